@@ -1,0 +1,61 @@
+"""lipvote's web layer: a thin Flask shell over the pure `voting` and `ballots` libraries.
+
+`create_app()` is the application factory (flaskr style); each area registers itself
+through a blueprint and each extension through `init_app`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from app.paths import PROJECT_ROOT
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+
+    from app import config
+
+    config.load(app, test_config)
+
+    from app import extensions, database, i18n
+
+    database.init_app(app)  # engine options first: Flask-SQLAlchemy builds engines in init_app
+    extensions.init_app(app)
+    i18n.init_app(app)
+
+    from app import security
+
+    security.init_app(app)
+
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.members import bp as members_bp
+    from app.accounts import bp as accounts_bp
+    from app.errors import bp as errors_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(accounts_bp)
+
+    from app import cli
+    from app.demo import is_demo
+    from app.policy import Permission, can
+
+    cli.init_app(app)
+    app.jinja_env.globals.update(can=can, Permission=Permission)
+
+    @app.context_processor
+    def site_flags() -> dict[str, object]:
+        return {"demo_data": is_demo()}
+
+    return app

@@ -1,0 +1,111 @@
+"""Configuration from environment variables with safe defaults (docs/configuration.md lists them)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as e:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}.") from e
+
+
+def read_or_create_secret(path: Path) -> str:
+    """Return the secret stored at `path`, creating it (mode 0600) on first use.
+
+    Several gunicorn workers may start at once: the secret is written to a private
+    temporary file and hard-linked into place, so exactly one value wins and no reader
+    ever sees a half-written file.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def database_url(instance: Path) -> str:
+    url = os.environ.get("LIPVOTE_DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance / 'lipvote.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    instance = Path(app.instance_path)
+    if test_config and "INSTANCE_PATH" in test_config:
+        instance = Path(test_config["INSTANCE_PATH"])
+        app.instance_path = str(instance)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    session_hours = env_int("LIPVOTE_SESSION_HOURS", 8)
+    secure_cookies = env_bool("LIPVOTE_SECURE_COOKIES", False)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url(instance),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_NAME="lipvote_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure_cookies,
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=session_hours),
+        WTF_CSRF_TIME_LIMIT=session_hours * 3600,
+        MAX_CONTENT_LENGTH=env_int("LIPVOTE_MAX_UPLOAD_BYTES", 2 * 1024 * 1024),
+        LANGUAGES=("en", "fr"),
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_DEFAULT_TIMEZONE=os.environ.get("LIPVOTE_TIMEZONE", "America/Toronto"),
+        LIPVOTE_INVITATION_HOURS=env_int("LIPVOTE_INVITATION_HOURS", 72),
+        LIPVOTE_RESET_HOURS=env_int("LIPVOTE_RESET_HOURS", 2),
+        LIPVOTE_LOGIN_MAX_FAILURES=env_int("LIPVOTE_LOGIN_MAX_FAILURES", 5),
+        LIPVOTE_LOCKOUT_MINUTES=env_int("LIPVOTE_LOCKOUT_MINUTES", 15),
+        LIPVOTE_BASE_URL=os.environ.get("LIPVOTE_BASE_URL", "").rstrip("/"),
+        LIPVOTE_LOG_ORIGIN=os.environ.get("LIPVOTE_LOG_ORIGIN", "lipvote.local"),
+        LIPVOTE_SIGNING_KEY=os.environ.get("LIPVOTE_SIGNING_KEY", str(instance / "signing_key")),
+    )
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k != "INSTANCE_PATH"})
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("LIPVOTE_SECRET_KEY") or read_or_create_secret(
+            instance / SECRET_KEY_FILE
+        )

@@ -1,0 +1,73 @@
+"""Database engine settings: SQLite is the embedded default, PostgreSQL the multi-server one.
+
+SQLite runs in WAL mode with foreign keys on, a busy timeout and synchronous=FULL (a receipt
+promises that the ballot survives a power cut). pysqlite's own transaction handling is turned
+off so that SQLAlchemy's "begin" event decides how a transaction starts: `write_transaction()`
+asks for `BEGIN IMMEDIATE`, which takes the write lock up front, so two writers queue on the
+busy timeout instead of failing later with "database is locked" when upgrading a read lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.extensions import db
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGIN_OPTION = "lipvote_sqlite_begin"
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the body in one transaction that holds the write lock from its first statement.
+
+    On SQLite this is `BEGIN IMMEDIATE`; on PostgreSQL the ordinary transaction is used and
+    callers take row locks (`with_for_update`) where they need them. Commits on success,
+    rolls back on any error, so nothing is ever half-written.
+    """
+    session = db.session
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def init_app(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -1,0 +1,122 @@
+"""An illustrative federation for trying lipvote out. Every name, figure and account is demo data.
+
+The LIPs named in the seed document are here, with others to make about 40 across the IRCC
+regions; populations are rounded illustrations, not official figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from werkzeug.security import generate_password_hash
+
+from app.extensions import db
+from app.models import DelegateRank, Member, Role, SiteSetting, User
+from app.registry import PROVINCE_REGION
+
+DEMO_PASSWORD = "demo-password-lipvote"
+DEMO_DOMAIN = "demo.example"
+DEMO_FLAG = "demo_data"
+
+# slug, English name, French name, province, setting, size class, population served, holder, clusters
+LIPS: tuple[tuple[str, str, str, str, str, str, int, str, str], ...] = (
+    ("toronto-south", "Toronto South LIP", "PLI de Toronto-Sud", "ON", "urban", "large", 700_000, "municipal", "gta"),
+    ("toronto-north", "Toronto North LIP", "PLI de Toronto-Nord", "ON", "urban", "large", 650_000, "spo", "gta"),
+    ("toronto-east", "Toronto East LIP", "PLI de Toronto-Est", "ON", "urban", "large", 600_000, "spo", "gta"),
+    ("halton", "Halton Region LIP", "PLI de la région de Halton", "ON", "urban", "large", 600_000, "municipal", "gta"),
+    ("ottawa", "Ottawa LIP", "PLI d'Ottawa", "ON", "urban", "large", 1_000_000, "spo", "francophone"),
+    ("peel", "Peel Newcomer Strategy Group", "Groupe de stratégie pour les nouveaux arrivants de Peel", "ON", "urban", "large", 1_500_000, "municipal", "gta"),
+    ("york-region", "York Region LIP", "PLI de la région de York", "ON", "urban", "large", 1_200_000, "municipal", "gta"),
+    ("durham", "Durham LIP", "PLI de Durham", "ON", "urban", "large", 700_000, "municipal", "gta"),
+    ("hamilton", "Hamilton Immigration Partnership Council", "Conseil de partenariat en immigration de Hamilton", "ON", "urban", "large", 570_000, "municipal", ""),
+    ("london-middlesex", "London & Middlesex LIP", "PLI de London et Middlesex", "ON", "urban", "large", 520_000, "municipal", ""),
+    ("waterloo-region", "Waterloo Region Immigration Partnership", "Partenariat en immigration de la région de Waterloo", "ON", "urban", "large", 590_000, "municipal", ""),
+    ("windsor-essex", "Windsor-Essex LIP", "PLI de Windsor-Essex", "ON", "urban", "medium", 420_000, "spo", "border"),
+    ("guelph-wellington", "Guelph-Wellington LIP", "PLI de Guelph-Wellington", "ON", "urban", "medium", 240_000, "municipal", ""),
+    ("sudbury", "Sudbury LIP", "PLI de Sudbury", "ON", "urban", "medium", 170_000, "spo", "northern;francophone"),
+    ("thunder-bay", "Thunder Bay Multicultural Association LIP", "PLI de Thunder Bay", "ON", "urban", "medium", 120_000, "spo", "northern"),
+    ("chatham-kent", "Chatham-Kent LIP", "PLI de Chatham-Kent", "ON", "rural", "medium", 105_000, "municipal", "agricultural"),
+    ("peterborough", "Peterborough Partnership Council on Immigrant Integration", "Conseil de partenariat de Peterborough", "ON", "rural", "medium", 130_000, "spo", ""),
+    ("sault-ste-marie", "Sault Ste. Marie LIP", "PLI de Sault-Sainte-Marie", "ON", "rural", "small", 75_000, "spo", "northern"),
+    ("halifax", "Halifax LIP", "PLI d'Halifax", "NS", "urban", "large", 480_000, "municipal", ""),
+    ("cape-breton", "Cape Breton LIP", "PLI du Cap-Breton", "NS", "rural", "small", 95_000, "spo", "rural-atlantic"),
+    ("pei", "PEI LIP", "PLI de l'Î.-P.-É.", "PE", "rural", "medium", 175_000, "spo", "rural-atlantic"),
+    ("st-johns", "St. John's LIP", "PLI de St. John's", "NL", "urban", "medium", 215_000, "municipal", ""),
+    ("fredericton", "Fredericton LIP", "PLI de Fredericton", "NB", "urban", "small", 110_000, "municipal", ""),
+    ("greater-moncton", "Greater Moncton LIP", "PLI du Grand Moncton", "NB", "urban", "medium", 160_000, "municipal", "francophone"),
+    ("saint-john", "Saint John LIP", "PLI de Saint John", "NB", "urban", "small", 130_000, "spo", ""),
+    ("calgary", "Calgary LIP", "PLI de Calgary", "AB", "urban", "large", 1_400_000, "municipal", ""),
+    ("edmonton", "Edmonton LIP", "PLI d'Edmonton", "AB", "urban", "large", 1_100_000, "municipal", ""),
+    ("bow-valley", "Bow Valley Immigration Partnership", "Partenariat en immigration de la vallée de la Bow", "AB", "rural", "small", 30_000, "spo", "mountain;tourism"),
+    ("lethbridge", "Lethbridge LIP", "PLI de Lethbridge", "AB", "urban", "small", 105_000, "municipal", "agricultural"),
+    ("wood-buffalo", "Wood Buffalo LIP", "PLI de Wood Buffalo", "AB", "rural", "small", 72_000, "municipal", "northern"),
+    ("regina-region", "Regina Region LIP", "PLI de la région de Regina", "SK", "urban", "medium", 250_000, "spo", ""),
+    ("saskatoon", "Saskatoon LIP", "PLI de Saskatoon", "SK", "urban", "medium", 320_000, "spo", ""),
+    ("moose-jaw", "Moose Jaw LIP", "PLI de Moose Jaw", "SK", "rural", "small", 35_000, "spo", "agricultural"),
+    ("brandon", "Brandon LIP", "PLI de Brandon", "MB", "rural", "small", 55_000, "municipal", "agricultural"),
+    ("yellowknife", "Yellowknife LIP", "PLI de Yellowknife", "NT", "urban", "small", 21_000, "spo", "northern"),
+    ("south-okanagan", "South Okanagan Similkameen LIP", "PLI du Sud de l'Okanagan-Similkameen", "BC", "rural", "small", 90_000, "spo", "agricultural;tourism"),
+    ("kamloops", "Kamloops LIP", "PLI de Kamloops", "BC", "urban", "small", 115_000, "spo", ""),
+    ("nanaimo", "Nanaimo LIP", "PLI de Nanaimo", "BC", "urban", "small", 110_000, "spo", "island"),
+    ("prince-george", "Prince George LIP", "PLI de Prince George", "BC", "urban", "small", 90_000, "spo", "northern"),
+    ("surrey", "Surrey LIP", "PLI de Surrey", "BC", "urban", "large", 600_000, "municipal", ""),
+    ("whitehorse", "Whitehorse LIP", "PLI de Whitehorse", "YT", "urban", "small", 30_000, "spo", "northern"),
+)
+
+STAFF: tuple[tuple[str, str, Role], ...] = (
+    ("admin", "Demo Administrator", Role.ADMIN),
+    ("chair", "Demo Chair (Paulina)", Role.CHAIR),
+    ("chair2", "Demo Co-chair (Roberto)", Role.CHAIR),
+    ("auditor", "Demo Auditor", Role.AUDITOR),
+    ("observer", "Demo Observer", Role.OBSERVER),
+)
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    role: str
+    who: str
+
+
+def email_for(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def is_empty() -> bool:
+    return db.session.scalar(db.select(db.func.count()).select_from(Member)) == 0 and (
+        db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+    )
+
+
+def is_demo() -> bool:
+    return SiteSetting.get(DEMO_FLAG) == "yes"
+
+
+def load() -> None:
+    """Insert the demo federation in one transaction (the caller checks the database is empty)."""
+    # One hash for every demo account: they share the printed demo password, and hashing 46
+    # passwords separately would make `make run` slow for no security gain on demo data.
+    password_hash = generate_password_hash(DEMO_PASSWORD)
+    for local, name, role in STAFF:
+        db.session.add(User(email=email_for(local), display_name=name, role=role, locale="en", password_hash=password_hash))
+    for slug, name_en, name_fr, province, setting, size, population, holder, clusters in LIPS:
+        member = Member(
+            slug=slug, name_en=name_en, name_fr=name_fr, province=province, region=PROVINCE_REGION[province],
+            setting=setting, size_class=size, population=population, holder_type=holder, clusters=clusters, active=True,
+        )
+        db.session.add(member)
+        db.session.add(User(
+            email=email_for(f"delegate.{slug}"), display_name=f"Delegate, {name_en}", role=Role.DELEGATE,
+            member=member, delegate_rank=DelegateRank.PRIMARY, locale="fr" if "francophone" in clusters else "en",
+            password_hash=password_hash,
+        ))
+    SiteSetting.put(DEMO_FLAG, "yes")
+    db.session.commit()
+
+
+def logins() -> list[Login]:
+    rows = [Login(email_for(local), role.value, name) for local, name, role in STAFF]
+    for slug, name_en, *_rest in LIPS[:3]:
+        rows.append(Login(email_for(f"delegate.{slug}"), "delegate", name_en))
+    return rows

@@ -1,0 +1,104 @@
+"""The one set of rules a member record must satisfy, shared by the admin form and CSV import."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from app.registry import HOLDER_TYPES, PROVINCE_REGION, PROVINCES, REGIONS, SETTINGS, SIZE_CLASSES
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$")
+MAX_NAME = 200
+MAX_CLUSTER_TAG = 40
+MAX_CLUSTERS = 500
+MAX_POPULATION = 100_000_000
+
+FIELDS = (
+    "slug", "name_en", "name_fr", "province", "region", "setting",
+    "size_class", "population", "holder_type", "clusters", "active",
+)
+REQUIRED = ("slug", "name_en", "name_fr", "province", "setting", "size_class", "holder_type")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+def _text(value: object) -> str:
+    return unicodedata.normalize("NFC", str(value if value is not None else "")).strip()
+
+
+def _bool(raw: str) -> bool | None:
+    lowered = raw.lower()
+    if lowered in {"", "1", "true", "yes", "oui", "y"}:
+        return True
+    if lowered in {"0", "false", "no", "non", "n"}:
+        return False
+    return None
+
+
+def clean_member(raw: Mapping[str, object]) -> tuple[dict[str, object], list[FieldError]]:
+    """Normalise and check one member record; returns (clean values, errors)."""
+    values = {name: _text(raw.get(name)) for name in FIELDS}
+    errors: list[FieldError] = []
+    for name in REQUIRED:
+        if not values[name]:
+            errors.append(FieldError(name, str(_l("This field is required."))))
+    clean: dict[str, object] = {}
+
+    slug = str(values["slug"]).lower()
+    if slug and not SLUG_RE.match(slug):
+        errors.append(FieldError("slug", str(_l("Use 3 to 64 lower-case letters, digits and hyphens, e.g. halton-lip."))))
+    clean["slug"] = slug
+
+    for name in ("name_en", "name_fr"):
+        if len(values[name]) > MAX_NAME:
+            errors.append(FieldError(name, str(_l("At most %(n)d characters (got %(got)d).", n=MAX_NAME, got=len(values[name])))))
+        clean[name] = values[name]
+
+    province = values["province"].upper()
+    if province and province not in PROVINCES:
+        errors.append(FieldError("province", str(_l("Unknown province or territory %(code)r; use a two-letter code such as ON or NS.", code=province))))
+    clean["province"] = province
+    region = values["region"].lower()
+    expected_region = PROVINCE_REGION.get(province)
+    if region and region not in REGIONS:
+        errors.append(FieldError("region", str(_l("Unknown IRCC region %(code)r; use one of %(known)s.", code=region, known=", ".join(REGIONS)))))
+    elif region and expected_region and region != expected_region:
+        errors.append(FieldError("region", str(_l("%(province)s is in region %(expected)s, not %(given)s.", province=province, expected=expected_region, given=region))))
+    clean["region"] = expected_region or region
+
+    for name, allowed in (("setting", SETTINGS), ("size_class", SIZE_CLASSES), ("holder_type", HOLDER_TYPES)):
+        value = values[name].lower()
+        if value and value not in allowed:
+            errors.append(FieldError(name, str(_l("Unknown value %(value)r; use one of %(known)s.", value=value, known=", ".join(allowed)))))
+        clean[name] = value
+
+    population_raw = values["population"].replace(",", "").replace(" ", "").replace("\u202f", "")
+    population: int | None = None
+    if population_raw:
+        if not population_raw.isdigit() or int(population_raw) > MAX_POPULATION:
+            errors.append(FieldError("population", str(_l("Population served must be a whole number from 0 to %(max)d.", max=MAX_POPULATION))))
+        else:
+            population = int(population_raw)
+    clean["population"] = population
+
+    tags = [tag.strip() for tag in values["clusters"].split(";") if tag.strip()]
+    if any(len(tag) > MAX_CLUSTER_TAG for tag in tags):
+        errors.append(FieldError("clusters", str(_l("Each cluster tag may have at most %(n)d characters.", n=MAX_CLUSTER_TAG))))
+    joined = ";".join(dict.fromkeys(tags))
+    if len(joined) > MAX_CLUSTERS:
+        errors.append(FieldError("clusters", str(_l("Cluster tags may have at most %(n)d characters in all.", n=MAX_CLUSTERS))))
+    clean["clusters"] = joined
+
+    active = _bool(values["active"]) if not isinstance(raw.get("active"), bool) else raw.get("active")
+    if active is None:
+        errors.append(FieldError("active", str(_l("Active must be yes or no."))))
+    clean["active"] = bool(active)
+    return clean, errors
