@@ -3,16 +3,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 ROLE_CHOICES = [
-    ("delegate", _l("Delegate of a member")),
-    ("chair", _l("Chair")),
-    ("auditor", _l("Auditor")),
-    ("observer", _l("Observer")),
-    ("admin", _l("Administrator")),
+    SelectChoice("delegate", _l("Delegate of a member")),
+    SelectChoice("chair", _l("Chair")),
+    SelectChoice("auditor", _l("Auditor")),
+    SelectChoice("observer", _l("Observer")),
+    SelectChoice("admin", _l("Administrator")),
 ]
-RANK_CHOICES = [("", _l("— not a delegate —")), ("primary", _l("Primary delegate")), ("alternate", _l("Alternate delegate"))]
+RANK_CHOICES = [
+    SelectChoice("", _l("— not a delegate —")),
+    SelectChoice("primary", _l("Primary delegate")),
+    SelectChoice("alternate", _l("Alternate delegate")),
+]
+LOCALE_CHOICES = [SelectChoice("en", "English"), SelectChoice("fr", "Français")]
 
 
 class AccountForm(FlaskForm):
@@ -21,5 +27,5 @@ class AccountForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     member = SelectField(_l("Member (delegates only)"), choices=[], validate_choice=True)
     delegate_rank = SelectField(_l("Delegate rank"), choices=RANK_CHOICES)
-    locale = SelectField(_l("Language"), choices=[("en", "English"), ("fr", "Français")])
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     submit = SubmitField(_l("Save"))

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from app import tokens
 from app.accounts import bp
@@ -39,8 +40,8 @@ def snapshot(user: User) -> dict[str, object]:
 def _form(user: User | None) -> AccountForm:
     form = AccountForm(obj=user) if user is not None else AccountForm()
     lang = current_language()
-    form.member.choices = [("", _("— none —"))] + [
-        (m.slug, m.name(lang)) for m in db.session.scalars(select(Member).where(Member.active).order_by(Member.name_en))
+    form.member.choices = [SelectChoice("", _("— none —"))] + [
+        SelectChoice(m.slug, m.name(lang)) for m in db.session.scalars(select(Member).where(Member.active).order_by(Member.name_en))
     ]
     if user is not None and request.method == "GET":
         form.role.data = user.role.value

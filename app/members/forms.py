@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.members.validation import MAX_NAME, MAX_POPULATION
@@ -15,11 +16,11 @@ class MemberForm(FlaskForm):
                        description=_l("Short and permanent, e.g. halton-lip. Appears in ballots and exports."))
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=MAX_NAME)])
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=MAX_NAME)])
-    province = SelectField(_l("Province or territory"), choices=[(code, f"{code} — {en}") for code, (en, _fr) in PROVINCES.items()])
-    setting = SelectField(_l("Urban or rural"), choices=list(SETTINGS.items()))
-    size_class = SelectField(_l("Size class"), choices=list(SIZE_CLASSES.items()))
+    province = SelectField(_l("Province or territory"), choices=[SelectChoice(code, f"{code} — {en}") for code, (en, _fr) in PROVINCES.items()])
+    setting = SelectField(_l("Urban or rural"), choices=[SelectChoice(k, v) for k, v in SETTINGS.items()])
+    size_class = SelectField(_l("Size class"), choices=[SelectChoice(k, v) for k, v in SIZE_CLASSES.items()])
     population = IntegerField(_l("Population served"), validators=[Optional(), NumberRange(min=0, max=MAX_POPULATION)])
-    holder_type = SelectField(_l("Contribution-agreement holder"), choices=list(HOLDER_TYPES.items()))
+    holder_type = SelectField(_l("Contribution-agreement holder"), choices=[SelectChoice(k, v) for k, v in HOLDER_TYPES.items()])
     clusters = StringField(_l("Cluster tags"), validators=[Length(max=500)],
                            description=_l("Separate tags with semicolons, e.g. francophone; northern."))
     active = BooleanField(_l("Active (may vote)"), default=True)

@@ -1,0 +1,103 @@
+"""Every route x every role (and anonymous) -> the status the policy promises.
+
+The expected table is written out by hand, not derived from app.policy, so a change to the
+policy or a new unguarded route makes this test fail until the table is updated on purpose.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.models import User
+from tests.conftest import csrf_token, sign_in
+
+ROLES = ("anonymous", "admin", "chair", "delegate", "auditor", "observer")
+
+# (method, url template) -> expected status per role, in ROLES order.
+ANON_LOGIN = 302  # anonymous visitors are redirected to the sign-in page
+EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/"): (302, 302, 302, 302, 302, 302),
+    ("GET", "/login"): (200, 302, 302, 302, 302, 302),
+    ("POST", "/login"): (400, 302, 302, 302, 302, 302),  # anonymous: an empty form is refused
+    ("POST", "/logout"): (302, 302, 302, 302, 302, 302),
+    ("GET", "/invite/<token>"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/invite/<token>"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/reset/<token>"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/reset/<token>"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/language"): (302, 302, 302, 302, 302, 302),
+    ("GET", "/home"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/members/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/members/new"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/members/new"): (ANON_LOGIN, 422, 403, 403, 403, 403),  # admin: empty form refused
+    ("GET", "/members/<slug>/edit"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/members/<slug>/edit"): (ANON_LOGIN, 302, 403, 403, 403, 403),  # fields not sent keep their values
+    ("POST", "/members/<slug>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
+    ("GET", "/members/import"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/members/import"): (ANON_LOGIN, 422, 403, 403, 403, 403),
+    ("GET", "/members/export.csv"): (ANON_LOGIN, 200, 200, 403, 200, 403),
+    ("GET", "/accounts/"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("GET", "/accounts/new"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/accounts/new"): (ANON_LOGIN, 422, 403, 403, 403, 403),
+    ("GET", "/accounts/<int:user_id>/edit"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/accounts/<int:user_id>/edit"): (ANON_LOGIN, 422, 403, 403, 403, 403),
+    ("POST", "/accounts/<int:user_id>/link"): (ANON_LOGIN, 201, 403, 403, 403, 403),
+    ("POST", "/accounts/<int:user_id>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
+}
+
+
+def routes_of(app: Flask) -> set[tuple[str, str]]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods or ():
+            if method in {"GET", "POST"}:
+                found.add((method, rule.rule))
+    return found
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    missing = routes_of(app) - EXPECTED.keys()
+    stale = EXPECTED.keys() - routes_of(app)
+    assert not missing, f"routes without an expected status per role: {sorted(missing)}"
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+def fill(url: str, people: dict[str, User]) -> str:
+    return (
+        url.replace("<token>", "no-such-token")
+        .replace("<slug>", "bow-valley")
+        .replace("<int:user_id>", str(people["observer"].id))
+    )
+
+
+@pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
+def test_authorization_matrix(client: FlaskClient, people: dict[str, User], role_index: int, role: str) -> None:
+    if role != "anonymous":
+        assert sign_in(client, people[role].email).status_code == 302
+    failures = []
+    for (method, template), statuses in sorted(EXPECTED.items()):
+        if role != "anonymous" and template == "/logout":
+            continue  # checked last: it would end the session for the rows after it
+        url = fill(template, people)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            data = {"csrf_token": csrf_token(client, "/login" if role == "anonymous" else "/home"), "active": "1", "lang": "en"}
+            response = client.post(url, data=data)
+        if response.status_code != statuses[role_index]:
+            failures.append(f"{method} {url}: got {response.status_code}, want {statuses[role_index]}")
+        if statuses[role_index] == ANON_LOGIN and role == "anonymous" and template not in {"/", "/login"} and method == "GET" and template != "/logout":
+            if response.status_code == 302 and "/login" not in response.headers["Location"]:
+                failures.append(f"{method} {url}: anonymous redirected to {response.headers['Location']}, want the sign-in page")
+    if role != "anonymous":
+        data = {"csrf_token": csrf_token(client, "/home")}
+        response = client.post("/logout", data=data)
+        if response.status_code != EXPECTED[("POST", "/logout")][role_index]:
+            failures.append(f"POST /logout: got {response.status_code}")
+        if client.get("/home").status_code != 302:
+            failures.append("still signed in after logout")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,140 @@
+"""Fixtures for the web layer: a fresh app on its own migrated SQLite database per test.
+
+The schema is built once per session by running the real Alembic migrations; each test
+gets a copy of that file, so tests are isolated and still exercise the migrations.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.extensions import db
+from app.models import DelegateRank, Member, Role, User
+
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def make_app(instance: Path, database: Path, **overrides: Any) -> Flask:
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SERVER_NAME": "lipvote.test",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from flask_migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("schema")
+    database = folder / "template.sqlite3"
+    app = make_app(folder, database)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
+    database = tmp_path / "lipvote.sqlite3"
+    shutil.copyfile(migrated_database, database)
+    application = make_app(tmp_path, database)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+def add_member(slug: str, **fields: Any) -> Member:
+    values: dict[str, Any] = dict(
+        slug=slug, name_en=f"{slug} LIP", name_fr=f"PLI {slug}", province="ON", region="ontario",
+        setting="urban", size_class="medium", population=100_000, holder_type="spo", clusters="", active=True,
+    )
+    values.update(fields)
+    member = Member(**values)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def add_user(email: str, role: Role, member: Member | None = None, rank: DelegateRank | None = None,
+             locale: str = "en", password: str | None = PASSWORD) -> User:
+    user = User(email=email, display_name=email.split("@")[0].title(), role=role, member=member,
+                delegate_rank=rank, locale=locale)
+    if password is not None:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, User]:
+    """Two members and one account per role (delegate bound to the first member)."""
+    halifax = add_member("halifax", name_en="Halifax LIP", name_fr="PLI d'Halifax", province="NS", region="atlantic",
+                         holder_type="municipal")
+    add_member("bow-valley", name_en="Bow Valley Immigration Partnership",
+               name_fr="Partenariat en immigration de la vallée de la Bow", province="AB", region="prairies_nt",
+               setting="rural", size_class="small", population=30_000)
+    users = {
+        "admin": add_user("admin@example.org", Role.ADMIN),
+        "chair": add_user("chair@example.org", Role.CHAIR),
+        "delegate": add_user("delegate@example.org", Role.DELEGATE, halifax, DelegateRank.PRIMARY),
+        "auditor": add_user("auditor@example.org", Role.AUDITOR),
+        "observer": add_user("observer@example.org", Role.OBSERVER),
+    }
+    db.session.commit()
+    return users
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    if match is None:
+        raise AssertionError(f"no CSRF token on {url} (status {page.status_code})")
+    return match.group(1) or match.group(2)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], token_from: str | None = None, **kwargs: Any) -> Any:
+    """POST like a browser would: first load the page the form lives on to get its CSRF token."""
+    payload = dict(data)
+    payload["csrf_token"] = csrf_token(client, token_from or url)
+    return client.post(url, data=payload, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    return post_form(client, "/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login(client: FlaskClient, people: dict[str, User]) -> Callable[[str], FlaskClient]:
+    def as_role(role: str) -> FlaskClient:
+        response = sign_in(client, people[role].email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return as_role
