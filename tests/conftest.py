@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -29,7 +30,6 @@ def make_app(instance: Path, database: Path, **overrides: Any) -> Flask:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-        "SERVER_NAME": "lipvote.test",
     }
     config.update(overrides)
     return create_app(config)
@@ -50,12 +50,13 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
+    """A fresh app on its own database. No context is held open: each request (and each
+    `with app.app_context()` block in a test) gets its own, as in production."""
     database = tmp_path / "lipvote.sqlite3"
     shutil.copyfile(migrated_database, database)
     application = make_app(tmp_path, database)
+    yield application
     with application.app_context():
-        yield application
-        db.session.remove()
         db.engine.dispose()
 
 
@@ -92,9 +93,20 @@ def add_user(email: str, role: Role, member: Member | None = None, rank: Delegat
     return user
 
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email: str
+
+
 @pytest.fixture
-def people(app: Flask) -> dict[str, User]:
+def people(app: Flask) -> dict[str, Person]:
     """Two members and one account per role (delegate bound to the first member)."""
+    with app.app_context():
+        return _add_people()
+
+
+def _add_people() -> dict[str, Person]:
     halifax = add_member("halifax", name_en="Halifax LIP", name_fr="PLI d'Halifax", province="NS", region="atlantic",
                          holder_type="municipal")
     add_member("bow-valley", name_en="Bow Valley Immigration Partnership",
@@ -108,7 +120,7 @@ def people(app: Flask) -> dict[str, User]:
         "observer": add_user("observer@example.org", Role.OBSERVER),
     }
     db.session.commit()
-    return users
+    return {role: Person(user.id, user.email) for role, user in users.items()}
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:
@@ -131,7 +143,7 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
 
 
 @pytest.fixture
-def login(client: FlaskClient, people: dict[str, User]) -> Callable[[str], FlaskClient]:
+def login(client: FlaskClient, people: dict[str, Person]) -> Callable[[str], FlaskClient]:
     def as_role(role: str) -> FlaskClient:
         response = sign_in(client, people[role].email)
         assert response.status_code == 302, response.get_data(as_text=True)

@@ -10,8 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.models import User
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import Person, csrf_token, sign_in
 
 ROLES = ("anonymous", "admin", "chair", "delegate", "auditor", "observer")
 
@@ -66,7 +65,7 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
     assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
 
 
-def fill(url: str, people: dict[str, User]) -> str:
+def fill(url: str, people: dict[str, Person]) -> str:
     return (
         url.replace("<token>", "no-such-token")
         .replace("<slug>", "bow-valley")
@@ -75,7 +74,7 @@ def fill(url: str, people: dict[str, User]) -> str:
 
 
 @pytest.mark.parametrize("role_index,role", list(enumerate(ROLES)))
-def test_authorization_matrix(client: FlaskClient, people: dict[str, User], role_index: int, role: str) -> None:
+def test_authorization_matrix(client: FlaskClient, people: dict[str, Person], role_index: int, role: str) -> None:
     if role != "anonymous":
         assert sign_in(client, people[role].email).status_code == 302
     failures = []
