@@ -53,9 +53,11 @@ def write_transaction() -> Iterator[None]:
     callers take row locks (`with_for_update`) where they need them. Commits on success,
     rolls back on any error, so nothing is ever half-written.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
-        session.commit()
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("write_transaction() started with unsaved changes in the session")
+        session.rollback()  # end the read transaction the request began, so the write lock comes first
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
     try:
         yield
