@@ -47,6 +47,7 @@ __all__ = [
     "Tree",
     "frontier_append",
     "frontier_root",
+    "frontier_inclusion_proof",
     "frontier_to_json",
     "frontier_from_json",
 ]
@@ -445,6 +446,18 @@ def frontier_root(frontier: Sequence[bytes], size: int) -> bytes:
     for h in reversed(frontier[:-1]):
         root = node_hash(bytes(h), root)
     return root
+
+
+def frontier_inclusion_proof(frontier: Sequence[bytes], size: int) -> list[bytes]:
+    """Inclusion proof of the leaf appended at index ``size``, in the tree of ``size + 1``.
+
+    ``frontier`` is the frontier *before* the append.  The new leaf is the last
+    one, so its siblings on the way up are exactly the complete subtrees of the
+    old tree, smallest first: the frontier reversed.  This lets the web app
+    issue a receipt right after appending, without loading any leaf.
+    """
+    _check_frontier(frontier, size)
+    return [bytes(h) for h in reversed(frontier)]
 
 
 def frontier_to_json(frontier: Sequence[bytes]) -> list[str]:
