@@ -1,0 +1,167 @@
+"""Read, validate and aggregate weighted ballots in one pass.
+
+Identical ballots are merged into one entry carrying the number of ballots and their total
+weight, so every later step works on distinct selections only.  Validation of the
+selection itself runs once per distinct raw selection; the error still names the index of
+the first ballot that carried it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InvalidBallot
+
+RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
+YES_NO_CHOICES = ("yes", "no", "abstain")
+
+# A canonical selection: str for yes_no/plurality ("" = blank), tuple[str, ...] otherwise (() = blank).
+Selection = Any
+
+
+@dataclass(frozen=True)
+class Group:
+    selection: Selection
+    region: str | None
+    ballots: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class Ingested:
+    groups: tuple[Group, ...]  # sorted by (selection, region)
+    ballots: int
+    weight: int
+    blank_ballots: int
+    blank_weight: int
+
+    def counted(self) -> list[Group]:
+        return [g for g in self.groups if g.selection]
+
+
+def _blank(sel: object) -> bool:
+    if sel is None:
+        return True
+    if isinstance(sel, (str, list, tuple, set, frozenset)):
+        return len(sel) == 0
+    return False
+
+
+def _canonical(method: str, raw: object, index: int, options: Sequence[str], position: dict[str, int]) -> Selection:
+    scalar = method in ("yes_no", "plurality")
+    if _blank(raw):
+        return "" if scalar else ()
+    if scalar:
+        if not isinstance(raw, str):
+            raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want one option id (str)")
+        if raw not in position:
+            raise InvalidBallot(index, f"selection: got unknown option {raw!r}, want one of {list(options)}")
+        return raw
+    if method == "approval":
+        if isinstance(raw, (str, bytes)) or not isinstance(raw, (tuple, frozenset)):
+            raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want a collection of option ids")
+    elif not isinstance(raw, tuple):
+        raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want a list of option ids, most preferred first")
+    seen: set[str] = set()
+    for item in raw:
+        if not isinstance(item, str) or item not in position:
+            raise InvalidBallot(index, f"selection: got unknown option {item!r}, want one of {list(options)}")
+        if item in seen:
+            raise InvalidBallot(index, f"selection: option {item!r} appears more than once")
+        seen.add(item)
+    if method == "approval":
+        return tuple(sorted(raw, key=position.__getitem__))
+    return raw
+
+
+def ingest(
+    method: str,
+    ballots: Iterable[Any],
+    options: Sequence[str],
+    regions: frozenset[str] | None,
+) -> Ingested:
+    """Aggregate ``ballots``; ``regions`` is the set of allowed region ids when regions are needed."""
+    need_region = regions is not None
+    raw_groups: dict[Any, list[int]] = {}
+    n_ballots = 0
+    total_weight = 0
+    try:
+        iterator = iter(ballots)
+    except TypeError as e:
+        raise InvalidBallot(0, f"ballots: got {type(ballots).__name__}, want an iterable of tuples") from e
+    for index, ballot in enumerate(iterator):
+        if type(ballot) is tuple or type(ballot) is list:
+            size = len(ballot)
+        else:
+            raise InvalidBallot(index, f"got {type(ballot).__name__}, want a (weight, selection[, region]) tuple")
+        if size == 2:
+            weight, sel = ballot
+            region = None
+        elif size == 3:
+            weight, sel, region = ballot
+        else:
+            raise InvalidBallot(index, f"got a tuple of {size} items, want (weight, selection[, region])")
+        if type(weight) is not int:
+            if isinstance(weight, int) and not isinstance(weight, bool):
+                weight = int(weight)
+            else:
+                raise InvalidBallot(index, f"weight: got {weight!r}, want a positive integer")
+        if weight <= 0:
+            raise InvalidBallot(index, f"weight: got {weight}, want a positive integer")
+        if type(sel) is list:
+            sel = tuple(sel)
+        elif type(sel) is set:
+            sel = frozenset(sel)
+        if need_region:
+            if region is None:
+                raise InvalidBallot(index, "region: missing, required by the regional double majority")
+            key: Any = (sel, region)
+        else:
+            if region is not None and not isinstance(region, str):
+                raise InvalidBallot(index, f"region: got {type(region).__name__}, want a region id (str)")
+            key = sel
+        try:
+            entry = raw_groups.get(key)
+        except TypeError as e:
+            raise InvalidBallot(
+                index, f"selection: got unhashable {type(sel).__name__}, want an option id or a list of option ids"
+            ) from e
+        if entry is None:
+            raw_groups[key] = [1, weight, index]
+        else:
+            entry[0] += 1
+            entry[1] += weight
+        n_ballots += 1
+        total_weight += weight
+
+    position = {o: i for i, o in enumerate(options)}
+    merged: dict[tuple[Any, str | None], list[int]] = {}
+    for key, (count, weight, first) in raw_groups.items():
+        if need_region:
+            sel, region = key
+            if not isinstance(region, str) or region not in regions:  # type: ignore[operator]
+                raise InvalidBallot(first, f"region: got {region!r}, want one of {sorted(regions)}")  # type: ignore[arg-type]
+        else:
+            sel, region = key, None
+        canon = _canonical(method, sel, first, options, position)
+        slot = merged.get((canon, region))
+        if slot is None:
+            merged[(canon, region)] = [count, weight]
+        else:
+            slot[0] += count
+            slot[1] += weight
+
+    groups = tuple(
+        Group(sel, region, c, w)
+        for (sel, region), (c, w) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+    )
+    blank = [g for g in groups if not g.selection]
+    return Ingested(
+        groups=groups,
+        ballots=n_ballots,
+        weight=total_weight,
+        blank_ballots=sum(g.ballots for g in blank),
+        blank_weight=sum(g.weight for g in blank),
+    )

@@ -1,0 +1,277 @@
+"""One runner per method: feed py-vote-core (or count directly) and explain.
+
+Every runner receives the aggregated, validated ballots and the tie-break order (a list:
+earlier = favoured) and returns an :class:`Outcome`.  Ties are reported with a
+``material`` flag: a material tie is one whose resolution can change who is elected; the
+caller decides what to do with it when there is no seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from py3votecore.plurality_at_large import PluralityAtLarge  # type: ignore[import-untyped]
+from py3votecore.schulze_by_graph import SchulzeMethodByGraph  # type: ignore[import-untyped]
+from py3votecore.schulze_stv import SchulzeSTV  # type: ignore[import-untyped]
+
+from ._fractions import frac_str
+from ._ingest import Group
+from ._pairwise import pairwise_matrix, schulze_potential_winners, strongest_paths
+from ._pycore import ExactSTV, RankedPairsByGraph, exact_ballot
+
+
+@dataclass
+class Outcome:
+    winners: tuple[str, ...]
+    detail: dict[str, Any]
+    ties: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _in_order(items: Any, options: Sequence[str]) -> list[str]:
+    pos = {o: i for i, o in enumerate(options)}
+    return sorted(items, key=pos.__getitem__)
+
+
+def _tie(stage: str, tied: list[Any], chosen: list[Any], effect: str, material: bool = True) -> dict[str, Any]:
+    return {"stage": stage, "tied": tied, "chosen": chosen, "effect": effect, "material": material}
+
+
+def _matrix_dict(m: list[list[int]], options: Sequence[str]) -> dict[str, dict[str, int]]:
+    return {a: {b: m[i][j] for j, b in enumerate(options) if j != i} for i, a in enumerate(options)}
+
+
+# --- plurality and approval --------------------------------------------------------------
+
+
+def run_plurality(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
+    # A zero-count ballot per option makes every option a candidate with a tally of 0.
+    core_ballots: list[dict[str, Any]] = [{"count": 0, "ballot": [o]} for o in options]
+    core_ballots += [{"count": g.weight, "ballot": [g.selection]} for g in groups if g.selection]
+    core = PluralityAtLarge(core_ballots, tie_breaker=list(order), required_winners=seats)
+    tallies = {o: int(core.tallies[o]) for o in options}
+    ranked = sorted(options, key=lambda o: (-tallies[o], order.index(o)))
+    winners = tuple(sorted(core.winners, key=lambda o: (-tallies[o], order.index(o))))
+    ties = []
+    if hasattr(core, "tied_winners"):
+        tied = _in_order(core.tied_winners, options)
+        ties.append(_tie("seats", tied, [o for o in winners if o in core.tied_winners], "elected"))
+    return Outcome(winners, {"ranking": ranked}, ties)
+
+
+def run_approval(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
+    tallies = dict.fromkeys(options, 0)
+    for g in groups:
+        for o in g.selection:
+            tallies[o] += g.weight
+    ranked = sorted(options, key=lambda o: (-tallies[o], order.index(o)))
+    winners = tuple(ranked[:seats])
+    ties = []
+    if seats < len(options) and tallies[ranked[seats - 1]] == tallies[ranked[seats]]:
+        boundary = tallies[ranked[seats - 1]]
+        tied = [o for o in options if tallies[o] == boundary]
+        ties.append(_tie("seats", tied, [o for o in winners if o in tied], "elected"))
+    return Outcome(winners, {"ranking": ranked}, ties)
+
+
+# --- IRV and STV ---------------------------------------------------------------------------
+
+
+def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
+    ranked_groups = [g for g in groups if g.selection]
+    candidates = {o for g in ranked_groups for o in g.selection}
+    never_ranked = [o for o in order if o not in candidates]
+    core_seats = min(seats, len(candidates))
+    core = ExactSTV(
+        [exact_ballot(g.weight, g.selection) for g in ranked_groups],
+        tie_breaker=list(order),
+        required_winners=core_seats,
+    )
+    pos = {o: i for i, o in enumerate(order)}
+    elected: list[str] = []
+    rounds: list[dict[str, Any]] = []
+    ties: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    quota = int(core.quota)
+    for k, r in enumerate(core.rounds, start=1):
+        tallies = r.get("tallies", {})
+        reset = r.get("note") == "reset"
+        if reset:
+            # py-vote-core restarts from the original ballots restricted to the continuing
+            # candidates and recomputes the Droop quota for the seats still open.
+            continuing = candidates - set(elected)
+            valid = sum(g.weight for g in ranked_groups if any(o in continuing for o in g.selection))
+            quota = valid // (core_seats - len(elected) + 1) + 1
+        row: dict[str, Any] = {
+            "round": k,
+            "quota": quota,
+            "tallies": {o: frac_str(tallies[o]) for o in options if o in tallies},
+            "elected": [],
+            "eliminated": None,
+            "surplus_factors": {},
+            "transfers": {},
+        }
+        if reset:
+            row["reset"] = True
+        elif previous is not None:
+            row["transfers"] = {
+                o: frac_str(tallies[o] - previous[o]) for o in options if o in tallies and o in previous
+            }
+        if "winners" in r:
+            new = sorted(r["winners"], key=lambda o: (-tallies[o], pos[o]))
+            row["elected"] = new
+            elected.extend(new)
+            row["surplus_factors"] = {o: frac_str(Fraction(tallies[o] - quota, tallies[o])) for o in new}
+        if "loser" in r:
+            row["eliminated"] = r["loser"]
+            if "tied_losers" in r:
+                ties.append(_tie(f"round {k}", _in_order(r["tied_losers"], options), [r["loser"]], "eliminated"))
+        rounds.append(row)
+        previous = tallies
+    remaining = [o for o in core.winners if o not in elected]
+    last: dict[str, Any] = core.rounds[-1].get("tallies", {}) if core.rounds else {}
+    if not last:
+        last = {}
+        for g in ranked_groups:
+            last[g.selection[0]] = last.get(g.selection[0], 0) + g.weight
+    remaining.sort(key=lambda o: (-last.get(o, 0), pos[o]))
+    elected.extend(remaining)
+    filled: list[str] = []
+    if core_seats < seats:
+        need = seats - core_seats
+        filled = never_ranked[:need]
+        if len(never_ranked) > need:
+            ties.append(_tie("unranked fill", _in_order(never_ranked, options), filled, "elected"))
+        elected.extend(filled)
+    detail = {
+        "quota": int(core.quota),
+        "valid_weight": sum(g.weight for g in ranked_groups),
+        "rounds": rounds,
+        "elected_without_quota": remaining,
+        "filled_from_unranked": filled,
+    }
+    return Outcome(tuple(elected), detail, ties)
+
+
+# --- Condorcet methods ---------------------------------------------------------------------
+
+
+def _edges(d: list[list[int]], options: Sequence[str]) -> dict[tuple[str, str], int]:
+    return {(a, b): d[i][j] for i, a in enumerate(options) for j, b in enumerate(options) if i != j}
+
+
+def run_schulze(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
+    d = pairwise_matrix([g for g in groups if g.selection], options)
+    p = strongest_paths(d)
+    potential = [options[i] for i in schulze_potential_winners(p)]
+    ties = []
+    if len(options) == 1:
+        winner = options[0]
+    else:
+        core = SchulzeMethodByGraph(_edges(d, options), tie_breaker=list(order))
+        winner = core.winner
+        if getattr(core, "tied_winners", None):
+            ties.append(_tie("winners", _in_order(core.tied_winners, options), [winner], "elected"))
+    detail = {
+        "pairwise": _matrix_dict(d, options),
+        "strongest_paths": _matrix_dict(p, options),
+        "potential_winners": potential,
+    }
+    return Outcome((winner,), detail, ties)
+
+
+def _reaches(edges: set[tuple[str, str]], start: str, goal: str) -> bool:
+    stack, seen = [start], {start}
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for a, b in edges:
+            if a == node and b not in seen:
+                seen.add(b)
+                stack.append(b)
+    return False
+
+
+def _acyclic(edges: set[tuple[str, str]]) -> bool:
+    return not any(_reaches(edges - {(a, b)}, b, a) for a, b in edges)
+
+
+def run_ranked_pairs(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
+    d = pairwise_matrix([g for g in groups if g.selection], options)
+    idx = {o: i for i, o in enumerate(options)}
+    if len(options) == 1:
+        return Outcome((options[0],), {"pairwise": _matrix_dict(d, options), "pairs": []})
+    core = RankedPairsByGraph(_edges(d, options), tie_breaker=list(order))
+    pairs: list[dict[str, Any]] = []
+    ties: list[dict[str, Any]] = []
+    locked: set[tuple[str, str]] = set()
+    k = 0
+    rounds = core.rounds
+    while k < len(rounds):
+        a, b = rounds[k]["pair"]
+        strength = d[idx[a]][idx[b]]
+        group_end = k
+        while group_end < len(rounds) and d[idx[rounds[group_end]["pair"][0]]][idx[rounds[group_end]["pair"][1]]] == strength:
+            group_end += 1
+        group = rounds[k:group_end]
+        if len(group) > 1:
+            candidates = [tuple(r["pair"]) for r in group]
+            live = {p for p in candidates if not _reaches(locked, p[1], p[0])}
+            material = not _acyclic(locked | live)
+            ties.append(
+                _tie(
+                    f"pairs of strength {strength}",
+                    [list(p) for p in sorted(candidates, key=lambda p: (idx[p[0]], idx[p[1]]))],
+                    [list(p) for p in candidates],
+                    "processing order",
+                    material,
+                )
+            )
+        for r in group:
+            x, y = r["pair"]
+            action = "locked" if r["action"] == "added" else "skipped"
+            if action == "locked":
+                locked.add((x, y))
+            pairs.append(
+                {"pair": [x, y], "strength": d[idx[x]][idx[y]], "opposition": d[idx[y]][idx[x]], "action": action}
+            )
+        k = group_end
+    winner = core.winner
+    if getattr(core, "tied_winners", None):
+        ties.append(_tie("winners", _in_order(core.tied_winners, options), [winner], "elected"))
+    return Outcome((winner,), {"pairwise": _matrix_dict(d, options), "pairs": pairs}, ties)
+
+
+def run_schulze_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
+    ranked = [g for g in groups if g.selection]
+    d = pairwise_matrix(ranked, options)
+    ties: list[dict[str, Any]] = []
+    if seats >= len(options):
+        return Outcome(tuple(options), {"pairwise": _matrix_dict(d, options)})
+    core_ballots = []
+    for g in ranked:
+        ballot = {o: i + 1 for i, o in enumerate(g.selection)}
+        bottom = len(g.selection) + 1
+        for o in options:
+            ballot.setdefault(o, bottom)
+        core_ballots.append({"count": g.weight, "ballot": ballot})
+    core = SchulzeSTV(core_ballots, tie_breaker=list(order), required_winners=seats, ballot_notation=SchulzeSTV.BALLOT_NOTATION_RANKING)
+    winners = tuple(_in_order(core.winners, options))
+    if getattr(core, "tied_winners", None):
+        tied_sets = sorted([_in_order(s, options) for s in core.tied_winners], key=lambda s: [options.index(o) for o in s])
+        ties.append(_tie("winning sets", tied_sets, [list(winners)], "elected"))
+    return Outcome(winners, {"pairwise": _matrix_dict(d, options)}, ties)
+
+
+RUNNERS = {
+    "plurality": run_plurality,
+    "approval": run_approval,
+    "irv": run_stv,
+    "stv": run_stv,
+    "schulze": run_schulze,
+    "ranked_pairs": run_ranked_pairs,
+    "schulze_stv": run_schulze_stv,
+}

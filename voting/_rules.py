@@ -1,0 +1,208 @@
+"""Motion rules: validation, normalisation, quorum and yes/no threshold arithmetic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from ._fractions import frac_str, parse_fraction, share_str
+from .errors import InvalidMotion
+
+RULE_THRESHOLDS: tuple[str, ...] = (
+    "majority_cast",
+    "absolute_majority",
+    "two_thirds",
+    "three_quarters",
+    "unanimity",
+)
+
+# name -> (required share, strict ">" instead of ">=", basis)
+_THRESHOLDS: dict[str, tuple[Fraction, bool, str]] = {
+    "majority_cast": (Fraction(1, 2), True, "votes_cast"),
+    "absolute_majority": (Fraction(1, 2), True, "eligible"),
+    "two_thirds": (Fraction(2, 3), False, "votes_cast"),
+    "three_quarters": (Fraction(3, 4), False, "votes_cast"),
+    "unanimity": (Fraction(1, 1), False, "votes_cast"),
+}
+
+_TOP_KEYS = {"threshold", "quorum", "double_majority", "eligible"}
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _check_keys(obj: Mapping[str, Any], allowed: set[str], field: str) -> None:
+    extra = sorted(set(obj) - allowed)
+    if extra:
+        raise InvalidMotion(f"{field}: unknown key(s) {extra}, want only {sorted(allowed)}")
+
+
+def _mapping(obj: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(obj, Mapping):
+        raise InvalidMotion(f"{field}: got {type(obj).__name__}, want an object")
+    return obj
+
+
+def _count(obj: Mapping[str, Any], key: str, field: str, minimum: int) -> int:
+    if key not in obj:
+        raise InvalidMotion(f"{field}.{key}: missing")
+    v = obj[key]
+    if not _is_int(v) or v < minimum:
+        raise InvalidMotion(f"{field}.{key}: got {v!r}, want an integer >= {minimum}")
+    return int(v)
+
+
+def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Validate ``rules`` and return them with every default filled in (JSON-safe)."""
+    if rules is None:
+        rules = {}
+    rules = _mapping(rules, "rules")
+    _check_keys(rules, _TOP_KEYS, "rules")
+
+    threshold = rules.get("threshold", "majority_cast")
+    if threshold not in _THRESHOLDS:
+        raise InvalidMotion(f"rules.threshold: got {threshold!r}, want one of {list(RULE_THRESHOLDS)}")
+
+    quorum_in = _mapping(rules.get("quorum") or {}, "rules.quorum")
+    _check_keys(quorum_in, {"members", "weight"}, "rules.quorum")
+    quorum: dict[str, str | None] = {}
+    for key in ("members", "weight"):
+        raw = quorum_in.get(key)
+        if raw is None:
+            quorum[key] = None
+            continue
+        try:
+            q = parse_fraction(raw, f"rules.quorum.{key}")
+        except ValueError as e:
+            raise InvalidMotion(str(e)) from e
+        if not 0 < q <= 1:
+            raise InvalidMotion(f"rules.quorum.{key}: got {raw!r}, want a share in (0, 1]")
+        quorum[key] = frac_str(q)
+
+    dm_in = _mapping(rules.get("double_majority") or {}, "rules.double_majority")
+    _check_keys(dm_in, {"members", "regions"}, "rules.double_majority")
+    dm_members = dm_in.get("members", False)
+    if not isinstance(dm_members, bool):
+        raise InvalidMotion(f"rules.double_majority.members: got {dm_members!r}, want true or false")
+    dm_regions = dm_in.get("regions")
+    if not (dm_regions is None or dm_regions == "all" or (_is_int(dm_regions) and dm_regions >= 1)):
+        raise InvalidMotion(
+            f"rules.double_majority.regions: got {dm_regions!r}, want null, \"all\" or an integer >= 1"
+        )
+
+    eligible: dict[str, Any] | None = None
+    if rules.get("eligible") is not None:
+        el = _mapping(rules["eligible"], "rules.eligible")
+        _check_keys(el, {"members", "weight", "regions"}, "rules.eligible")
+        eligible = {
+            "members": _count(el, "members", "rules.eligible", 1),
+            "weight": _count(el, "weight", "rules.eligible", 1),
+            "regions": None,
+        }
+        if el.get("regions") is not None:
+            regs = _mapping(el["regions"], "rules.eligible.regions")
+            if not regs:
+                raise InvalidMotion("rules.eligible.regions: empty, want at least one region")
+            out: dict[str, dict[str, int]] = {}
+            for rid in sorted(regs):
+                if not isinstance(rid, str) or not rid:
+                    raise InvalidMotion(f"rules.eligible.regions: got key {rid!r}, want a region id")
+                r = _mapping(regs[rid], f"rules.eligible.regions.{rid}")
+                _check_keys(r, {"members", "weight"}, f"rules.eligible.regions.{rid}")
+                out[rid] = {
+                    "members": _count(r, "members", f"rules.eligible.regions.{rid}", 0),
+                    "weight": _count(r, "weight", f"rules.eligible.regions.{rid}", 0),
+                }
+            for key in ("members", "weight"):
+                total = sum(r[key] for r in out.values())
+                if total != eligible[key]:
+                    raise InvalidMotion(
+                        f"rules.eligible.regions: {key} sum to {total}, want rules.eligible.{key} = {eligible[key]}"
+                    )
+            eligible["regions"] = out
+
+    needs = []
+    if quorum["members"] is not None or quorum["weight"] is not None:
+        needs.append("a quorum")
+    if threshold == "absolute_majority":
+        needs.append("threshold absolute_majority")
+    if dm_regions is not None:
+        needs.append("a regional double majority")
+    if needs and eligible is None:
+        raise InvalidMotion(f"rules.eligible: missing, required by {' and '.join(needs)}")
+    if dm_regions is not None:
+        assert_regions = eligible["regions"] if eligible else None
+        if assert_regions is None:
+            raise InvalidMotion("rules.eligible.regions: missing, required by a regional double majority")
+        counted = sum(1 for r in assert_regions.values() if r["members"] > 0)
+        if _is_int(dm_regions) and dm_regions > counted:
+            raise InvalidMotion(
+                f"rules.double_majority.regions: got {dm_regions}, but only {counted} region(s) have eligible members"
+            )
+
+    return {
+        "threshold": threshold,
+        "quorum": quorum,
+        "double_majority": {"members": dm_members, "regions": dm_regions},
+        "eligible": eligible,
+    }
+
+
+def validate_rules(rules: Mapping[str, Any] | None) -> None:
+    """Raise :class:`InvalidMotion` naming the first problem in ``rules``; None means valid."""
+    normalise_rules(rules)
+
+
+def rules_for_method(rules: dict[str, Any], method: str) -> None:
+    """Threshold and double majority only have a meaning for yes/no motions."""
+    if method == "yes_no":
+        return
+    if rules["threshold"] != "majority_cast":
+        raise InvalidMotion(f"rules.threshold: got {rules['threshold']!r}, but thresholds apply only to yes_no")
+    dm = rules["double_majority"]
+    if dm["members"] or dm["regions"] is not None:
+        raise InvalidMotion("rules.double_majority: applies only to yes_no motions")
+
+
+def quorum_report(rules: dict[str, Any], ballots: int, weight: int) -> dict[str, Any]:
+    """Quorum arithmetic; met when the share that voted is >= each required share."""
+    eligible = rules["eligible"]
+    report: dict[str, Any] = {"required": False, "met": True, "members": None, "weight": None}
+    for key, cast in (("members", ballots), ("weight", weight)):
+        req = rules["quorum"][key]
+        if req is None:
+            continue
+        need = parse_fraction(req, key)
+        total = eligible[key]
+        if cast > total:
+            raise InvalidMotion(f"turnout {key}: got {cast}, more than the {total} eligible")
+        met = Fraction(cast, total) >= need
+        report["required"] = True
+        report["met"] = report["met"] and met
+        report[key] = {"cast": cast, "eligible": total, "share": share_str(cast, total), "required": req, "met": met}
+    return report
+
+
+def threshold_test(name: str, yes: int, no: int, eligible_total: int | None) -> dict[str, Any]:
+    """Apply a named threshold to yes/no amounts (weights or member counts)."""
+    need, strict, basis = _THRESHOLDS[name]
+    base = (yes + no) if basis == "votes_cast" else int(eligible_total or 0)
+    if base == 0:
+        met = False
+    elif strict:
+        met = Fraction(yes, base) > need
+    else:
+        met = Fraction(yes, base) >= need
+    return {
+        "threshold": name,
+        "basis": basis,
+        "yes": yes,
+        "no": no,
+        "base": base,
+        "yes_share": share_str(yes, base),
+        "required": frac_str(need),
+        "comparison": ">" if strict else ">=",
+        "met": met,
+    }

@@ -1,0 +1,155 @@
+"""voting.tally: validate, aggregate, check quorum, count, resolve ties, explain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
+from ._ingest import YES_NO_CHOICES, Ingested, ingest
+from ._methods import RUNNERS, Outcome
+from ._rules import normalise_rules, quorum_report, rules_for_method
+from ._result import Result
+from ._ties import check_seed, option_digest, tie_order
+from ._yesno import run_yes_no
+from ._fractions import share_str
+from .errors import InvalidMotion
+
+FORMAT = "lipvote-tally/1"
+TIE_RULE = "options sorted by ascending SHA-256(seed || UTF-8 option id); earlier is favoured"
+
+
+def _check_options(method: str, options: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(options, (str, bytes)) or not isinstance(options, Iterable):
+        raise InvalidMotion(f"options: got {type(options).__name__}, want a list of option ids")
+    opts = tuple(options)
+    if method == "yes_no":
+        if not opts:
+            return YES_NO_CHOICES
+        if not {"yes", "no"} <= set(opts) or not set(opts) <= set(YES_NO_CHOICES):
+            raise InvalidMotion(f"options: got {list(opts)}, want [] or [\"yes\", \"no\", \"abstain\"]")
+    if not opts:
+        raise InvalidMotion("options: empty, want at least one option id")
+    seen: set[str] = set()
+    for o in opts:
+        if not isinstance(o, str) or not o:
+            raise InvalidMotion(f"options: got {o!r}, want a non-empty string id")
+        if o in seen:
+            raise InvalidMotion(f"options: {o!r} appears more than once")
+        seen.add(o)
+    return opts
+
+
+def _totals(method: str, ing: Ingested, options: Sequence[str]) -> dict[str, dict[str, int]]:
+    totals = {o: {"ballots": 0, "weight": 0} for o in options}
+    for g in ing.groups:
+        if not g.selection:
+            continue
+        if method in ("yes_no", "plurality"):
+            chosen: Iterable[str] = (g.selection,)
+        elif method == "approval":
+            chosen = g.selection
+        else:
+            chosen = g.selection[:1]
+        for o in chosen:
+            totals[o]["ballots"] += g.ballots
+            totals[o]["weight"] += g.weight
+    return totals
+
+
+def tally(
+    method: str,
+    ballots: Iterable[Any],
+    *,
+    options: Sequence[str],
+    seats: int = 1,
+    rules: Mapping[str, Any] | None = None,
+    tie_break_seed: bytes | None = None,
+) -> Result:
+    if method not in METHODS:
+        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+    opts = _check_options(method, options)
+    check_feasible(method, len(opts), seats)
+    norm = normalise_rules(rules)
+    rules_for_method(norm, method)
+    seed = check_seed(tie_break_seed)
+
+    regions = None
+    if norm["double_majority"]["regions"] is not None:
+        regions = frozenset(norm["eligible"]["regions"])
+    ing = ingest(method, ballots, opts, regions)
+
+    if norm["eligible"] is not None:
+        for key, cast in (("members", ing.ballots), ("weight", ing.weight)):
+            if cast > norm["eligible"][key]:
+                raise InvalidMotion(f"turnout {key}: got {cast}, more than the {norm['eligible'][key]} eligible")
+    quorum = quorum_report(norm, ing.ballots, ing.weight)
+
+    order = tie_order(seed, opts) if seed is not None else list(opts)
+    explanation: dict[str, Any] = {
+        "format": FORMAT,
+        "method": method,
+        "options": list(opts),
+        "seats": seats,
+        "rules": norm,
+        "status": "",
+        "carried": None,
+        "winners": [],
+        "turnout": {
+            "ballots": ing.ballots,
+            "weight": ing.weight,
+            "blank_ballots": ing.blank_ballots,
+            "blank_weight": ing.blank_weight,
+            "members_share": share_str(ing.ballots, norm["eligible"]["members"]) if norm["eligible"] else None,
+            "weight_share": share_str(ing.weight, norm["eligible"]["weight"]) if norm["eligible"] else None,
+        },
+        "quorum": quorum,
+        "totals": _totals(method, ing, opts),
+        "tie_break": {
+            "seed": seed.hex() if seed is not None else None,
+            "rule": TIE_RULE,
+            "order": order if seed is not None else None,
+            "digests": {o: option_digest(seed, o).hex() for o in opts} if seed is not None else None,
+        },
+        "ties": [],
+        "detail": None,
+    }
+
+    def finish(status: str, winners: tuple[str, ...], carried: bool | None) -> Result:
+        explanation["status"] = status
+        explanation["winners"] = list(winners)
+        explanation["carried"] = carried
+        return Result(method, winners, carried, status, explanation)
+
+    if not quorum["met"]:
+        return finish("no_quorum", (), False if method == "yes_no" else None)
+
+    if method == "yes_no":
+        carried, detail = run_yes_no(ing.groups, norm)
+        explanation["detail"] = detail
+        return finish("carried" if carried else "defeated", (), carried)
+
+    counted = ing.counted()
+    if not counted:
+        return finish("no_votes", (), None)
+    if method == "schulze_stv":
+        units = schulze_stv_units(len(opts), seats)
+        if units * len(counted) > SCHULZE_STV_BALLOT_BUDGET:
+            raise InvalidMotion(
+                f"schulze_stv: {len(counted)} distinct rankings x {units} set comparisons exceeds "
+                f"the budget of {SCHULZE_STV_BALLOT_BUDGET}"
+            )
+    outcome: Outcome = RUNNERS[method](counted, opts, seats, order)
+    explanation["detail"] = outcome.detail
+    material = [t for t in outcome.ties if t["material"]]
+    if material and seed is None:
+        for t in material:
+            t["chosen"] = None
+        explanation["ties"] = outcome.ties
+        explanation["provisional"] = True
+        return finish("tie_unresolved", (), None)
+    explanation["ties"] = outcome.ties
+    return finish("tie_resolved" if material else "elected", outcome.winners, None)
+
+
+__all__ = ["tally"]
