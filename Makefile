@@ -24,7 +24,14 @@ install-dev: $(VENV)/.installed-dev translations
 
 # Compiled catalogues (.mo) are build products: made at install, never committed.
 translations: | $(BIN)/python
-	@if [ -d app/translations ]; then $(BIN)/pybabel compile --use-fuzzy -q -d app/translations; fi
+	@if [ -d app/translations ]; then $(BIN)/pybabel compile -d app/translations; fi
+
+# After adding or changing UI strings: refresh the template and merge it into the French
+# catalogue, then translate the new empty msgstr entries (tests/app/test_i18n.py checks).
+.PHONY: messages
+messages: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --project lipvote --copyright-holder lipvote -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 run: install
 	$(BIN)/lipvote db upgrade
