@@ -24,6 +24,6 @@ def _assert_json_safe(value: Any, path: str = "$") -> None:
     raise AssertionError(f"{path}: {type(value).__name__} is not JSON-safe")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def json_safe() -> Callable[[Any], None]:
     return _assert_json_safe
