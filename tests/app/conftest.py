@@ -3,8 +3,8 @@
 The .mo files are build products (`make translations`, ignored by git), so a fresh checkout has
 none and a checkout where someone just edited a .po has a stale one. Every test under tests/app
 renders pages, and a missing .mo silently falls back to English, so the session compiles any
-catalogue whose .mo is missing or older than its .po before the first test here runs, the way
-`make translations` does (fuzzy entries included), so `pytest` works without `make`.
+catalogue whose .mo is missing or older than its .po before the first test here runs, as
+`pybabel compile` does (fuzzy entries left out), so `pytest` works without `make`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def compile_catalogue(po_path: Path, mo_path: Path) -> None:
     handle, temporary = tempfile.mkstemp(dir=mo_path.parent, prefix=".messages-", suffix=".mo.tmp")
     try:
         with os.fdopen(handle, "wb") as mo_file:
-            write_mo(mo_file, catalogue, use_fuzzy=True)
+            write_mo(mo_file, catalogue, use_fuzzy=False)
         os.chmod(temporary, 0o644)  # mkstemp makes it 0600; a build product is world-readable
         os.replace(temporary, mo_path)
     except BaseException:
