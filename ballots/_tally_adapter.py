@@ -1,0 +1,75 @@
+"""The verifier's only door to the tally engine (:mod:`voting`).
+
+Imported lazily so that ``ballots`` (Merkle proofs, receipts) works for an
+auditor's script even where ``voting`` is absent; the tally and weight checks
+then fail with a plain message instead of an import traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+class Unavailable(Exception):
+    """The tally engine, or a part of it, cannot be imported."""
+
+
+class EngineError(Exception):
+    """The tally engine refused its input (wraps ``voting.VotingError``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Recomputed weight snapshot: member -> units, and member -> region if known."""
+
+    weights: dict[str, int]
+    regions: dict[str, str] | None
+    matches: bool  # the recomputed snapshot equals the published one
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise Unavailable(f"{name} is not installed ({e})") from e
+
+
+def recompute_weights(snapshot: Mapping[str, Any]) -> Weights:
+    """Recompute a published weight snapshot with ``voting.weights.recompute``."""
+    vw = _module("voting.weights")
+    voting = _module("voting")
+    recompute = getattr(vw, "recompute", None)
+    if recompute is None:
+        raise Unavailable("voting.weights.recompute is not available")
+    try:
+        ws = recompute(dict(snapshot))
+    except voting.VotingError as e:
+        raise EngineError(str(e)) from e
+    weights = {str(k): int(v) for k, v in dict(ws.weights).items()}
+    regions = None
+    raw_regions = getattr(ws, "regions", None)
+    if isinstance(raw_regions, Mapping) and all(isinstance(v, str) for v in raw_regions.values()):
+        regions = {str(k): v for k, v in raw_regions.items()}
+    as_dict = getattr(ws, "as_dict", None)
+    if callable(as_dict):
+        matches = as_dict() == dict(snapshot)
+    else:
+        published = snapshot.get("weights")
+        matches = published is None or published == weights
+    return Weights(weights, regions, matches)
+
+
+def tally(method: str, ballots: Sequence[tuple[Any, ...]], *, options: Sequence[str],
+          seats: int, rules: Mapping[str, Any], seed: bytes) -> dict[str, Any]:
+    """``voting.tally(...).as_dict()``."""
+    voting = _module("voting")
+    try:
+        result = voting.tally(method, ballots, options=list(options), seats=seats,
+                              rules=dict(rules), tie_break_seed=seed)
+    except voting.VotingError as e:
+        raise EngineError(str(e)) from e
+    out: dict[str, Any] = result.as_dict()
+    return out

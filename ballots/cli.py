@@ -1,0 +1,160 @@
+"""``lipvote verify``: check a motion bundle offline.
+
+    lipvote verify BUNDLE [--receipt FILE ...] [--checkpoint FILE ...]
+                          [--key VKEY ...] [--json] [--progress] [--no-tally]
+
+Prints one ``OK: <check>`` or ``FAIL: <check>: <why>`` line per check (or a
+JSON report with ``--json``).  Exit status: 0 every check passed, 1 a check
+failed, 2 an input could not be read at all.  Also runs as
+``python -m ballots.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .bundle import load_json_file
+from .errors import BallotsError
+from .note import MAX_NOTE_BYTES
+from .receipt import MAX_RECEIPT_BYTES, TLOG_PROOF_HEADER
+from .verify import Report, verify_bundle
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Unreadable(Exception):
+    """An input file could not be read or parsed at all."""
+
+
+def build_parser(prog: str = "lipvote verify") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=prog,
+        description="Verify a lipvote motion bundle offline: leaves, Merkle root, signatures, "
+                    "receipts, weights and the re-tallied result.")
+    p.add_argument("bundle", metavar="BUNDLE", help="the motion's bundle (JSON)")
+    p.add_argument("--receipt", metavar="FILE", action="append", default=[],
+                   help="a ballot receipt (JSON or .tlog-proof) to check against the bundle; "
+                        "repeatable")
+    p.add_argument("--checkpoint", metavar="FILE", action="append", default=[],
+                   help="a signed checkpoint seen earlier; it must agree with the log; "
+                        "repeatable")
+    p.add_argument("--key", metavar="VKEY", action="append", default=[],
+                   help="the verifier key published by the server; the bundle's key must "
+                        "match; repeatable")
+    p.add_argument("--json", action="store_true", help="print a machine-readable report")
+    p.add_argument("--progress", action="store_true",
+                   help="show a progress bar on stderr even when it is not a terminal")
+    p.add_argument("--no-tally", action="store_true", help="skip the re-tally")
+    return p
+
+
+def _read_text(path: str, what: str, limit: int) -> str:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        raise _Unreadable(f"{what} {path}: cannot read ({e.strerror or e})") from e
+    if len(data) > limit:
+        raise _Unreadable(f"{what} {path}: larger than the {limit} bytes allowed")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _Unreadable(f"{what} {path}: not UTF-8 text") from e
+
+
+def _load_receipt(path: str) -> object:
+    text = _read_text(path, "receipt", MAX_RECEIPT_BYTES)
+    if text.startswith(TLOG_PROOF_HEADER + "\n"):
+        return text
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise _Unreadable(f"receipt {path}: not valid JSON ({str(e)[:120]})") from e
+
+
+class _Bar:
+    """A plain-text progress bar on stderr."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = 100 * done // total if total else 100
+        if pct == self.last:
+            return
+        self.last = pct
+        filled = pct * 30 // 100
+        self.stream.write(f"\rreading leaves [{'#' * filled}{'.' * (30 - filled)}] "
+                          f"{pct:3d}% {done}/{total}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _print_report(report: Report, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    for c in report.checks:
+        if c.status == "ok":
+            out.write(f"OK: {c.name}: {c.message}\n")
+        elif c.status == "failed":
+            out.write(f"FAIL: {c.name}: {c.message}\n")
+        else:
+            out.write(f"SKIP: {c.name}: {c.message}\n")
+    out.write("verified: every check passed\n" if report.ok
+              else f"NOT verified: {len(report.failures())} check(s) failed\n")
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        bundle = load_json_file(args.bundle, "bundle")
+        receipts = [_load_receipt(p) for p in args.receipt]
+        checkpoints = [_read_text(p, "checkpoint", MAX_NOTE_BYTES) for p in args.checkpoint]
+    except (_Unreadable, BallotsError) as e:
+        return _unreadable(str(e), args.json, out, err)
+    bar = _Bar(err) if (args.progress or err.isatty()) and not args.json else None
+    report = verify_bundle(bundle, receipts, checkpoints, progress=bar,
+                           trusted_keys=args.key, retally=not args.no_tally)
+    _print_report(report, args.json, out)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _unreadable(message: str, as_json: bool, out: TextIO, err: TextIO) -> int:
+    if as_json:
+        out.write(json.dumps({"format": "lipvote-verify-report/1", "ok": False,
+                              "error": message, "checks": []}) + "\n")
+    else:
+        err.write(f"error: {message}\n")
+    return EXIT_UNREADABLE
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "lipvote verify",
+         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the verifier; return the exit status (0 only if every check passed)."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    args = build_parser(prog).parse_args(list(argv) if argv is not None else None)
+    try:
+        return _run(args, out, err)
+    except MemoryError:
+        return _unreadable("out of memory: the input is too large for this machine",
+                           args.json, out, err)
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return 130
+    except Exception as e:  # a bug, not bad input: still one line, never a traceback
+        name: Any = type(e).__name__
+        err.write(f"error: internal error in the verifier ({name}: {e}); please report it\n")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main(prog="python -m ballots.cli"))

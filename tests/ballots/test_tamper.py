@@ -1,0 +1,211 @@
+"""Tamper suite: every alteration of a motion's evidence is caught, by a named
+check, with a specific message.
+
+Two attackers: an outsider who edits the bundle but cannot sign (the root no
+longer matches the signed checkpoint), and a dishonest server that re-signs
+its rewritten log with the real key (caught by the delegates' receipts and
+by earlier checkpoints, which it cannot take back)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ballots import merkle, verify_bundle
+from ballots.checkpoint import sign_checkpoint
+from ballots.note import Signer
+from ballots.verify import Report
+
+from ballots_testlog import MotionLog, standard_log
+
+
+def _resign(log: MotionLog, new_leaves: list[str], signer: Signer | None = None) -> str:
+    """The dishonest server: a fresh final checkpoint over rewritten leaves."""
+    tree = merkle.Tree(merkle.leaf_hash(x.encode()) for x in new_leaves)
+    return sign_checkpoint(signer or log.signer, log.origin, tree.size, tree.root())
+
+
+def _edit_leaf(text: str, **changes: Any) -> str:
+    d = json.loads(text)
+    d.update(changes)
+    from ballots.leaves import canonical_json
+    return canonical_json(d)
+
+
+def _failed(report: Report) -> dict[str, str]:
+    return {c.name: c.message for c in report.checks if c.status == "failed"}
+
+
+@pytest.fixture
+def log() -> MotionLog:
+    return standard_log()
+
+
+def test_untouched_bundle_passes_every_check_but_weights_engine(log: MotionLog) -> None:
+    report = verify_bundle(log.bundle(), receipts=log.receipts, checkpoints=log.checkpoints)
+    failed = _failed(report)
+    # voting.weights (the recompute half of the weights check) is built by another issue;
+    # until it lands that single check reports it is unavailable.
+    assert set(failed) <= {"weights"}
+    if failed:
+        assert "voting.weights" in failed["weights"]
+    assert [c.name for c in report.checks] == list(__import__("ballots").verify.CHECKS)
+
+
+def test_edit_a_leaf(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[2] = _edit_leaf(leaves[2], selection="yes")  # lip-b's "no" becomes "yes"
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves), receipts=log.receipts))
+    assert "a leaf was edited, inserted, removed or reordered" in failed["merkle root"]
+    assert "receipt 2" in failed["receipts"]
+    assert "leaf 2 of the bundle is not the receipt's ballot" in failed["receipts"]
+    assert "receipt 3" in failed["receipts"]  # later receipts: their checkpoints disagree
+    assert "contradicts the log" in failed["receipts"]
+    assert "tally" not in failed  # not run on an unverified log
+
+
+def test_delete_a_leaf(log: MotionLog) -> None:
+    leaves = log.leaves[:3] + log.leaves[4:]
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves)))
+    assert "covers 7 leaves but the bundle has only 6: the log is truncated" in \
+        failed["final checkpoint"]
+    assert "the close leaf counts 5 ballots, the log holds 4" in failed["log structure"]
+
+
+def test_delete_a_leaf_and_resign(log: MotionLog) -> None:
+    leaves = log.leaves[:1] + log.leaves[2:]  # drop lip-a's ballot
+    leaves[-1] = _edit_leaf(leaves[-1], ballots=4)
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, receipts=log.receipts[:1]))
+    assert "receipt 1" in failed["receipts"]
+    assert "leaf 1 of the bundle is not the receipt's ballot" in failed["receipts"]
+    # a later receipt, whose own leaf survived, exposes the rewrite through its checkpoint
+    failed = _failed(verify_bundle(b, checkpoints=[log.checkpoints[2]]))
+    assert "checkpoint 1 (size 3) signed root" in failed["checkpoints"]
+
+
+def test_reorder_two_leaves(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[1], leaves[2] = leaves[2], leaves[1]
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves)))
+    assert "a leaf was edited, inserted, removed or reordered" in failed["merkle root"]
+
+
+def test_insert_a_leaf(log: MotionLog) -> None:
+    extra = _edit_leaf(log.leaves[1], member="lip-e", weight=1, nonce="B" * 22)
+    leaves = log.leaves[:3] + [extra] + log.leaves[3:]
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves)))
+    assert "covers 7 leaves but the bundle has 8: leaves were added after the last signature" \
+        in failed["final checkpoint"]
+
+
+def test_duplicate_a_leaf(log: MotionLog) -> None:
+    leaves = log.leaves[:2] + [log.leaves[1]] + log.leaves[2:]
+    leaves[-1] = _edit_leaf(leaves[-1], ballots=6)
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves, checkpoint=_resign(log, leaves),
+                                              checkpoints=[])))
+    # even when the server signs the duplicate, one member cannot count twice
+    assert "member 'lip-a' has two counted ballots (leaves 1 and 2)" in failed["ballots"]
+
+
+def test_change_a_weight(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[1] = _edit_leaf(leaves[1], weight=50)
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves)))
+    assert "merkle root" in failed
+    signed = _failed(verify_bundle(log.bundle(leaves=leaves, checkpoint=_resign(log, leaves),
+                                              checkpoints=[])))
+    assert "member 'lip-a' cast weight 50, the snapshot gives 5" in signed["ballots"]
+
+
+def test_change_a_weight_in_the_snapshot_is_caught_by_the_rules_or_receipts(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    snap = json.loads(leaves[0])["weights"]
+    snap["weights"]["lip-a"] = 50
+    leaves[0] = _edit_leaf(leaves[0], weights=snap)
+    leaves[1] = _edit_leaf(leaves[1], weight=50)
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, receipts=log.receipts[1:2]))
+    assert "contradicts the log" in failed["receipts"]
+
+
+def test_change_the_result(log: MotionLog) -> None:
+    result = log.result()
+    result["winners"] = ["no"]
+    failed = _failed(verify_bundle(log.bundle(result=result)))
+    assert failed["tally"].startswith("the published result differs from the re-tally in winners")
+
+
+def test_truncate_the_log(log: MotionLog) -> None:
+    failed = _failed(verify_bundle(log.bundle(leaves=log.leaves[:4])))
+    assert "the log is truncated" in failed["final checkpoint"]
+    assert "no close leaf" in failed["log structure"]
+    # the server re-signs the truncated log: an earlier, larger checkpoint exposes it
+    b = log.bundle(leaves=log.leaves[:4], checkpoint=_resign(log, log.leaves[:4]), checkpoints=[])
+    failed = _failed(verify_bundle(b, checkpoints=[log.checkpoints[5]]))
+    assert "covers 6 leaves, more than the bundle's 4" in failed["checkpoints"]
+
+
+def test_stale_final_checkpoint(log: MotionLog) -> None:
+    failed = _failed(verify_bundle(log.bundle(checkpoint=log.checkpoints[3])))
+    assert "covers 4 leaves but the bundle has 7: leaves were added after the last signature" \
+        in failed["final checkpoint"]
+
+
+def test_forked_checkpoint(log: MotionLog) -> None:
+    # the server showed some delegates another history (lip-b voted "yes")
+    fork = list(log.leaves[:3])
+    fork[2] = _edit_leaf(fork[2], selection="yes")
+    failed = _failed(verify_bundle(log.bundle(), checkpoints=[_resign(log, fork)]))
+    assert "checkpoint 1 (size 3) signed root" in failed["checkpoints"]
+    assert "the log forked or was rewritten" in failed["checkpoints"]
+
+
+def test_forged_receipt(log: MotionLog) -> None:
+    forged = dict(log.receipts[0])
+    forged["leaf"] = _edit_leaf(forged["leaf"], selection="no")
+    failed = _failed(verify_bundle(log.bundle(), receipts=[forged]))
+    assert "receipt 1" in failed["receipts"] and "tracking code" in failed["receipts"]
+    # a forger who also fixes the tracking code is caught by the inclusion proof
+    from ballots.receipt import tracking_code
+    forged["tracking_code"] = tracking_code(merkle.leaf_hash(forged["leaf"].encode()))
+    failed = _failed(verify_bundle(log.bundle(), receipts=[forged]))
+    assert "inclusion of leaf 1" in failed["receipts"] and "got root" in failed["receipts"]
+
+
+def test_resigned_with_another_key(log: MotionLog) -> None:
+    mallory = Signer.generate("lipvote.test")
+    b = log.bundle(checkpoint=_resign(log, log.leaves, mallory))
+    failed = _failed(verify_bundle(b))
+    assert "the final checkpoint does not verify: no signature from a trusted key" in \
+        failed["final checkpoint"]
+    # swapping the bundle's key too: receipts and the pinned key expose it
+    b = log.bundle(checkpoint=_resign(log, log.leaves, mallory), verifier_key=mallory.vkey,
+                   checkpoints=[])
+    assert set(_failed(verify_bundle(b))) <= {"weights"}  # self-consistent on its own...
+    failed = _failed(verify_bundle(b, receipts=log.receipts[:1], trusted_keys=[log.first_vkey]))
+    assert "is not the key published by the server" in failed["verifier key"]
+    assert "no signature from a trusted key" in failed["receipts"]
+
+
+def test_rules_changed_after_opening(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[0] = _edit_leaf(leaves[0], rules={"threshold": "two_thirds"})
+    failed = _failed(verify_bundle(log.bundle(leaves=leaves)))
+    assert "a leaf was edited" in failed["merkle root"]
+    # re-signed by the server: every receipt and checkpoint issued during the vote disagrees
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, receipts=log.receipts[:1], checkpoints=log.checkpoints[:1]))
+    assert "contradicts the log" in failed["receipts"]
+    assert "checkpoint 1 (size 1) signed root" in failed["checkpoints"]
+
+
+def test_counted_twice_without_supersedes(log: MotionLog) -> None:
+    log2 = MotionLog()
+    log2.cast("lip-a", "yes")
+    log2.cast("lip-a", "no")
+    log2.close()
+    failed = _failed(verify_bundle(log2.bundle()))
+    assert "member 'lip-a' has two counted ballots (leaves 1 and 2)" in failed["ballots"]
