@@ -40,12 +40,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app.members import bp as members_bp
     from app.accounts import bp as accounts_bp
     from app.errors import bp as errors_bp
+    from app.motions import bp as motions_bp
+    from app.audit_portal import bp as audit_bp
+    from app.results import bp as results_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(motions_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(results_bp)
 
     from app import cli
     from app.demo import is_demo

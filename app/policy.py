@@ -20,6 +20,7 @@ from app.models import Member, Role, User
 
 class Permission(str, enum.Enum):
     VIEW_DASHBOARD = "view_dashboard"
+    VIEW_MOTIONS = "view_motions"
     VIEW_MEMBERS = "view_members"
     EXPORT_MEMBERS = "export_members"
     MANAGE_MEMBERS = "manage_members"
@@ -29,7 +30,7 @@ class Permission(str, enum.Enum):
     VIEW_AUDIT_TRAIL = "view_audit_trail"
 
 
-_EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS}
+_EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS, Permission.VIEW_MOTIONS}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
@@ -41,7 +42,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT_TRAIL,
         }
     ),
-    Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS}),
+    Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS, Permission.VIEW_AUDIT_TRAIL}),
     Role.DELEGATE: frozenset(_EVERYONE | {Permission.CAST_BALLOT}),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.VIEW_AUDIT_TRAIL}),
     Role.OBSERVER: frozenset(_EVERYONE),

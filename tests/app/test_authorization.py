@@ -28,6 +28,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/language"): (302, 302, 302, 302, 302, 302),
     ("GET", "/home"): (ANON_LOGIN, 200, 200, 200, 200, 200),
     ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/motions/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
     ("GET", "/members/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
     ("GET", "/members/new"): (ANON_LOGIN, 200, 403, 403, 403, 403),
     ("POST", "/members/new"): (ANON_LOGIN, 422, 403, 403, 403, 403),  # admin: empty form refused

@@ -1,0 +1,139 @@
+"""The bulletin board as stored by the web app: append leaves, sign checkpoints, prove inclusion.
+
+Every append runs inside the caller's write transaction (`app.database.write_transaction`), so
+the leaf, the new frontier and the signed checkpoint are committed together or not at all, and
+two appends can never take the same index. The Merkle work is done by `ballots`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import select
+
+from ballots import merkle
+from ballots.checkpoint import sign_checkpoint
+from ballots.keys import load_or_create
+from ballots.leaves import parse_leaf
+from ballots.note import Signer
+from ballots.receipt import build_receipt, tracking_code
+
+from app.extensions import db
+from app.motions.models import LogCheckpoint, LogKind, LogLeaf, TransparencyLog
+
+AUDIT_LOG_SUFFIX = "/audit"
+
+
+@lru_cache(maxsize=4)
+def _signer_at(path: str, name: str) -> Signer:
+    return load_or_create(path, name)
+
+
+def signer() -> Signer:
+    """The checkpoint signing key (created under instance/ with mode 0600 on first use)."""
+    return _signer_at(current_app.config["LIPVOTE_SIGNING_KEY"], current_app.config["LIPVOTE_LOG_ORIGIN"])
+
+
+def motion_origin(motion_id: int) -> str:
+    return f"{current_app.config['LIPVOTE_LOG_ORIGIN']}/motion/{motion_id}"
+
+
+def audit_origin() -> str:
+    return current_app.config["LIPVOTE_LOG_ORIGIN"] + AUDIT_LOG_SUFFIX
+
+
+def create_log(origin: str, kind: LogKind) -> TransparencyLog:
+    log = TransparencyLog(origin=origin, kind=kind, size=0, frontier_json="[]", verifier_key=signer().vkey)
+    db.session.add(log)
+    db.session.flush()
+    return log
+
+
+@dataclass(frozen=True)
+class Appended:
+    index: int
+    leaf: str
+    leaf_hash: bytes
+    tracking_code: str
+    checkpoint: str
+    proof: list[bytes]
+
+    def receipt(self, origin: str) -> dict[str, object]:
+        return build_receipt(origin=origin, index=self.index, leaf=self.leaf, checkpoint=self.checkpoint, proof=self.proof)
+
+
+def append(log: TransparencyLog, leaf: str) -> Appended:
+    """Append one canonical leaf at the next index and store the new signed checkpoint.
+
+    The caller holds the write lock (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the log row is
+    locked with `lock_for_append`). The receipt proof comes from the frontier alone.
+    """
+    kind = type(parse_leaf(leaf)).__name__.removesuffix("Leaf").lower()
+    index = log.size
+    frontier = merkle.frontier_from_json(json.loads(log.frontier_json), index)
+    hashed = merkle.leaf_hash(leaf.encode("utf-8"))
+    proof = merkle.frontier_inclusion_proof(frontier, index)
+    new_frontier = merkle.frontier_append(frontier, index, hashed)
+    size = index + 1
+    note = sign_checkpoint(signer(), log.origin, size, merkle.frontier_root(new_frontier, size))
+    code = tracking_code(hashed)
+    db.session.add(LogLeaf(log_id=log.id, index=index, leaf=leaf, leaf_hash=hashed, tracking_code=code, kind=kind))
+    db.session.add(LogCheckpoint(log_id=log.id, size=size, note=note))
+    log.size = size
+    log.frontier_json = json.dumps(merkle.frontier_to_json(new_frontier))
+    db.session.flush()
+    return Appended(index, leaf, hashed, code, note, proof)
+
+
+def lock_for_append(log_id: int) -> TransparencyLog:
+    """Load a log row for appending; on PostgreSQL this takes a row lock until commit."""
+    log = db.session.scalar(select(TransparencyLog).where(TransparencyLog.id == log_id).with_for_update())
+    if log is None:
+        raise LookupError(f"no transparency log {log_id}")
+    return log
+
+
+def leaves(log: TransparencyLog, start: int = 0, stop: int | None = None) -> list[LogLeaf]:
+    query = select(LogLeaf).where(LogLeaf.log_id == log.id, LogLeaf.index >= start).order_by(LogLeaf.index)
+    if stop is not None:
+        query = query.where(LogLeaf.index < stop)
+    return list(db.session.scalars(query))
+
+
+def latest_checkpoint(log: TransparencyLog) -> str | None:
+    return db.session.scalar(
+        select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id).order_by(LogCheckpoint.size.desc()).limit(1)
+    )
+
+
+def checkpoint_at(log: TransparencyLog, size: int) -> str | None:
+    return db.session.scalar(select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id, LogCheckpoint.size == size))
+
+
+def tree(log: TransparencyLog) -> merkle.Tree:
+    """The whole tree from the stored leaf hashes (no leaf is re-hashed)."""
+    hashes = db.session.scalars(select(LogLeaf.leaf_hash).where(LogLeaf.log_id == log.id).order_by(LogLeaf.index))
+    built = merkle.Tree()
+    built.extend(bytes(h) for h in hashes)
+    return built
+
+
+def consistency_proof(log: TransparencyLog, old_size: int) -> list[bytes]:
+    return tree(log).consistency_proof(old_size, log.size)
+
+
+def receipt_for(log: TransparencyLog, index: int) -> dict[str, object]:
+    """A receipt for leaf `index` against the log's latest checkpoint."""
+    row = db.session.get(LogLeaf, (log.id, index))
+    if row is None:
+        raise LookupError(f"no leaf {index} in {log.origin}")
+    proof = tree(log).inclusion_proof(index, log.size)
+    note = latest_checkpoint(log)
+    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note or "", proof=proof)
+
+
+def find_by_tracking_code(log: TransparencyLog, code: str) -> LogLeaf | None:
+    return db.session.scalar(select(LogLeaf).where(LogLeaf.log_id == log.id, LogLeaf.tracking_code == code))

@@ -1,0 +1,288 @@
+"""Motion lifecycle and the casting path. Views call these; these call `voting` and `ballots`.
+
+Every state change runs in one write transaction (`write_transaction`): the log append, the
+rows that point at it and the audit record are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+import voting
+from ballots import merkle
+from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse_leaf
+from voting import weights as weight_policies
+
+from app import board
+from app.audit import record_action
+from app.database import write_transaction
+from app.extensions import db
+from app.models import Member, User, utcnow
+from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy
+
+
+class MotionError(Exception):
+    """A refused motion action; `status` is the HTTP status the web layer answers with."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- weights and rules -----------------------------------------------------------------------
+
+
+def eligible_members() -> list[Member]:
+    return Member.active_ordered()
+
+
+def weight_snapshot(motion: Motion, members: Sequence[Member] | None = None) -> weight_policies.WeightSnapshot:
+    members = eligible_members() if members is None else members
+    if not members:
+        raise MotionError("There are no active members to vote.")
+    return weight_policies.compute_weights(motion.weight_policy, [m.as_weight_input() for m in members])
+
+
+def eligible_block(snapshot_weights: dict[str, int], members: Sequence[Member]) -> dict[str, Any]:
+    regions: dict[str, dict[str, int]] = {}
+    for member in members:
+        if member.slug not in snapshot_weights:
+            continue
+        bucket = regions.setdefault(member.region, {"members": 0, "weight": 0})
+        bucket["members"] += 1
+        bucket["weight"] += snapshot_weights[member.slug]
+    return {
+        "members": sum(b["members"] for b in regions.values()),
+        "weight": sum(b["weight"] for b in regions.values()),
+        "regions": dict(sorted(regions.items())),
+    }
+
+
+def uses_regions(rules: dict[str, Any]) -> bool:
+    return bool((rules.get("double_majority") or {}).get("regions"))
+
+
+def committed_rules(motion: Motion) -> dict[str, Any]:
+    """The rules exactly as leaf 0 committed them (eligible block included)."""
+    if motion.open_leaf_json is None:
+        raise MotionError("This motion has not been opened.")
+    return dict(json.loads(motion.open_leaf_json)["rules"])
+
+
+def committed_weights(motion: Motion) -> dict[str, int]:
+    if motion.open_leaf_json is None:
+        raise MotionError("This motion has not been opened.")
+    return {str(k): int(v) for k, v in json.loads(motion.open_leaf_json)["weights"]["weights"].items()}
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+def open_motion(motion: Motion, now: datetime | None = None) -> None:
+    """Commit leaf 0 (rules and weights) and start accepting ballots. Caller holds the write lock."""
+    if motion.state is not MotionState.DRAFT:
+        raise MotionError("Only a draft motion can be opened.")
+    now = now or utcnow()
+    voting.check_feasible(motion.method, len(motion.option_ids), motion.seats)
+    members = eligible_members()
+    snapshot = weight_snapshot(motion, members)
+    rules = dict(motion.rules)
+    rules["eligible"] = eligible_block(snapshot.weights, members)
+    voting.validate_rules(rules)
+    log = board.create_log(board.motion_origin(motion.id), LogKind.MOTION)
+    leaf = open_leaf(
+        motion=motion.public_id,
+        title={"en": motion.title_en, "fr": motion.title_fr},
+        description={"en": motion.text_en, "fr": motion.text_fr},
+        method=motion.method,
+        options=motion.option_ids,
+        seats=motion.seats,
+        rules=rules,
+        secrecy="secret" if motion.secret else "recorded",
+        revote=motion.revote,
+        weights=snapshot.as_dict(),
+        opened_at=now,
+        closes_at=motion.closes_at,
+    )
+    board.append(log, leaf)
+    before = {"state": motion.state.value}
+    motion.log = log
+    motion.open_leaf_json = leaf
+    motion.state = MotionState.OPEN
+    motion.opened_at = now
+    record_action("motion.open", target=f"motion:{motion.id}", before=before,
+                  after={"state": "open", "origin": log.origin, "leaf0_hash": merkle.leaf_hash(leaf.encode()).hex()})
+
+
+def counted_ballots(leaves: Iterable[str], with_regions: bool) -> list[tuple[Any, ...]]:
+    """The tally's input from the log, exactly as the verifier derives it: the last ballot of
+    each member counts; a ballot that another one supersedes does not."""
+    counted: dict[int, tuple[Any, ...]] = {}
+    for index, text in enumerate(leaves):
+        leaf = parse_leaf(text)
+        if not isinstance(leaf, BallotLeaf):
+            continue
+        if leaf.supersedes is not None:
+            counted.pop(leaf.supersedes, None)
+        entry: tuple[Any, ...] = (leaf.weight, leaf.selection)
+        counted[index] = (*entry, leaf.region) if with_regions else entry
+    return [counted[i] for i in sorted(counted)]
+
+
+def close_motion(motion: Motion, now: datetime | None = None) -> None:
+    """Append the close leaf, then count with the final root as the tie-break seed."""
+    if motion.state is not MotionState.OPEN or motion.log is None:
+        raise MotionError("Only an open motion can be closed.")
+    now = now or utcnow()
+    log = board.lock_for_append(motion.log.id)
+    ballot_leaves = sum(1 for row in board.leaves(log) if row.kind == "ballot")
+    board.append(log, close_leaf(motion=motion.public_id, closed_at=now, ballots=ballot_leaves))
+    rules = committed_rules(motion)
+    texts = [row.leaf for row in board.leaves(log)]
+    seed = merkle.frontier_root(merkle.frontier_from_json(json.loads(log.frontier_json), log.size), log.size)
+    result = voting.tally(motion.method, counted_ballots(texts, uses_regions(rules)), options=motion.option_ids,
+                          seats=motion.seats, rules=rules, tie_break_seed=seed)
+    motion.result_json = json.dumps(result.as_dict(), ensure_ascii=False, sort_keys=True)
+    motion.state = MotionState.CLOSED
+    motion.closed_at = now
+    record_action("motion.close", target=f"motion:{motion.id}", before={"state": "open"},
+                  after={"state": "closed", "status": result.status, "winners": list(result.winners), "log_size": log.size})
+
+
+def certify_motion(motion: Motion, now: datetime | None = None) -> None:
+    if motion.state is not MotionState.CLOSED:
+        raise MotionError("Only a closed motion can be certified.")
+    motion.state = MotionState.CERTIFIED
+    motion.certified_at = now or utcnow()
+    record_action("motion.certify", target=f"motion:{motion.id}", before={"state": "closed"}, after={"state": "certified"})
+
+
+def extend_motion(motion: Motion, closes_at: datetime) -> None:
+    if motion.state is not MotionState.OPEN:
+        raise MotionError("Only an open motion can be extended.")
+    if closes_at <= utcnow():
+        raise MotionError("The new closing time must be in the future.", 422)
+    before = {"closes_at": motion.closes_at.isoformat() if motion.closes_at else None}
+    motion.closes_at = closes_at
+    record_action("motion.extend", target=f"motion:{motion.id}", before=before, after={"closes_at": closes_at.isoformat()})
+
+
+def apply_schedule(now: datetime | None = None) -> list[int]:
+    """Open and close motions whose scheduled time has passed. Returns the ids changed.
+
+    Runs from `lipvote tick` (cron) and before requests that read motions, so a schedule is
+    honoured without any background thread and also after a restart.
+    """
+    now = now or utcnow()
+    due = db.session.scalars(select(Motion.id).where(
+        ((Motion.state == MotionState.DRAFT) & (Motion.opens_at.is_not(None)) & (Motion.opens_at <= now))
+        | ((Motion.state == MotionState.OPEN) & (Motion.closes_at.is_not(None)) & (Motion.closes_at <= now))
+    )).all()
+    changed = []
+    for motion_id in due:
+        with write_transaction():
+            motion = db.session.get(Motion, motion_id)
+            if motion is None:
+                continue
+            if motion.state is MotionState.DRAFT and motion.opens_at and motion.opens_at <= now:
+                open_motion(motion, now)
+                changed.append(motion_id)
+            elif motion.state is MotionState.OPEN and motion.closes_at and motion.closes_at <= now:
+                close_motion(motion, now)
+                changed.append(motion_id)
+    return changed
+
+
+# --- casting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CastReceipt:
+    ballot_id: int
+    receipt: dict[str, Any]
+    tracking_code: str
+    superseded: int | None
+
+
+def members_user_may_cast_for(user: User, motion: Motion) -> list[Member]:
+    """The user's own member, then every member that gave it a live, unused proxy on `motion`."""
+    if user.member is None:
+        return []
+    own = [user.member] if user.member.active else []
+    proxies = db.session.scalars(select(Proxy).where(
+        Proxy.motion_id == motion.id, Proxy.holder_id == user.member_id, Proxy.revoked_at.is_(None)))
+    return own + [p.grantor for p in proxies if p.grantor.active]
+
+
+def live_proxy(motion: Motion, grantor: Member) -> Proxy | None:
+    return db.session.scalar(select(Proxy).where(
+        Proxy.motion_id == motion.id, Proxy.grantor_id == grantor.id, Proxy.revoked_at.is_(None)))
+
+
+def check_selection(motion: Motion, selection: Any) -> None:
+    """Validate one selection with the tally engine's own ballot checks (InvalidBallot -> 422)."""
+    try:
+        voting.tally(motion.method, [(1, selection)], options=motion.option_ids, seats=motion.seats)
+    except voting.InvalidBallot as e:
+        raise MotionError(str(e).removeprefix("ballot 0: "), 422) from e
+
+
+def cast(motion: Motion, user: User, member: Member, selection: Any, now: datetime | None = None) -> CastReceipt:
+    """The casting path. The caller holds the write lock; this validates, appends, stores.
+
+    Refusals raise MotionError before anything is written.
+    """
+    now = now or utcnow()
+    if motion.state is not MotionState.OPEN or motion.log is None:
+        raise MotionError("This motion is not open for voting.")
+    if motion.closes_at is not None and motion.closes_at <= now:
+        raise MotionError("Voting on this motion has closed.")
+    proxy: Proxy | None = None
+    if user.member_id != member.id:
+        proxy = live_proxy(motion, member)
+        if proxy is None or proxy.holder_id != user.member_id:
+            raise MotionError("You may not vote for this member.", 403)
+    elif live_proxy(motion, member) is not None:
+        raise MotionError("Your member has given its vote on this motion to a proxy; revoke the proxy to vote yourself.")
+    weights = committed_weights(motion)
+    if member.slug not in weights:
+        raise MotionError("This member was not eligible when the motion opened.", 403)
+    check_selection(motion, selection)
+    previous = db.session.scalar(select(Ballot).where(
+        Ballot.motion_id == motion.id, Ballot.member_id == member.id, Ballot.counted))
+    if previous is not None and not motion.revote:
+        raise MotionError("This member has already voted on this motion.")
+    rules = committed_rules(motion)
+    log = board.lock_for_append(motion.log.id)
+    leaf = ballot_leaf(
+        motion=motion.public_id,
+        weight=weights[member.slug],
+        selection=selection,
+        cast_at=now,
+        member=None if motion.secret else member.slug,
+        region=member.region if uses_regions(rules) else None,
+        supersedes=previous.leaf_index if previous else None,
+        proxy=proxy.holder.slug if proxy else None,
+    )
+    appended = board.append(log, leaf)
+    if previous is not None:
+        previous.counted = False
+        db.session.flush()
+    if proxy is not None:
+        proxy.used_at = now
+    ballot = Ballot(motion_id=motion.id, member_id=member.id, leaf_index=appended.index, weight=weights[member.slug],
+                    cast_by_id=user.id, proxy_id=proxy.id if proxy else None, counted=True, cast_at=now)
+    db.session.add(ballot)
+    try:
+        db.session.flush()
+    except IntegrityError as e:  # the database's own one-counted-ballot rule
+        raise MotionError("This member has already voted on this motion.") from e
+    return CastReceipt(ballot.id, appended.receipt(log.origin), appended.tracking_code,
+                       previous.leaf_index if previous else None)
