@@ -27,7 +27,7 @@ class Weights:
 
     weights: dict[str, int]
     regions: dict[str, str] | None
-    matches: bool  # the recomputed snapshot equals the published one
+    matches: bool  # the recomputed snapshot equals the published one, byte for byte
 
 
 def _module(name: str) -> Any:
@@ -49,17 +49,12 @@ def recompute_weights(snapshot: Mapping[str, Any]) -> Weights:
     except voting.VotingError as e:
         raise EngineError(str(e)) from e
     weights = {str(k): int(v) for k, v in dict(ws.weights).items()}
-    regions = None
-    raw_regions = getattr(ws, "regions", None)
-    if isinstance(raw_regions, Mapping) and all(isinstance(v, str) for v in raw_regions.values()):
-        regions = {str(k): v for k, v in raw_regions.items()}
-    as_dict = getattr(ws, "as_dict", None)
-    if callable(as_dict):
-        matches = as_dict() == dict(snapshot)
-    else:
-        published = snapshot.get("weights")
-        matches = published is None or published == weights
-    return Weights(weights, regions, matches)
+    recomputed = ws.as_dict()
+    regions: dict[str, str] | None = None
+    members = recomputed.get("members")
+    if isinstance(members, list) and all(isinstance(m, Mapping) for m in members):
+        regions = {str(m.get("id")): str(m.get("region")) for m in members}
+    return Weights(weights, regions, recomputed == dict(snapshot))
 
 
 def tally(method: str, ballots: Sequence[tuple[Any, ...]], *, options: Sequence[str],

@@ -6,21 +6,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+import json
 from typing import Any
 
 import voting
+from voting import weights as voting_weights
+
 from ballots import bundle as bundle_mod
 from ballots import checkpoint, keys, leaves, merkle, receipt
 from ballots.note import Signer
 
 T0 = datetime(2025, 3, 1, 14, 0, tzinfo=timezone.utc)
-WEIGHTS = {"lip-a": 5, "lip-b": 3, "lip-c": 3, "lip-d": 2, "lip-e": 1}
-REGIONS = {"lip-a": "east", "lip-b": "east", "lip-c": "west", "lip-d": "west", "lip-e": "west"}
+# Five members; a tiered policy (factors 1/2/3 by size, 18 units) gives 6, 4, 4, 2, 2.
+POLICY = {"kind": "tiered", "total": 18, "tiers": {"small": 1, "medium": 2, "large": 3},
+          "cap": None, "floor": None}
+MEMBERS = [
+    {"id": "lip-a", "region": "east", "province": "ON", "setting": "urban", "size_class": "large",
+     "population": 500000, "holder_type": "municipal", "clusters": []},
+    {"id": "lip-b", "region": "east", "province": "ON", "setting": "urban", "size_class": "medium",
+     "population": 200000, "holder_type": "spo", "clusters": []},
+    {"id": "lip-c", "region": "west", "province": "AB", "setting": "urban", "size_class": "medium",
+     "population": 150000, "holder_type": "spo", "clusters": []},
+    {"id": "lip-d", "region": "west", "province": "BC", "setting": "rural", "size_class": "small",
+     "population": 40000, "holder_type": "municipal", "clusters": []},
+    {"id": "lip-e", "region": "west", "province": "BC", "setting": "rural", "size_class": "small",
+     "population": 30000, "holder_type": "spo", "clusters": []},
+]
+SNAPSHOT: dict[str, Any] = voting_weights.compute_weights(POLICY, MEMBERS).as_dict()
+WEIGHTS: dict[str, int] = dict(SNAPSHOT["weights"])
+REGIONS = {m["id"]: m["region"] for m in MEMBERS}
 
 
-def weight_snapshot(weights: dict[str, int] | None = None) -> dict[str, Any]:
-    """The published snapshot dict; ``weights`` maps member id to vote units."""
-    return {"weights": dict(WEIGHTS if weights is None else weights)}
+def weight_snapshot() -> dict[str, Any]:
+    """The published snapshot (voting.weights format) placed in the open leaf."""
+    return json.loads(json.dumps(SNAPSHOT))
 
 
 @dataclass
@@ -47,7 +66,7 @@ class MotionLog:
         self.append(leaves.open_leaf(
             motion=self.motion, title={"en": "Adopt the budget", "fr": "Adopter le budget"},
             method=self.method, options=list(self.options), seats=self.seats, rules=self.rules,
-            secrecy=self.secrecy, revote=self.revote, weights=weight_snapshot(self.weights),
+            secrecy=self.secrecy, revote=self.revote, weights=weight_snapshot(),
             opened_at=self.tick()))
 
     def tick(self) -> datetime:
