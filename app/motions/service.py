@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 import voting
 from ballots import merkle
+from ballots.bundle import build_bundle
 from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse_leaf
 from voting import weights as weight_policies
 
@@ -100,7 +101,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
     leaf = open_leaf(
         motion=motion.public_id,
         title={"en": motion.title_en, "fr": motion.title_fr},
-        description={"en": motion.text_en, "fr": motion.text_fr},
+        description={k: v for k, v in (("en", motion.text_en), ("fr", motion.text_fr)) if v} or None,
         method=motion.method,
         options=motion.option_ids,
         seats=motion.seats,
@@ -286,3 +287,20 @@ def cast(motion: Motion, user: User, member: Member, selection: Any, now: dateti
         raise MotionError("This member has already voted on this motion.") from e
     return CastReceipt(ballot.id, appended.receipt(log.origin), appended.tracking_code,
                        previous.leaf_index if previous else None)
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+def bundle_for(motion: Motion) -> dict[str, Any]:
+    """The `lipvote-bundle/1` of a closed motion: what `lipvote verify` checks offline."""
+    if motion.state not in (MotionState.CLOSED, MotionState.CERTIFIED) or motion.log is None or motion.result is None:
+        raise MotionError("A bundle exists once the motion is closed.")
+    log = motion.log
+    return build_bundle(
+        origin=log.origin,
+        verifier_key=log.verifier_key,
+        leaves=[row.leaf for row in board.leaves(log)],
+        checkpoint=board.latest_checkpoint(log) or "",
+        result=motion.result,
+    )
