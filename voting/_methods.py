@@ -205,6 +205,9 @@ def run_ranked_pairs(groups: Sequence[Group], options: Sequence[str], seats: int
     if len(options) == 1:
         return Outcome((options[0],), {"pairwise": _matrix_dict(d, options), "pairs": []})
     core = RankedPairsByGraph(_edges(d, options), tie_breaker=list(order))
+    n = len(options)
+    # A Condorcet winner wins whatever order equal-strength pairs are locked in.
+    condorcet = any(all(d[i][j] > d[j][i] for j in range(n) if j != i) for i in range(n))
     pairs: list[dict[str, Any]] = []
     ties: list[dict[str, Any]] = []
     locked: set[tuple[str, str]] = set()
@@ -220,7 +223,7 @@ def run_ranked_pairs(groups: Sequence[Group], options: Sequence[str], seats: int
         if len(group) > 1:
             candidates = [tuple(r["pair"]) for r in group]
             live = {p for p in candidates if not _reaches(locked, p[1], p[0])}
-            material = not _acyclic(locked | live)
+            material = not condorcet and not _acyclic(locked | live)
             ties.append(
                 _tie(
                     f"pairs of strength {strength}",

@@ -1,0 +1,332 @@
+"""Weight policies: member attributes -> integer vote units, with a derivation an auditor
+can recompute.
+
+Usage::
+
+    from voting import weights
+
+    snap = weights.compute_weights(weights.PRESETS["tiered_1_2_3"], members)
+    snap.weights          # {"lip-hamilton": 187, ...}, summing to snap.total
+    stored = snap.as_dict()              # goes into the motion's opening leaf
+    assert weights.recompute(stored).as_dict() == stored   # what the verifier does
+    weights.concentration(snap.weights)  # largest share, Gini, smallest majority coalition
+
+A policy is a JSON object (see docs/weights.md)::
+
+    {"kind": "equal" | "tiered" | "regional_parity" | "blended",
+     "total": 10000,                                   # units to apportion, >= number of members
+     "tiers": {"small": 1, "medium": 2, "large": 3},   # tiered only: positive integer factors
+     "equal_part": "1/2",                              # blended only: share split equally,
+                                                       # the rest in proportion to population
+     "cap": "1/10" | null, "floor": "1/200" | null}    # limits on any member's share
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ._apportion import clamp_shares, hamilton
+from ._fractions import frac_str, parse_fraction
+from .errors import InvalidPolicy
+
+__all__ = [
+    "MEMBER_FIELDS",
+    "POLICY_KINDS",
+    "PRESETS",
+    "WeightSnapshot",
+    "compute_weights",
+    "concentration",
+    "recompute",
+    "validate_policy",
+]
+
+FORMAT = "lipvote-weights/1"
+POLICY_KINDS: tuple[str, ...] = ("equal", "tiered", "regional_parity", "blended")
+SIZE_CLASSES = ("small", "medium", "large")
+SETTINGS = ("urban", "rural")
+HOLDER_TYPES = ("spo", "municipal")
+MEMBER_FIELDS: tuple[str, ...] = (
+    "id", "region", "province", "setting", "size_class", "population", "holder_type", "clusters",
+)
+REMAINDER_RULE = (
+    "floor(total * share) each; leftover units one each by largest remainder, "
+    "equal remainders by ascending member id"
+)
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "equal": {"kind": "equal", "total": 10000, "cap": None, "floor": None},
+    "tiered_1_2_3": {
+        "kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3},
+        "cap": None, "floor": None,
+    },
+    "regional_parity": {"kind": "regional_parity", "total": 10000, "cap": None, "floor": None},
+    "blended_half_population": {
+        "kind": "blended", "total": 10000, "equal_part": "1/2", "cap": "1/20", "floor": None,
+    },
+    "population_capped": {
+        "kind": "blended", "total": 10000, "equal_part": "0/1", "cap": "1/20", "floor": "1/400",
+    },
+}
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _share(policy: Mapping[str, Any], key: str) -> Fraction | None:
+    raw = policy.get(key)
+    if raw is None:
+        return None
+    try:
+        value = parse_fraction(raw, f"policy.{key}")
+    except ValueError as e:
+        raise InvalidPolicy(str(e)) from e
+    return value
+
+
+def normalise_policy(policy: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(policy, Mapping):
+        raise InvalidPolicy(f"policy: got {type(policy).__name__}, want an object")
+    kind = policy.get("kind")
+    if kind not in POLICY_KINDS:
+        raise InvalidPolicy(f"policy.kind: got {kind!r}, want one of {list(POLICY_KINDS)}")
+    allowed = {"kind", "total", "cap", "floor"}
+    allowed |= {"tiers"} if kind == "tiered" else set()
+    allowed |= {"equal_part"} if kind == "blended" else set()
+    extra = sorted(set(policy) - allowed)
+    if extra:
+        raise InvalidPolicy(f"policy: unknown key(s) {extra} for kind {kind!r}, want only {sorted(allowed)}")
+    total = policy.get("total")
+    if not _is_int(total) or total < 1:
+        raise InvalidPolicy(f"policy.total: got {total!r}, want a positive integer")
+    out: dict[str, Any] = {"kind": kind, "total": total}
+    if kind == "tiered":
+        tiers = policy.get("tiers")
+        if not isinstance(tiers, Mapping) or set(tiers) != set(SIZE_CLASSES):
+            raise InvalidPolicy(f"policy.tiers: got {tiers!r}, want a factor for each of {list(SIZE_CLASSES)}")
+        for k in SIZE_CLASSES:
+            if not _is_int(tiers[k]) or tiers[k] < 1:
+                raise InvalidPolicy(f"policy.tiers.{k}: got {tiers[k]!r}, want a positive integer")
+        out["tiers"] = {k: tiers[k] for k in SIZE_CLASSES}
+    if kind == "blended":
+        e = _share(policy, "equal_part")
+        if e is None or not 0 <= e <= 1:
+            raise InvalidPolicy(f"policy.equal_part: got {policy.get('equal_part')!r}, want a fraction in [0, 1]")
+        out["equal_part"] = frac_str(e)
+    cap, floor = _share(policy, "cap"), _share(policy, "floor")
+    if cap is not None and not 0 < cap <= 1:
+        raise InvalidPolicy(f"policy.cap: got {policy['cap']!r}, want a share in (0, 1]")
+    if floor is not None and not 0 <= floor < 1:
+        raise InvalidPolicy(f"policy.floor: got {policy['floor']!r}, want a share in [0, 1)")
+    if cap is not None and floor is not None and floor > cap:
+        raise InvalidPolicy(f"policy: floor {frac_str(floor)} is above cap {frac_str(cap)}")
+    out["cap"] = frac_str(cap) if cap is not None else None
+    out["floor"] = frac_str(floor) if floor is not None else None
+    return out
+
+
+def validate_policy(policy: Mapping[str, Any]) -> None:
+    """Raise :class:`InvalidPolicy` naming the first problem in ``policy``."""
+    normalise_policy(policy)
+
+
+def _normalise_member(m: Mapping[str, Any], index: int) -> dict[str, Any]:
+    if not isinstance(m, Mapping):
+        raise InvalidPolicy(f"members[{index}]: got {type(m).__name__}, want an object")
+    where = f"members[{index}]"
+    mid = m.get("id")
+    if not isinstance(mid, str) or not mid:
+        raise InvalidPolicy(f"{where}.id: got {mid!r}, want a non-empty string")
+    where = f"member {mid!r}"
+    for key in ("region", "province"):
+        if not isinstance(m.get(key), str) or not m.get(key):
+            raise InvalidPolicy(f"{where}: {key} got {m.get(key)!r}, want a non-empty string")
+    for key, allowed in (("setting", SETTINGS), ("size_class", SIZE_CLASSES), ("holder_type", HOLDER_TYPES)):
+        if m.get(key) not in allowed:
+            raise InvalidPolicy(f"{where}: {key} got {m.get(key)!r}, want one of {list(allowed)}")
+    pop = m.get("population")
+    if pop is not None and (not _is_int(pop) or pop < 0):
+        raise InvalidPolicy(f"{where}: population got {pop!r}, want a non-negative integer or null")
+    clusters = m.get("clusters", [])
+    if not isinstance(clusters, (list, tuple)) or not all(isinstance(c, str) for c in clusters):
+        raise InvalidPolicy(f"{where}: clusters got {clusters!r}, want a list of strings")
+    return {
+        "id": mid,
+        "region": m["region"],
+        "province": m["province"],
+        "setting": m["setting"],
+        "size_class": m["size_class"],
+        "population": pop,
+        "holder_type": m["holder_type"],
+        "clusters": sorted(clusters),
+    }
+
+
+def _raw_shares(policy: dict[str, Any], members: list[dict[str, Any]]) -> tuple[list[Fraction], list[str]]:
+    n = len(members)
+    kind = policy["kind"]
+    if kind == "equal":
+        return [Fraction(1, n)] * n, ["equal: 1/n"] * n
+    if kind == "tiered":
+        factors = [policy["tiers"][m["size_class"]] for m in members]
+        total = sum(factors)
+        return [Fraction(f, total) for f in factors], [
+            f"size_class={m['size_class']}: factor {f} of {total}" for m, f in zip(members, factors, strict=True)
+        ]
+    if kind == "regional_parity":
+        counts: dict[str, int] = {}
+        for m in members:
+            counts[m["region"]] = counts.get(m["region"], 0) + 1
+        r = len(counts)
+        return [Fraction(1, r * counts[m["region"]]) for m in members], [
+            f"region={m['region']}: 1/{r} of the total split among {counts[m['region']]}" for m in members
+        ]
+    e = parse_fraction(policy["equal_part"], "equal_part")
+    if e == 1:
+        return [Fraction(1, n)] * n, ["blended: equal part 1/1"] * n
+    missing = [m["id"] for m in members if m["population"] is None]
+    if missing:
+        raise InvalidPolicy(f"member {missing[0]!r}: population missing, required by a blended policy")
+    pop_total = sum(m["population"] for m in members)
+    if pop_total == 0:
+        raise InvalidPolicy("members: population sums to 0, a blended policy needs some population")
+    return [e / n + (1 - e) * Fraction(m["population"], pop_total) for m in members], [
+        f"equal {frac_str(e)}/{n} + population {m['population']}/{pop_total} of {frac_str(1 - e)}" for m in members
+    ]
+
+
+@dataclass(frozen=True)
+class WeightSnapshot:
+    """Integer vote units per member id; ``as_dict()`` is the JSON stored at motion open."""
+
+    weights: dict[str, int]
+    total: int
+    snapshot: dict[str, Any] = field(repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        import copy
+
+        return copy.deepcopy(self.snapshot)
+
+
+def compute_weights(policy: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> WeightSnapshot:
+    """Apply ``policy`` to the active ``members``; raises :class:`InvalidPolicy`."""
+    pol = normalise_policy(policy)
+    if isinstance(members, (str, bytes)) or not isinstance(members, Sequence):
+        raise InvalidPolicy(f"members: got {type(members).__name__}, want a list of member objects")
+    norm = [_normalise_member(m, i) for i, m in enumerate(members)]
+    if not norm:
+        raise InvalidPolicy("members: empty, want at least one active member")
+    ids = [m["id"] for m in norm]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise InvalidPolicy(f"member {dup!r}: id appears more than once")
+    norm.sort(key=lambda m: m["id"])
+    ids = [m["id"] for m in norm]
+    n = len(norm)
+    total = pol["total"]
+    if total < n:
+        raise InvalidPolicy(f"policy.total: got {total}, want at least one unit per member ({n})")
+    cap = parse_fraction(pol["cap"], "cap") if pol["cap"] else None
+    floor = parse_fraction(pol["floor"], "floor") if pol["floor"] else None
+    if cap is not None and cap * n < 1:
+        raise InvalidPolicy(f"policy.cap: {pol['cap']} x {n} members is below 1, no share can satisfy it")
+    if floor is not None and floor * n > 1:
+        raise InvalidPolicy(f"policy.floor: {pol['floor']} x {n} members is above 1, no share can satisfy it")
+
+    raw, basis = _raw_shares(pol, norm)
+    shares, scale = clamp_shares(raw, cap, floor)
+    units, remainders, bonus = hamilton(shares, ids, total)
+    rows = []
+    for i, m in enumerate(norm):
+        limited = None
+        if scale is not None:
+            if cap is not None and shares[i] == cap and scale * raw[i] > cap:
+                limited = "cap"
+            elif floor is not None and shares[i] == floor and scale * raw[i] < floor:
+                limited = "floor"
+        rows.append(
+            {
+                "id": m["id"],
+                "basis": basis[i],
+                "raw_share": frac_str(raw[i]),
+                "limited": limited,
+                "share": frac_str(shares[i]),
+                "quota": frac_str(total * shares[i]),
+                "base_units": units[i] - bonus[i],
+                "remainder": frac_str(remainders[i]),
+                "bonus": bonus[i],
+                "units": units[i],
+            }
+        )
+    weights = dict(zip(ids, units, strict=True))
+    snapshot = {
+        "format": FORMAT,
+        "policy": pol,
+        "members": norm,
+        "total": total,
+        "weights": weights,
+        "derivation": {
+            "scale": frac_str(scale) if scale is not None else None,
+            "leftover_units": sum(bonus),
+            "remainder_rule": REMAINDER_RULE,
+            "rows": rows,
+        },
+    }
+    return WeightSnapshot(weights=weights, total=total, snapshot=snapshot)
+
+
+def recompute(snapshot: Mapping[str, Any]) -> WeightSnapshot:
+    """Recompute a stored snapshot from its own ``policy`` and ``members``.
+
+    The verifier compares ``recompute(stored).as_dict() == stored``; any difference means
+    the stored weights were not produced by the stored policy.
+    """
+    if not isinstance(snapshot, Mapping):
+        raise InvalidPolicy(f"snapshot: got {type(snapshot).__name__}, want an object")
+    if snapshot.get("format") != FORMAT:
+        raise InvalidPolicy(f"snapshot.format: got {snapshot.get('format')!r}, want {FORMAT!r}")
+    for key in ("policy", "members"):
+        if key not in snapshot:
+            raise InvalidPolicy(f"snapshot.{key}: missing")
+    return compute_weights(snapshot["policy"], snapshot["members"])
+
+
+def concentration(weights: Mapping[str, int]) -> dict[str, Any]:
+    """Largest share, Gini coefficient and the smallest coalition holding a majority (> half).
+
+    Gini = sum over all ordered pairs |w_i - w_j| / (2 n^2 mean), exact.  The coalition takes
+    members by decreasing weight (equal weights by ascending id) until its units exceed half
+    the total.
+    """
+    if not isinstance(weights, Mapping) or not weights:
+        raise InvalidPolicy("weights: want a non-empty mapping of member id to units")
+    for k, w in weights.items():
+        if not _is_int(w) or w < 0:
+            raise InvalidPolicy(f"weights[{k!r}]: got {w!r}, want a non-negative integer")
+    total = sum(weights.values())
+    if total == 0:
+        raise InvalidPolicy("weights: all zero")
+    n = len(weights)
+    ordered = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    ascending = sorted(weights.values())
+    weighted = sum((i + 1) * w for i, w in enumerate(ascending))
+    gini = Fraction(2 * weighted, n * total) - Fraction(n + 1, n)
+    coalition: list[str] = []
+    held = 0
+    for mid, w in ordered:
+        if 2 * held > total:
+            break
+        coalition.append(mid)
+        held += w
+    top_id, top_w = ordered[0]
+    return {
+        "members": n,
+        "total": total,
+        "largest": {"id": top_id, "units": top_w, "share": frac_str(Fraction(top_w, total))},
+        "gini": frac_str(gini),
+        "majority_coalition": {"size": len(coalition), "units": held, "members": coalition},
+    }
