@@ -270,7 +270,9 @@ def cast(motion: Motion, user: User, member: Member, selection: Any, now: dateti
         member=None if motion.secret else member.slug,
         region=member.region if uses_regions(rules) else None,
         supersedes=previous.leaf_index if previous else None,
-        proxy=proxy.holder.slug if proxy else None,
+        # A secret leaf names no member, so it names no proxy holder either: the holder plus the
+        # weight would point at the grantor (docs/threat-model.md).
+        proxy=proxy.holder.slug if proxy and not motion.secret else None,
     )
     appended = board.append(log, leaf)
     if previous is not None:
