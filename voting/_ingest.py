@@ -64,6 +64,10 @@ def _canonical(method: str, raw: object, index: int, options: Sequence[str], pos
             raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want a collection of option ids")
     elif not isinstance(raw, tuple):
         raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want a list of option ids, most preferred first")
+    # Fast path: the items were hashed with the key already; only str ids are position keys.
+    distinct = set(raw)
+    if len(distinct) == len(raw) and distinct <= position.keys():
+        return tuple(sorted(raw, key=position.__getitem__)) if method == "approval" else raw
     seen: set[str] = set()
     for item in raw:
         if not isinstance(item, str) or item not in position:

@@ -59,10 +59,29 @@ def exact_ballot(count: int, ranking: tuple[str, ...]) -> ExactBallot:
 class ExactSTV(STV):  # type: ignore[misc]
     """py-vote-core's STV, with tallies summed exactly (see module docstring)."""
 
+    _keyed_ballots: list[dict[str, Any]] | None = None
+    _live: dict[Any, None]
+
+    def _continuing(self, ballots: list[dict[str, Any]]) -> dict[Any, None]:
+        """The candidates still on some ballot (STV.tallies' keys), kept incrementally.
+
+        py-vote-core removes an elected or eliminated candidate from every ballot at once and
+        only replaces the ballot list at the start and at a reset, so between replacements
+        the continuing set is the previous one minus the last round's winners and loser.
+        """
+        if ballots is not self._keyed_ballots:
+            self._keyed_ballots = ballots
+            self._live = {c: None for ballot in ballots for c in ballot["ballot"]}
+        elif self.rounds:
+            last = self.rounds[-1]
+            for c in list(last.get("winners", ())) + ([last["loser"]] if "loser" in last else []):
+                self._live.pop(c, None)
+        return self._live
+
     def tallies(self, ballots: list[dict[str, Any]]) -> dict[Any, Fraction]:
         # Same rule as STV.tallies, summed exactly.  Returning Fractions (never ints) keeps
         # py-vote-core's surplus factor (tally - quota) / tally a Fraction, not a float.
-        whole: dict[Any, int] = {c: 0 for ballot in ballots for c in ballot["ballot"]}
+        whole: dict[Any, int] = dict.fromkeys(self._continuing(ballots), 0)
         parts: dict[Any, Fraction] = {}
         for ballot in ballots:
             ranking = ballot["ballot"]
