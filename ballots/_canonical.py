@@ -23,8 +23,19 @@ from .errors import LeafError
 
 MAX_SAFE_INT = 2**53 - 1
 
-_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                          allow_nan=False).encode
+_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                            allow_nan=False)
+# The C encoder behind json.dumps, built once (json.JSONEncoder.encode rebuilds it on
+# every call); the pure-Python encoder when the C accelerator is missing.
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+if _c_make_encoder is not None:
+    _c_encode = _c_make_encoder(None, None, json.encoder.encode_basestring, None, ":", ",",
+                                True, False, False)
+
+    def _dumps(obj: Any) -> str:
+        return "".join(_c_encode(obj, 0))
+else:  # pragma: no cover - CPython always has the accelerator
+    _dumps = _encoder.encode
 
 
 def _bad(path: str, why: str) -> LeafError:
@@ -96,6 +107,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
+_decoder = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def loads(text: str) -> Any:
     """Parse JSON text; NaN and Infinity are refused (floats are refused later)."""
-    return json.loads(text, parse_constant=_no_constant)
+    return _decoder.decode(text)

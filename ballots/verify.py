@@ -34,7 +34,7 @@ from .bundle import Bundle, parse_bundle
 from .checkpoint import open_checkpoint, parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import follow_rotation
-from .leaves import AuditLeaf, BallotLeaf, CloseLeaf, KeyLeaf, OpenLeaf, parse_leaf
+from .leaves import AuditLeaf, BallotLeaf, CloseLeaf, KeyLeaf, OpenLeaf, fast_ballot, parse_leaf
 from .merkle import Tree
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
@@ -164,6 +164,8 @@ class _Verifier:
         sha = hashlib.sha256
         step = max(1, total // 100)
         intern: dict[Any, Any] = {}
+        list_intern: dict[tuple[str, ...], list[str]] = {}
+        opened_motion: str | None = None
         for i, text in enumerate(b.leaves):
             if self.progress is not None and i % step == 0:
                 self.progress(i, total)
@@ -175,12 +177,27 @@ class _Verifier:
                 log.bad.append(f"leaf {i}: contains a lone surrogate, not valid Unicode")
                 continue
             log.hashes.append(sha(b"\x00" + data).digest())
+            fast = fast_ballot(text)
+            if fast is not None:
+                member, weight, sup, region, proxy, sel, motion, cast_at = fast
+                if type(sel) is list:
+                    sel = list_intern.setdefault(tuple(sel), sel)
+                log.ballots.append((i, member, weight, sup, region, proxy, sel))
+                log.times.append((i, cast_at))
+                if opened_motion is not None and motion != opened_motion:
+                    log.structure.append(f"leaf {i} belongs to motion {motion!r}, not "
+                                         f"{opened_motion!r}")
+                if b.is_audit:
+                    log.structure.append(f"leaf {i} is a ballot in an audit log")
+                continue
             try:
                 leaf = parse_leaf(text)
             except BallotsError as e:
                 log.bad.append(f"leaf {i}: {e}")
                 continue
             self._collect(log, i, leaf, b, intern)
+            if log.opened is not None:
+                opened_motion = log.opened.motion
         if self.progress is not None:
             self.progress(total, total)
         return log

@@ -235,3 +235,57 @@ def test_builders_refuse_floats_and_bad_fields() -> None:
         _ballot(selection=[0.5])
     with pytest.raises(LeafError, match="secrecy"):
         _open(secrecy="open")
+
+
+# --------------------------------------------------------------------------
+# The verifier's fast path agrees with the strict parser
+
+
+ids = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1,
+              max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    member=st.none() | ids, weight=st.integers(1, 2**53 - 1),
+    supersedes=st.none() | st.integers(1, 2**53 - 1), region=st.none() | ids,
+    proxy=st.none() | ids,
+    selection=st.none() | ids | st.lists(ids, max_size=4),
+    nonce_bytes=st.integers(16, 64),
+    cast_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 1, 1),
+                         timezones=st.just(timezone.utc)),
+)
+def test_fast_ballot_matches_parse_leaf(member: str | None, weight: int, supersedes: int | None,
+                                        region: str | None, proxy: str | None, selection: Any,
+                                        nonce_bytes: int, cast_at: datetime) -> None:
+    import base64 as b64
+    import os
+    nonce = b64.urlsafe_b64encode(os.urandom(nonce_bytes)).rstrip(b"=").decode()
+    text = leaves.ballot_leaf(motion="m-1", weight=weight, selection=selection, cast_at=cast_at,
+                              member=member, region=region, supersedes=supersedes, proxy=proxy,
+                              nonce=nonce)
+    slow = leaves.parse_leaf(text)
+    assert isinstance(slow, leaves.BallotLeaf)
+    fast = leaves.fast_ballot(text)
+    if fast is not None:  # plain leaves take the fast path; the rest fall back
+        assert fast == (slow.member, slow.weight, slow.supersedes, slow.region, slow.proxy,
+                        slow.selection, slow.motion, slow.cast_at)
+    strings = [x for x in (member, region, proxy) if x is not None]
+    strings += selection if isinstance(selection, list) else [selection or ""]
+    if not any('"' in x or "\\" in x for x in strings):
+        assert fast is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 160), st.sampled_from(list(' "\\,:{}[]0aZ.-\u00e9\x01')), st.booleans())
+def test_fast_ballot_never_accepts_what_the_parser_refuses(pos: int, char: str, insert: bool) -> None:
+    text = BALLOT[:pos] + char + BALLOT[pos + (0 if insert else 1):]
+    fast = leaves.fast_ballot(text)
+    try:
+        slow = leaves.parse_leaf(text)
+    except LeafError:
+        assert fast is None
+    else:
+        if fast is not None:
+            assert isinstance(slow, leaves.BallotLeaf)
+            assert fast[:3] == (slow.member, slow.weight, slow.supersedes)
