@@ -33,6 +33,7 @@ def breakdown(
         raise InvalidMotion(f"attribute: got {attribute!r}, want an attribute name")
     opts = _check_options(method, options)
     per_group: dict[str, list[tuple[int, Any]]] = {}
+    flat: list[tuple[int, Any]] = []
     for index, item in enumerate(ballots):
         if not isinstance(item, (tuple, list)) or len(item) != 3:
             raise InvalidBallot(index, "want a (weight, selection, attributes) tuple")
@@ -40,6 +41,9 @@ def breakdown(
         if not isinstance(attrs, Mapping) or attribute not in attrs:
             raise InvalidBallot(index, f"attributes: missing {attribute!r}")
         per_group.setdefault(str(attrs[attribute]), []).append((weight, selection))
+        flat.append((weight, selection))
+    # Validate everything once in input order, so an error names the caller's ballot index.
+    ingest(method, flat, opts, None)
     groups: dict[str, Any] = {}
     for key in sorted(per_group):
         ing = ingest(method, per_group[key], opts, None)

@@ -32,7 +32,8 @@ def test_breakdown_ranked_uses_first_preferences() -> None:
 def test_breakdown_errors() -> None:
     with pytest.raises(voting.InvalidBallot, match="ballot 0: attributes: missing 'region'"):
         voting.breakdown("plurality", [(1, "a", {})], "region", options=["a"])
-    with pytest.raises(voting.InvalidBallot, match="unknown option"):
-        voting.breakdown("plurality", [(1, "z", {"region": "x"})], "region", options=["a"])
+    with pytest.raises(voting.InvalidBallot, match="ballot 2: selection: got unknown option 'z'"):
+        voting.breakdown("plurality", [(1, "a", {"region": "x"}), (1, "a", {"region": "y"}), (1, "z", {"region": "y"})],
+                         "region", options=["a"])
     with pytest.raises(voting.InvalidMotion):
         voting.breakdown("borda", [], "region", options=["a"])
