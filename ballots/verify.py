@@ -140,7 +140,7 @@ class _Log:
     keys: list[tuple[int, KeyLeaf]] = field(default_factory=list)
     structure: list[str] = field(default_factory=list)
     audit_logs: set[str] = field(default_factory=set)
-    times: list[tuple[int, str]] = field(default_factory=list)
+    late: list[int] = field(default_factory=list)  # ballots cast outside the period
 
 
 class _Verifier:
@@ -164,31 +164,42 @@ class _Verifier:
         sha = hashlib.sha256
         step = max(1, total // 100)
         intern: dict[Any, Any] = {}
-        list_intern: dict[tuple[str, ...], list[str]] = {}
+        strings: dict[Any, Any] = {}
         opened_motion: str | None = None
+        is_audit = b.is_audit
+        start, end = _period(b)
+        start19, end19 = start[:19], end[:19]
+        hashes, ballots, structure, late = log.hashes, log.ballots, log.structure, log.late
+        progress = self.progress
         for i, text in enumerate(b.leaves):
-            if self.progress is not None and i % step == 0:
-                self.progress(i, total)
+            if progress is not None and i % step == 0:
+                progress(i, total)
             try:
                 data = text.encode("utf-8")
             except UnicodeEncodeError:
                 data = text.encode("utf-8", "surrogatepass")
-                log.hashes.append(sha(b"\x00" + data).digest())
+                hashes.append(sha(b"\x00" + data).digest())
                 log.bad.append(f"leaf {i}: contains a lone surrogate, not valid Unicode")
                 continue
-            log.hashes.append(sha(b"\x00" + data).digest())
+            hashes.append(sha(b"\x00" + data).digest())
             fast = fast_ballot(text)
             if fast is not None:
                 member, weight, sup, region, proxy, sel, motion, cast_at = fast
                 if type(sel) is list:
-                    sel = list_intern.setdefault(tuple(sel), sel)
-                log.ballots.append((i, member, weight, sup, region, proxy, sel))
-                log.times.append((i, cast_at))
+                    sel = intern.setdefault(tuple(sel), sel)
+                elif sel is not None:
+                    sel = strings.setdefault(sel, sel)
+                if member is not None:
+                    member = strings.setdefault(member, member)
+                ballots.append((i, member, weight, sup, region, proxy, sel))
+                if not start19 < cast_at[:19] < end19 and not \
+                        start <= _time_key(cast_at) <= end:
+                    late.append(i)
                 if opened_motion is not None and motion != opened_motion:
-                    log.structure.append(f"leaf {i} belongs to motion {motion!r}, not "
-                                         f"{opened_motion!r}")
-                if b.is_audit:
-                    log.structure.append(f"leaf {i} is a ballot in an audit log")
+                    structure.append(f"leaf {i} belongs to motion {motion!r}, not "
+                                     f"{opened_motion!r}")
+                if is_audit:
+                    structure.append(f"leaf {i} is a ballot in an audit log")
                 continue
             try:
                 leaf = parse_leaf(text)
@@ -196,10 +207,12 @@ class _Verifier:
                 log.bad.append(f"leaf {i}: {e}")
                 continue
             self._collect(log, i, leaf, b, intern)
+            if isinstance(leaf, BallotLeaf) and not start <= _time_key(leaf.cast_at) <= end:
+                late.append(i)
             if log.opened is not None:
                 opened_motion = log.opened.motion
-        if self.progress is not None:
-            self.progress(total, total)
+        if progress is not None:
+            progress(total, total)
         return log
 
     def _collect(self, log: _Log, i: int, leaf: Any, b: Bundle, intern: dict[Any, Any]) -> None:
@@ -213,7 +226,6 @@ class _Verifier:
                 pass
             log.ballots.append((i, leaf.member, leaf.weight, leaf.supersedes, leaf.region,
                                 leaf.proxy, sel))
-            log.times.append((i, leaf.cast_at))
             if b.is_audit:
                 s.append(f"leaf {i} is a ballot in an audit log")
         elif isinstance(leaf, OpenLeaf):
@@ -262,10 +274,7 @@ class _Verifier:
                     s.append(f"the close leaf counts {log.closed.ballots} ballots, the log "
                              f"holds {want}")
             if o is not None:
-                start = _time_key(o.opened_at)
-                end = _time_key(log.closed.closed_at) if log.closed else None
-                late = [i for i, t in log.times
-                        if _time_key(t) < start or (end is not None and _time_key(t) > end)]
+                late = log.late
                 if late:
                     s.append(f"{_plural(len(late), 'ballot')} cast outside the voting period "
                              f"(first at leaf {late[0]})")
@@ -306,6 +315,21 @@ class _Verifier:
         size = parse_checkpoint(text).size
         sc = open_checkpoint(note, [chain.at(size)], origin=origin)
         return sc.size, sc.root
+
+
+def _period(b: Bundle) -> tuple[str, str]:
+    """Sortable keys of the voting period, from the first and last leaves if they parse."""
+    lo, hi = "", "\U0010ffff"
+    for text in (b.leaves[0], b.leaves[-1]):
+        try:
+            leaf = parse_leaf(text)
+        except BallotsError:
+            continue
+        if isinstance(leaf, OpenLeaf):
+            lo = _time_key(leaf.opened_at)
+        elif isinstance(leaf, CloseLeaf):
+            hi = _time_key(leaf.closed_at)
+    return lo, hi
 
 
 def _freeze(obj: Any) -> Any:
