@@ -84,16 +84,14 @@ def load_json_file(path: str | os.PathLike[str], what: str,
         size = p.stat().st_size
         if size > max_bytes:
             raise FormatError(f"{what} {p}: {size} bytes, more than the {max_bytes} allowed")
-        with p.open("rb") as f:
-            data = f.read(max_bytes + 1)
-    except OSError as e:
-        raise FormatError(f"{what} {p}: cannot read ({e.strerror or e})") from e
-    if len(data) > max_bytes:
-        raise FormatError(f"{what} {p}: more than the {max_bytes} bytes allowed")
-    try:
-        return json.loads(data)
+        with p.open("r", encoding="utf-8", errors="strict") as f:
+            text = f.read()  # one str, no bytes copy beside it: large bundles stay small
     except UnicodeDecodeError as e:
         raise FormatError(f"{what} {p}: not UTF-8 text") from e
+    except OSError as e:
+        raise FormatError(f"{what} {p}: cannot read ({e.strerror or e})") from e
+    try:
+        return json.loads(text)
     except (ValueError, RecursionError) as e:
         raise FormatError(f"{what} {p}: not valid JSON ({str(e)[:120]})") from e
 

@@ -140,10 +140,12 @@ class Tree:
     def _extend_levels(self, batch: bytearray, count: int) -> None:
         # Append the leaves, then fill each level with the nodes that became
         # complete; works from any starting size.
+        self._levels[0] += batch
+        self._size += count
+        self._fill_levels()
+
+    def _fill_levels(self) -> None:
         levels = self._levels
-        start = self._size
-        levels[0] += batch
-        self._size = start + count
         h = 0
         while True:
             row = levels[h]
@@ -165,6 +167,23 @@ class Tree:
             h += 1
         if not levels[-1]:
             levels.pop()
+
+    @classmethod
+    def from_hash_bytes(cls, hashes: bytearray) -> Tree:
+        """A tree whose leaf hashes are packed back to back in ``hashes`` (32 bytes each).
+
+        The buffer is taken over, not copied.
+        """
+        if len(hashes) % HASH_SIZE:
+            raise FormatError(f"packed leaf hashes: {len(hashes)} bytes, not a multiple of 32")
+        tree = cls()
+        count = len(hashes) // HASH_SIZE
+        if count:
+            tree._levels[0] = hashes
+            tree._size = count
+            tree._levels.append(bytearray())
+            tree._fill_levels()
+        return tree
 
     def leaf_hash(self, index: int) -> bytes:
         """The stored hash of leaf ``index``."""

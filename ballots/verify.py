@@ -129,7 +129,7 @@ class _KeyChain:
 class _Log:
     """What one pass over the leaves collected."""
 
-    hashes: list[bytes] = field(default_factory=list)
+    hashes: bytearray = field(default_factory=bytearray)  # leaf hashes, 32 bytes each
     bad: list[str] = field(default_factory=list)
     opened: OpenLeaf | None = None
     closed: CloseLeaf | None = None
@@ -169,7 +169,8 @@ class _Verifier:
         is_audit = b.is_audit
         start, end = _period(b)
         start19, end19 = start[:19], end[:19]
-        hashes, ballots, structure, late = log.hashes, log.ballots, log.structure, log.late
+        ballots, structure, late = log.ballots, log.structure, log.late
+        hashes = log.hashes
         progress = self.progress
         for i, text in enumerate(b.leaves):
             if progress is not None and i % step == 0:
@@ -178,10 +179,10 @@ class _Verifier:
                 data = text.encode("utf-8")
             except UnicodeEncodeError:
                 data = text.encode("utf-8", "surrogatepass")
-                hashes.append(sha(b"\x00" + data).digest())
+                hashes += sha(b"\x00" + data).digest()
                 log.bad.append(f"leaf {i}: contains a lone surrogate, not valid Unicode")
                 continue
-            hashes.append(sha(b"\x00" + data).digest())
+            hashes += sha(b"\x00" + data).digest()
             fast = fast_ballot(text)
             if fast is not None:
                 member, weight, sup, region, proxy, sel, motion, cast_at = fast
@@ -410,7 +411,7 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
         v.check_keys(b, log, chain)
 
     # 6. final checkpoint
-    tree = Tree(log.hashes)
+    tree = Tree.from_hash_bytes(log.hashes)
     n = tree.size
     root = tree.root()
     report.summary["root"] = root.hex()

@@ -247,3 +247,13 @@ def test_tree_extend_in_chunks_matches_reference(chunks: list[int]) -> None:
         assert tree.frontier() == frontier
     for i in range(done):
         assert tree.leaf_hash(i) == hs[i]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=0, max_value=200))
+def test_tree_from_packed_hashes(n: int) -> None:
+    hs = _hashes(n)
+    tree = merkle.Tree.from_hash_bytes(bytearray(b"".join(hs)))
+    assert tree.size == n and tree.root() == _reference_root(hs)
+    tree.append(merkle.leaf_hash(b"next"))  # still appendable
+    assert tree.root() == _reference_root(hs + [merkle.leaf_hash(b"next")])

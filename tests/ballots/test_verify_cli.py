@@ -75,7 +75,7 @@ def test_progress_bar_when_asked(tmp_path: Path, log: MotionLog) -> None:
     ("content", "message"),
     [
         ("{not json", "not valid JSON"),
-        ("\xff\xfe", "not valid JSON"),
+        ("\xff\xfe", "not UTF-8 text"),
         ("[" * 100000 + "]" * 100000, "not valid JSON"),
     ],
 )
