@@ -64,10 +64,11 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "regional_parity": {"kind": "regional_parity", "total": 10000, "cap": None, "floor": None},
     "blended_half_population": {
-        "kind": "blended", "total": 10000, "equal_part": "1/2", "cap": "1/20", "floor": None,
+        "kind": "blended", "total": 10000, "equal_part": "1/2", "cap": None, "floor": None,
     },
+    # needs at least 10 members (10 x 1/10 = 1) and at most 400 (400 x 1/400 = 1)
     "population_capped": {
-        "kind": "blended", "total": 10000, "equal_part": "0/1", "cap": "1/20", "floor": "1/400",
+        "kind": "blended", "total": 10000, "equal_part": "0/1", "cap": "1/10", "floor": "1/400",
     },
 }
 
@@ -194,7 +195,8 @@ def _raw_shares(policy: dict[str, Any], members: list[dict[str, Any]]) -> tuple[
     if pop_total == 0:
         raise InvalidPolicy("members: population sums to 0, a blended policy needs some population")
     return [e / n + (1 - e) * Fraction(m["population"], pop_total) for m in members], [
-        f"equal {frac_str(e)}/{n} + population {m['population']}/{pop_total} of {frac_str(1 - e)}" for m in members
+        f"equal part {frac_str(e)} split over {n} + {frac_str(1 - e)} x population {m['population']}/{pop_total}"
+        for m in members
     ]
 
 
