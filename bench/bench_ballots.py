@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -120,9 +119,12 @@ def bench_size(n: int, tmp: Path, rng: random.Random) -> dict[str, float]:
     path.write_text(json.dumps(b))
     del b, texts, data, hashes, tree
     child = [sys.executable, "-c",
-             "import sys,time,resource;from ballots import cli;t=time.perf_counter();"
+             "import sys,time;from ballots import cli;t=time.perf_counter();"
              "c=cli.main(sys.argv[1:]);d=time.perf_counter()-t;"
-             "print('BENCH',d,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,c)",
+             # VmHWM: peak RSS of this process image (ru_maxrss would include the
+             # benchmark parent's pages inherited through fork)
+             "hwm=open('/proc/self/status').read().split('VmHWM:')[1].split()[0];"
+             "print('BENCH',d,hwm,c)",
              str(path), "--no-tally"]
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     proc = subprocess.run(child, capture_output=True, text=True, env=env)
