@@ -133,10 +133,10 @@ def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     if needs and eligible is None:
         raise InvalidMotion(f"rules.eligible: missing, required by {' and '.join(needs)}")
     if dm_regions is not None:
-        assert_regions = eligible["regions"] if eligible else None
-        if assert_regions is None:
+        region_table = eligible["regions"] if eligible else None
+        if region_table is None:
             raise InvalidMotion("rules.eligible.regions: missing, required by a regional double majority")
-        counted = sum(1 for r in assert_regions.values() if r["members"] > 0)
+        counted = sum(1 for r in region_table.values() if r["members"] > 0)
         if _is_int(dm_regions) and dm_regions > counted:
             raise InvalidMotion(
                 f"rules.double_majority.regions: got {dm_regions}, but only {counted} region(s) have eligible members"
