@@ -35,7 +35,9 @@ if _c_make_encoder is not None:
     def _dumps(obj: Any) -> str:
         return "".join(_c_encode(obj, 0))
 else:  # pragma: no cover - CPython always has the accelerator
-    _dumps = _encoder.encode
+
+    def _dumps(obj: Any) -> str:
+        return _encoder.encode(obj)
 
 
 def _bad(path: str, why: str) -> LeafError:

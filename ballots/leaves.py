@@ -16,7 +16,7 @@ import base64
 import functools
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Union
@@ -154,9 +154,9 @@ def _ident(d: Mapping[str, Any], field: str, *, optional: bool = False) -> str |
 
 def _int(d: Mapping[str, Any], field: str, minimum: int) -> int:
     v = d.get(field)
-    if not _is_int(v) or v < minimum:
+    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
         raise _err(field, v, f"an integer >= {minimum}")
-    return int(v)
+    return v
 
 
 @functools.lru_cache(maxsize=4096)
@@ -305,7 +305,7 @@ def _audit(d: dict[str, Any]) -> AuditLeaf:
                      details=_obj(d, "details") or {})
 
 
-_PARSERS = {"open": _open, "ballot": _ballot, "key": _key, "close": _close,
+_PARSERS: dict[str, Callable[[dict[str, Any]], Leaf]] = {"open": _open, "ballot": _ballot, "key": _key, "close": _close,
             "audit_event": _audit}
 
 

@@ -677,6 +677,7 @@ def _check_ballots(o: OpenLeaf, log: _Log, weights: Mapping[str, int] | None,
             if k > have.get(w, 0):
                 problems.append(f"{k} counted secret ballots carry weight {w} but only "
                                 f"{have.get(w, 0)} members have that weight")
+    counted: list[tuple[Any, ...]]
     if want_region:
         counted = [(b[2], b[6], b[4]) for b in counted_rows]
     else:
