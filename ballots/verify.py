@@ -590,10 +590,10 @@ def _eligible_problems(rules: Mapping[str, Any], weights: Mapping[str, int],
     if not isinstance(el, Mapping):
         return []
     out = []
-    voters = {m: w for m, w in weights.items() if w > 0}
+    voters = dict(weights)
     if el.get("members") != len(voters):
         out.append(f"rules.eligible.members is {el.get('members')}, the snapshot has "
-                   f"{len(voters)} members with weight")
+                   f"{len(voters)} members")
     if el.get("weight") != sum(voters.values()):
         out.append(f"rules.eligible.weight is {el.get('weight')}, the snapshot totals "
                    f"{sum(voters.values())}")
