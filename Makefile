@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev translations
 
 # Compiled catalogues (.mo) are build products: made at install, never committed.
 translations: | $(BIN)/python
-	@if [ -d app/translations ]; then $(BIN)/pybabel compile --use-fuzzy -q -d app/translations; fi
+	@if [ -d app/translations ]; then $(BIN)/pybabel compile -d app/translations; fi
 
 # After adding or changing UI strings: refresh the template and merge it into the French
 # catalogue, then translate the new empty msgstr entries (tests/app/test_i18n.py checks).
