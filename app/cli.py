@@ -89,8 +89,11 @@ def create_admin_command(email: str, name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.motions.chair import tick_command
+
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(tick_command)
 
 
 def main() -> None:

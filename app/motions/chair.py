@@ -1,5 +1,478 @@
-"""The chair's pages: drafting, preview, open/extend/close/certify, live console."""
+"""The chair's pages: drafting, preview, open/extend/close/certify, live console, schedules.
+
+Views stay thin: forms check input (`app.motions.forms`), `app.motions.service` changes state
+inside `write_transaction()`, and `voting` computes weights and power. Every refusal is a page
+with a message and a 4xx status; nothing is stored unless every check passed.
+"""
 
 from __future__ import annotations
 
-from app.motions import bp  # noqa: F401
+import json
+import time
+from collections import Counter
+from fractions import Fraction
+from functools import reduce
+from math import gcd
+from typing import Any, Callable
+
+import click
+from flask import Response, abort, current_app, flash, g, jsonify, redirect, render_template, url_for
+from flask.cli import with_appcontext
+from flask_babel import format_datetime, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+import voting
+from voting import power
+from voting import weights as weight_policies
+
+from app import board
+from app.audit import record_action
+from app.database import write_transaction
+from app.extensions import db, login_manager
+from app.i18n import current_language
+from app.models import Member
+from app.motions import bp, service
+from app.motions.forms import (METHOD_LABELS, POLICY_LABELS, THRESHOLD_LABELS, ConfirmForm, ExtendForm, MotionForm, options_to_text,
+                               policy_key, to_local, to_utc)
+from app.motions.models import Ballot, Meeting, Motion, MotionState, Proxy
+from app.policy import Permission, requires
+from app.registry import REGIONS
+
+SCHEDULE_EVERY_SECONDS = 5.0
+SECRET_WEIGHT_MIN_HOLDERS = 3
+
+
+def motion_or_404(motion_id: int) -> Motion:
+    motion = db.session.get(Motion, motion_id)
+    if motion is None:
+        abort(404)
+    return motion
+
+
+def _require_state(motion: Motion, *states: MotionState) -> None:
+    if motion.state not in states:
+        abort(409, _("This motion is %(state)s; this action is not possible now.", state=motion.state.value))
+
+
+def _meetings() -> list[tuple[int, str]]:
+    lang = current_language()
+    return [(m.id, m.title(lang)) for m in db.session.scalars(select(Meeting).order_by(Meeting.created_at.desc(), Meeting.id.desc()))]
+
+
+def _federation() -> tuple[dict[str, Any] | None, list[dict[str, object]] | None]:
+    """The eligible block and weight inputs of today's active members (None if there are none)."""
+    members = service.eligible_members()
+    if not members:
+        return None, None
+    inputs = [m.as_weight_input() for m in members]
+    try:
+        snapshot = weight_policies.compute_weights(weight_policies.PRESETS["equal"], inputs)
+    except voting.VotingError:
+        return None, inputs
+    return service.eligible_block(snapshot.weights, members), inputs
+
+
+def _record(motion: Motion) -> dict[str, Any]:
+    return {
+        "title_en": motion.title_en, "title_fr": motion.title_fr, "method": motion.method, "seats": motion.seats,
+        "options": motion.options, "rules": motion.rules, "weight_policy": motion.weight_policy,
+        "secret": motion.secret, "revote": motion.revote, "opens_at": motion.opens_at, "closes_at": motion.closes_at,
+        "meeting_id": motion.meeting_id, "agenda_order": motion.agenda_order,
+    }
+
+
+# --- drafting --------------------------------------------------------------------------------
+
+
+def _form_for(motion: Motion | None) -> MotionForm:
+    if motion is None:
+        return MotionForm(meetings=_meetings())
+    form = MotionForm(meetings=_meetings(), policy=motion.weight_policy, data={
+        "title_en": motion.title_en, "title_fr": motion.title_fr, "text_en": motion.text_en, "text_fr": motion.text_fr,
+        "method": motion.method, "seats": motion.seats,
+        "options_text": "" if motion.method == "yes_no" else options_to_text(motion.options),
+        "threshold": motion.rules.get("threshold", "majority_cast"),
+        "quorum_members": (motion.rules.get("quorum") or {}).get("members") or "",
+        "quorum_weight": (motion.rules.get("quorum") or {}).get("weight") or "",
+        "dm_members": bool((motion.rules.get("double_majority") or {}).get("members")),
+        "dm_regions": str((motion.rules.get("double_majority") or {}).get("regions") or ""),
+        "weight_policy": policy_key(motion.weight_policy), "secret": motion.secret, "revote": motion.revote,
+        "opens_at": to_local(motion.opens_at), "closes_at": to_local(motion.closes_at),
+        "meeting_id": str(motion.meeting_id or ""), "agenda_order": motion.agenda_order,
+    })
+    return form
+
+
+def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
+    motion = motion_or_404(motion_id) if motion_id is not None else None
+    if motion is not None:
+        _require_state(motion, MotionState.DRAFT)
+    form = _form_for(motion)
+    if form.validate_on_submit():
+        eligible, members = _federation()
+        clean = form.clean(eligible, members, motion.weight_policy if motion else None)
+        if clean is not None:
+            with write_transaction():
+                if motion_id is None:
+                    target = Motion(created_by_id=current_user.id)
+                    before = None
+                else:
+                    target = motion_or_404(motion_id)
+                    _require_state(target, MotionState.DRAFT)
+                    before = _record(target)
+                meeting_id = clean.meeting_id
+                if clean.new_meeting:
+                    meeting = Meeting(title_en=clean.new_meeting, title_fr=clean.new_meeting)
+                    db.session.add(meeting)
+                    db.session.flush()
+                    record_action("meeting.create", target=f"meeting:{meeting.id}", before=None,
+                                  after={"title": clean.new_meeting})
+                    meeting_id = meeting.id
+                elif meeting_id is not None and db.session.get(Meeting, meeting_id) is None:
+                    abort(422, _("That meeting no longer exists."))
+                for name in ("title_en", "title_fr", "text_en", "text_fr", "method", "seats", "secret", "revote",
+                             "opens_at", "closes_at", "agenda_order"):
+                    setattr(target, name, getattr(clean, name))
+                target.options_json = json.dumps(clean.options, ensure_ascii=False)
+                target.rules_json = json.dumps(clean.rules, sort_keys=True)
+                target.weight_policy_json = json.dumps(clean.weight_policy, sort_keys=True)
+                target.meeting_id = meeting_id
+                db.session.add(target)
+                db.session.flush()
+                record_action("motion.create" if before is None else "motion.update", target=f"motion:{target.id}",
+                              before=before, after=_record(target))
+                saved_id = target.id
+            flash(_("Draft saved. Preview the weights before opening it."), "success")
+            return redirect(url_for("motions.preview", motion_id=saved_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("motions/chair_form.html", form=form, motion=motion), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_MOTIONS)
+def create() -> Response | tuple[str, int]:
+    return _form_page(None)
+
+
+@bp.route("/<int:motion_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_MOTIONS)
+def edit(motion_id: int) -> Response | tuple[str, int]:
+    return _form_page(motion_id)
+
+
+# --- preview ---------------------------------------------------------------------------------
+
+
+def majority_quota(threshold: str, total: int) -> int:
+    """The smallest weight that carries a yes/no motion when every member votes yes or no.
+
+    With full turnout the votes cast equal the eligible total, so "majority of votes cast" and
+    "absolute majority" both need more than half; two thirds, three quarters and unanimity need
+    at least that share. Other methods are measured against a simple majority.
+    """
+    share, strict = {"two_thirds": (Fraction(2, 3), False), "three_quarters": (Fraction(3, 4), False),
+                     "unanimity": (Fraction(1), False)}.get(threshold, (Fraction(1, 2), True))
+    exact = share * total
+    if strict:
+        return int(exact) + 1
+    return -(-exact.numerator // exact.denominator)
+
+
+def power_indices(weights: list[int], quota: int) -> tuple[list[Fraction], list[Fraction]]:
+    """Banzhaf and Shapley-Shubik, computed on the weights divided by their common factor."""
+    common = reduce(gcd, weights) or 1
+    reduced = [w // common for w in weights]
+    q = -(-quota // common)
+    return power.banzhaf(reduced, q), power.shapley_shubik(reduced, q)
+
+
+def rare_weights(weights: dict[str, int]) -> list[tuple[int, list[str]]]:
+    """Every weight value held by fewer than SECRET_WEIGHT_MIN_HOLDERS members, with its holders."""
+    counts = Counter(weights.values())
+    return [(value, sorted(k for k, w in weights.items() if w == value))
+            for value in sorted(counts) if counts[value] < SECRET_WEIGHT_MIN_HOLDERS]
+
+
+def pct(value: Fraction | float) -> str:
+    return format_percent(float(value), format="#,##0.00%")
+
+
+@bp.get("/<int:motion_id>/preview")
+@requires(Permission.MANAGE_MOTIONS)
+def preview(motion_id: int) -> str:
+    motion = motion_or_404(motion_id)
+    try:
+        if motion.state is MotionState.DRAFT:
+            snapshot = service.weight_snapshot(motion)
+        else:
+            snapshot = weight_policies.recompute(json.loads(motion.open_leaf_json or "{}")["weights"])
+    except (service.MotionError, voting.VotingError) as e:
+        abort(409, str(e))
+    ids = list(snapshot.weights)
+    values = [snapshot.weights[i] for i in ids]
+    threshold = motion.rules.get("threshold", "majority_cast") if motion.method == "yes_no" else "majority_cast"
+    quota = majority_quota(threshold, snapshot.total)
+    banzhaf, shapley = power_indices(values, quota)
+    members = {m.slug: m for m in db.session.scalars(select(Member).where(Member.slug.in_(ids)))}
+    rows = []
+    position = {member_id: i for i, member_id in enumerate(ids)}
+    for row in snapshot.as_dict()["derivation"]["rows"]:
+        i = position[row["id"]]
+        rows.append({**row, "member": members.get(row["id"]), "share_pct": pct(Fraction(row["units"], snapshot.total)),
+                     "banzhaf_pct": pct(banzhaf[i]), "shapley_pct": pct(shapley[i])})
+    conc = weight_policies.concentration(snapshot.weights)
+    return render_template(
+        "motions/chair_preview.html", motion=motion, snapshot=snapshot.as_dict(), rows=rows, quota=quota,
+        threshold_label=THRESHOLD_LABELS.get(threshold, threshold), concentration=conc,
+        largest_pct=pct(Fraction(conc["largest"]["units"], conc["total"])), gini_pct=pct(Fraction(conc["gini"])),
+        coalition_pct=pct(Fraction(conc["majority_coalition"]["units"], conc["total"])),
+        rare=rare_weights(snapshot.weights) if motion.secret else [], members=members,
+        policy_label=POLICY_LABELS.get(policy_key(motion.weight_policy), _("Custom policy")),
+    )
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+def _do_open(motion: Motion, form: Any) -> None:
+    service.open_motion(motion)
+
+
+def _do_close(motion: Motion, form: Any) -> None:
+    service.close_motion(motion)
+
+
+def _do_certify(motion: Motion, form: Any) -> None:
+    service.certify_motion(motion)
+
+
+def _do_extend(motion: Motion, form: Any) -> None:
+    closes_at = to_utc(form.closes_at.data)
+    if closes_at is None:
+        raise service.MotionError(_("Give the new closing time."), 422)
+    service.extend_motion(motion, closes_at)
+
+
+def _do_delete(motion: Motion, form: Any) -> None:
+    if db.session.scalar(select(func.count()).select_from(Proxy).where(Proxy.motion_id == motion.id)):
+        raise service.MotionError(_("Proxies were given on this draft; it cannot be deleted."))
+    record_action("motion.delete", target=f"motion:{motion.id}", before=_record(motion), after=None)
+    db.session.delete(motion)
+
+
+# action -> (state it needs, what it does, message after success)
+ACTIONS: dict[str, tuple[MotionState, Callable[[Motion, Any], None], Callable[[], str]]] = {
+    "open": (MotionState.DRAFT, _do_open, lambda: _("The motion is open: leaf 0 is committed and delegates can vote.")),
+    "extend": (MotionState.OPEN, _do_extend, lambda: _("The closing time was changed.")),
+    "close": (MotionState.OPEN, _do_close, lambda: _("The motion is closed and counted.")),
+    "certify": (MotionState.CLOSED, _do_certify, lambda: _("The result is certified.")),
+    "delete": (MotionState.DRAFT, _do_delete, lambda: _("The draft was deleted.")),
+}
+
+
+def _confirm_page(action: str, motion_id: int) -> Response | tuple[str, int]:
+    needed, run, done = ACTIONS[action]
+    motion = motion_or_404(motion_id)
+    _require_state(motion, needed)
+    form: ConfirmForm | ExtendForm = ExtendForm() if action == "extend" else ConfirmForm()
+    if action == "extend" and not form.is_submitted():
+        form.closes_at.data = to_local(motion.closes_at)
+    if form.validate_on_submit():
+        try:
+            with write_transaction():
+                target = motion_or_404(motion_id)
+                _require_state(target, needed)
+                run(target, form)
+        except service.MotionError as e:
+            abort(e.status, e.message)
+        except voting.VotingError as e:
+            abort(422, _("This motion cannot be %(action)s: %(reason)s", action=action, reason=str(e)))
+        flash(done(), "success")
+        if action in ("delete", "certify"):
+            return redirect(url_for("main.home"))
+        return redirect(url_for("motions.console", motion_id=motion_id))
+    status = 422 if form.is_submitted() else 200
+    context: dict[str, Any] = {}
+    if motion.state is MotionState.DRAFT:
+        context["members"] = len(service.eligible_members())
+    if motion.state is MotionState.OPEN:
+        context["console"] = console_data(motion)
+    return render_template("motions/chair_confirm.html", action=action, motion=motion, form=form, **context), status
+
+
+def _lifecycle_view(action: str) -> Callable[[int], Response | tuple[str, int]]:
+    def view(motion_id: int) -> Response | tuple[str, int]:
+        return _confirm_page(action, motion_id)
+
+    view.__name__ = action
+    return requires(Permission.MANAGE_MOTIONS)(view)
+
+
+for _action in ACTIONS:
+    bp.add_url_rule(f"/<int:motion_id>/{_action}", endpoint=_action, view_func=_lifecycle_view(_action),
+                    methods=["GET", "POST"])
+
+
+# --- live console ----------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> Fraction:
+    return Fraction(part, whole) if whole else Fraction(0)
+
+
+def console_data(motion: Motion) -> dict[str, Any]:
+    """Turnout, quorum, regions, voters and proxies of an opened motion, as plain JSON values.
+
+    Eligibility comes from leaf 0 (the committed rules and weight snapshot), so the numbers are
+    those the count will use, even if the registry changed after opening.
+    """
+    rules = service.committed_rules(motion)
+    eligible = rules["eligible"]
+    committed = json.loads(motion.open_leaf_json or "{}")["weights"]
+    region_of = {m["id"]: m["region"] for m in committed["members"]}
+    lang = current_language()
+    counted = db.session.execute(
+        select(Ballot.weight, Ballot.cast_at, Member.slug, Member.name_en, Member.name_fr, Ballot.proxy_id)
+        .join(Member, Member.id == Ballot.member_id)
+        .where(Ballot.motion_id == motion.id, Ballot.counted)
+        .order_by(Ballot.cast_at, Ballot.id)
+    ).all()
+    ballots, weight = len(counted), sum(row.weight for row in counted)
+    quorum: dict[str, Any] = {}
+    for key, cast in (("members", ballots), ("weight", weight)):
+        required = (rules.get("quorum") or {}).get(key)
+        if required is None:
+            quorum[key] = None
+            continue
+        need_share = Fraction(required)
+        need = -(-(need_share * eligible[key]).numerator // (need_share * eligible[key]).denominator)
+        quorum[key] = {"required": required, "required_pct": pct(need_share), "cast": cast, "eligible": eligible[key],
+                       "needed": need, "missing": max(0, need - cast), "met": cast >= need}
+    regions = []
+    for region, block in sorted((eligible.get("regions") or {}).items()):
+        in_region = [row for row in counted if region_of.get(row.slug) == region]
+        regions.append({"region": region, "label": str(REGIONS.get(region, region)), "ballots": len(in_region),
+                        "members": block["members"], "weight": sum(r.weight for r in in_region),
+                        "eligible_weight": block["weight"],
+                        "weight_pct": pct(_share(sum(r.weight for r in in_region), block["weight"]))})
+    proxies = db.session.scalars(select(Proxy).where(Proxy.motion_id == motion.id, Proxy.revoked_at.is_(None))
+                                 .order_by(Proxy.granted_at, Proxy.id)).all()
+    voters = None if motion.secret else [
+        {"member": row.slug, "name": row.name_fr if lang == "fr" else row.name_en, "weight": row.weight,
+         "cast_at": format_datetime(row.cast_at, "short"), "by_proxy": row.proxy_id is not None}
+        for row in counted
+    ]
+    return {
+        "motion": motion.id,
+        "state": motion.state.value,
+        "closes_at": format_datetime(motion.closes_at, "short") if motion.closes_at else None,
+        "turnout": {"ballots": ballots, "members": eligible["members"], "weight": weight,
+                    "eligible_weight": eligible["weight"], "members_pct": pct(_share(ballots, eligible["members"])),
+                    "weight_pct": pct(_share(weight, eligible["weight"]))},
+        "quorum": quorum,
+        "quorum_met": all(q is None or q["met"] for q in quorum.values()),
+        "regions": regions,
+        "secret": motion.secret,
+        "voters": voters,
+        "proxies": [{"grantor": p.grantor.slug, "grantor_name": p.grantor.name(lang), "holder": p.holder.slug,
+                     "holder_name": p.holder.name(lang), "used": p.used_at is not None} for p in proxies],
+        "checkpoint_size": motion.log.size if motion.log else 0,
+    }
+
+
+def _opened_or_409(motion_id: int) -> Motion:
+    motion = motion_or_404(motion_id)
+    if motion.state is MotionState.DRAFT:
+        abort(409, _("This motion has not been opened yet."))
+    return motion
+
+
+@bp.get("/<int:motion_id>/console")
+@requires(Permission.MANAGE_MOTIONS)
+def console(motion_id: int) -> str:
+    motion = _opened_or_409(motion_id)
+    return render_template("motions/chair_console.html", motion=motion, data=console_data(motion),
+                           checkpoint=board.latest_checkpoint(motion.log) if motion.log else None)
+
+
+@bp.get("/<int:motion_id>/console.json")
+@requires(Permission.MANAGE_MOTIONS)
+def console_json(motion_id: int) -> Response:
+    response = jsonify(console_data(_opened_or_409(motion_id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- schedules -------------------------------------------------------------------------------
+
+
+def run_schedule() -> list[int]:
+    """Apply due schedules as the system, not as whoever happens to be signed in."""
+    had_user = "_login_user" in g
+    saved = g.get("_login_user")
+    g._login_user = login_manager.anonymous_user()
+    try:
+        return service.apply_schedule()
+    finally:
+        if had_user:
+            g._login_user = saved
+        else:
+            g.pop("_login_user", None)
+
+
+@bp.before_app_request
+def schedule_hook() -> None:
+    """At most every SCHEDULE_EVERY_SECONDS per process: open and close motions that are due."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    now = time.monotonic()
+    last = app.extensions.get("lipvote_schedule_checked")
+    every = float(app.config.get("LIPVOTE_SCHEDULE_EVERY_SECONDS", SCHEDULE_EVERY_SECONDS))
+    if last is not None and now - last < every:
+        return
+    app.extensions["lipvote_schedule_checked"] = now
+    try:
+        changed = run_schedule()
+    except (service.MotionError, voting.VotingError) as e:
+        app.logger.warning("A scheduled open or close failed: %s", e)
+        return
+    if changed:
+        app.logger.info("Schedule applied to motions %s", changed)
+
+
+@click.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Open and close motions whose scheduled time has passed (run it from cron every minute)."""
+    try:
+        changed = run_schedule()
+    except (service.MotionError, voting.VotingError) as e:
+        raise click.ClickException(f"A scheduled open or close failed: {e}") from e
+    click.echo(f"Schedule applied to motion(s): {', '.join(map(str, changed))}." if changed else "Nothing was due.")
+
+
+# --- the chair's home page -------------------------------------------------------------------
+
+
+def chair_motion_lists() -> dict[str, list[Motion]]:
+    """Drafts, open motions and the ten most recently closed ones, for templates/main/home_chair.html."""
+    def of(state: MotionState, order: Any, limit: int | None = None) -> list[Motion]:
+        query = select(Motion).where(Motion.state == state).order_by(*order)
+        return list(db.session.scalars(query.limit(limit) if limit else query))
+
+    return {
+        "drafts": of(MotionState.DRAFT, (Motion.agenda_order, Motion.id)),
+        "open": of(MotionState.OPEN, (Motion.opened_at, Motion.id)),
+        "closed": list(db.session.scalars(select(Motion).where(Motion.state.in_((MotionState.CLOSED, MotionState.CERTIFIED)))
+                                          .order_by(Motion.closed_at.desc(), Motion.id.desc()).limit(10))),
+    }
+
+
+@bp.app_context_processor
+def chair_helpers() -> dict[str, object]:
+    return {
+        "chair_motion_lists": chair_motion_lists,
+        "method_label": lambda method: METHOD_LABELS.get(method, method),
+        "format_when": lambda value: format_datetime(value, "short") if value else "",
+    }

@@ -45,6 +45,52 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/accounts/<int:user_id>/edit"): (ANON_LOGIN, 422, 403, 403, 403, 403),
     ("POST", "/accounts/<int:user_id>/link"): (ANON_LOGIN, 201, 403, 403, 403, 403),
     ("POST", "/accounts/<int:user_id>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
+    # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
+    ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/audit/motions/<int:motion_id>"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/audit/motions/<int:motion_id>/bundle.json"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/audit/motions/<int:motion_id>/checkpoint"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/audit/motions/<int:motion_id>/consistency"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/audit/motions/<int:motion_id>/receipt"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/audit/motions/<int:motion_id>/receipt"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/results/motions/<int:motion_id>"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/audit/trail"): (ANON_LOGIN, 200, 200, 403, 200, 403),
+    ("GET", "/audit/trail/bundle.json"): (ANON_LOGIN, 404, 404, 403, 404, 403),  # no action recorded yet
+    # the chair's motion pages: <int:motion_id> is a motion that does not exist, so the chair gets
+    # 404 after the permission check and everyone else 403 (tests/app/test_chair.py covers real ones)
+    ("GET", "/motions/new"): (ANON_LOGIN, 403, 200, 403, 403, 403),
+    ("POST", "/motions/new"): (ANON_LOGIN, 403, 422, 403, 403, 403),  # chair: empty form refused
+    ("GET", "/motions/<int:motion_id>/edit"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/edit"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/preview"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/open"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/open"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/extend"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/extend"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/close"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/close"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/certify"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/certify"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/delete"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/delete"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/console"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/console.json"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    # the delegate's pages: only delegates pass the permission check, then the motion is unknown
+    # (tests/app/test_delegate.py covers real motions, other members and every refusal)
+    ("GET", "/motions/ballots"): (ANON_LOGIN, 403, 403, 200, 403, 403),
+    ("GET", "/motions/<int:motion_id>/vote"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("GET", "/motions/<int:motion_id>/ballot"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/motions/<int:motion_id>/ballot/review"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/motions/<int:motion_id>/ballot/cast"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("GET", "/motions/<int:motion_id>/receipts/<int:index>"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("GET", "/motions/<int:motion_id>/receipts/<int:index>/receipt.json"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("GET", "/motions/<int:motion_id>/receipts/<int:index>/tlog-proof"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("GET", "/motions/<int:motion_id>/receipts/check"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("POST", "/motions/<int:motion_id>/receipts/check"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/motions/<int:motion_id>/proxy"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/motions/<int:motion_id>/proxy"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/motions/<int:motion_id>/proxy/revoke"): (ANON_LOGIN, 403, 403, 404, 403, 403),
 }
 
 
@@ -71,6 +117,8 @@ def fill(url: str, people: dict[str, Person]) -> str:
         url.replace("<token>", "no-such-token")
         .replace("<slug>", "bow-valley")
         .replace("<int:user_id>", str(people["observer"].id))
+        .replace("<int:motion_id>", "999999")
+        .replace("<int:index>", "1")
     )
 
 
