@@ -69,6 +69,25 @@ def acts_for_member(user: Any, member: Member) -> bool:
     )
 
 
+def may_cast_for(user: Any, member: Member, proxy_holder: Member | None) -> bool:
+    """May `user` open `member`'s ballot? Its own delegates may (the casting service then refuses
+    if the member gave its vote away); so may the delegates of the holder of its live proxy."""
+    return acts_for_member(user, member) or (
+        proxy_holder is not None and member.active and acts_for_member(user, proxy_holder)
+    )
+
+
+def may_view_receipt(user: Any, member: Member, proxy_holder: Member | None) -> bool:
+    """A ballot's receipt is for the delegates of the member it was cast for, and for the
+    delegates of the proxy holder who cast it; nobody else (it shows the choice)."""
+    return acts_for_member(user, member) or (proxy_holder is not None and acts_for_member(user, proxy_holder))
+
+
+def may_assign_proxy(user: Any, grantor: Member) -> bool:
+    """Only a delegate of a member may give (or revoke) that member's proxy."""
+    return acts_for_member(user, grantor)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

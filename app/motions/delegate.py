@@ -1,5 +1,522 @@
-"""The delegate's pages: ballots, review, receipts, receipt check, changed votes, proxies."""
+"""The delegate's pages: ballots, review, receipts, receipt check, changed votes, proxies.
+
+Casting is ballot page (GET) -> review (POST, nothing stored) -> cast (POST, one write
+transaction through `service.cast`) -> redirect to the receipt page (GET). Every refusal from
+the service (`MotionError`) becomes its HTTP status with the service's message; nothing is
+stored. Who may open which ballot or receipt is decided in `app.policy`.
+"""
 
 from __future__ import annotations
 
-from app.motions import bp  # noqa: F401
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import BuildError
+
+from ballots.errors import FormatError, VerificationError
+from ballots.leaves import BallotLeaf, parse_leaf
+from ballots.receipt import MAX_RECEIPT_BYTES, parse_receipt, receipt_to_tlog_proof, verify_receipt
+
+from app import board
+from app.audit import record_action
+from app.database import write_transaction
+from app.extensions import db
+from app.models import Member, User, utcnow
+from app.motions import bp, service
+from app.motions.ballot_forms import (
+    BallotForm,
+    ConfirmForm,
+    ProxyForm,
+    ReceiptCheckForm,
+    SelectionError,
+    is_ranked,
+    parse_selection,
+    prefill,
+    selection_fields,
+)
+from app.motions.models import Ballot, Motion, MotionState, Proxy, TransparencyLog
+from app.i18n import current_language
+from app.policy import Permission, can, may_assign_proxy, may_cast_for, may_view_receipt, requires
+
+VOTABLE = (MotionState.DRAFT, MotionState.OPEN)
+
+
+# --- lookups and refusals --------------------------------------------------------------------
+
+
+def _motion_or_404(motion_id: int) -> Motion:
+    motion = db.session.get(Motion, motion_id)
+    if motion is None:
+        abort(404)
+    return motion
+
+
+def _refuse(error: service.MotionError) -> Any:
+    abort(error.status, description=error.message)
+
+
+def _member_by_slug(slug: str | None) -> Member:
+    member = db.session.scalar(select(Member).where(Member.slug == (slug or "")))
+    if member is None:
+        abort(404, description=_("There is no member %(slug)s.", slug=repr(slug or "")))
+    return member
+
+
+def _holder_of(motion: Motion, member: Member) -> Member | None:
+    proxy = service.live_proxy(motion, member)
+    return proxy.holder if proxy else None
+
+
+def _ballot_member(motion: Motion, slug: str | None) -> tuple[Member, Member | None]:
+    """The member whose ballot the current user opens, and the proxy holder when by proxy.
+
+    403 unless the policy lets the user cast for that member; 409 when the member gave its
+    vote to a proxy and the user is its own delegate; 409 when the motion is not open.
+    """
+    member = _member_by_slug(slug or (current_user.member.slug if current_user.member else None))
+    holder = _holder_of(motion, member)
+    if not may_cast_for(current_user, member, holder):
+        abort(403, description=_("You may not vote for %(member)s.", member=member.name_en))
+    if motion.state is not MotionState.OPEN:
+        abort(409, description=_("This motion is not open for voting."))
+    if holder is not None and current_user.member_id == member.id:
+        abort(409, description=_("Your member has given its vote on this motion to %(holder)s; revoke the proxy to vote yourself.",
+                                 holder=holder.name_en))
+    return member, holder
+
+
+def _counted(motion: Motion, member: Member) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.member_id == member.id, Ballot.counted))
+
+
+def _ballots_of(motion: Motion, member: Member) -> list[Ballot]:
+    return list(db.session.scalars(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.member_id == member.id)
+                                   .order_by(Ballot.leaf_index)))
+
+
+# --- the delegate's list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BallotRow:
+    """One (motion, member) a delegate may act on, and where that ballot stands."""
+
+    motion: Motion
+    member: Member
+    by_proxy: bool  # the user casts this member's ballot as its proxy holder
+    proxy_to: Member | None  # this member (the user's own) gave its vote to that member
+    status: str  # "not_open", "not_yet", "voted", "changed", "proxy_given", "closed"
+    receipt_index: int | None
+
+
+def _row(motion: Motion, member: Member, user: User) -> BallotRow:
+    ballots = _ballots_of(motion, member)
+    counted = next((b for b in ballots if b.counted), None)
+    proxy_to = _holder_of(motion, member) if member.id == user.member_id else None
+    if counted is not None:
+        status = "changed" if len(ballots) > 1 else "voted"
+    elif proxy_to is not None:
+        status = "proxy_given"
+    elif motion.state is MotionState.DRAFT:
+        status = "not_open"
+    elif motion.state is MotionState.OPEN:
+        status = "not_yet"
+    else:
+        status = "closed"
+    return BallotRow(motion, member, member.id != user.member_id, proxy_to, status,
+                     counted.leaf_index if counted else None)
+
+
+def rows_for(user: User, motion: Motion) -> list[BallotRow]:
+    return [_row(motion, member, user) for member in service.members_user_may_cast_for(user, motion)]
+
+
+def delegate_rows(user: User, states: tuple[MotionState, ...] = VOTABLE) -> list[BallotRow]:
+    motions = db.session.scalars(select(Motion).where(Motion.state.in_(states))
+                                 .order_by(Motion.state.desc(), Motion.agenda_order, Motion.id.desc()))
+    return [row for motion in motions for row in rows_for(user, motion)]
+
+
+@bp.app_context_processor
+def delegate_helpers() -> dict[str, object]:
+    """`delegate_ballot_rows()` for the delegate's home page (evaluated only where a template calls it)."""
+
+    def delegate_ballot_rows() -> list[BallotRow]:
+        if not may_cast_any():
+            return []
+        return delegate_rows(current_user)
+
+    return {"delegate_ballot_rows": delegate_ballot_rows}
+
+
+def may_cast_any() -> bool:
+    return can(Permission.CAST_BALLOT) and current_user.member is not None
+
+
+@bp.get("/ballots")
+@requires(Permission.CAST_BALLOT)
+def ballots() -> str:
+    closed = delegate_rows(current_user, (MotionState.CLOSED, MotionState.CERTIFIED))
+    return render_template("motions/ballot_index.html", rows=delegate_rows(current_user),
+                           closed_rows=[r for r in closed if r.receipt_index is not None])
+
+
+@bp.get("/<int:motion_id>/vote")
+@requires(Permission.CAST_BALLOT)
+def vote(motion_id: int) -> str:
+    motion = _motion_or_404(motion_id)
+    rows = rows_for(current_user, motion)
+    history = {row.member.id: _ballots_of(motion, row.member) for row in rows}
+    return render_template("motions/ballot_motion.html", motion=motion, rows=rows, history=history)
+
+
+# --- casting ---------------------------------------------------------------------------------
+
+
+def _ballot_page(motion: Motion, member: Member, holder: Member | None, form: BallotForm,
+                 chosen: frozenset[str] = frozenset(), ranks: dict[str, int] | None = None,
+                 error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "motions/ballot_form.html", motion=motion, member=member, holder=holder, form=form,
+        previous=_counted(motion, member), chosen=chosen, ranks=ranks or {}, error=error,
+        ranked=is_ranked(motion.method),
+    ), status
+
+
+@bp.get("/<int:motion_id>/ballot")
+@requires(Permission.CAST_BALLOT)
+def ballot(motion_id: int) -> tuple[str, int]:
+    motion = _motion_or_404(motion_id)
+    member, holder = _ballot_member(motion, request.args.get("member"))
+    previous = _counted(motion, member)
+    if previous is not None and not motion.revote:
+        abort(409, description=_("%(member)s has already voted on this motion, and this motion does not allow a change of vote.",
+                                 member=member.name_en))
+    form = BallotForm(formdata=None, member=member.slug)
+    filled = prefill(motion.method, motion.option_ids, request.args)
+    return _ballot_page(motion, member, holder, form, filled.chosen, filled.ranks)
+
+
+def _posted_selection(motion: Motion) -> tuple[Member, Member | None, BallotForm, Any]:
+    """Read a posted ballot (review or cast): member, proxy holder, form and the selection.
+
+    Refusals: 403 (not this user's member), 409 (motion not open), 422 (bad fields).
+    """
+    form = BallotForm()
+    member, holder = _ballot_member(motion, request.form.get("member"))
+    if not form.validate_on_submit():
+        abort(422, description=_("The ballot form is incomplete. Reload the ballot and try again."))
+    fields = MultiDict([(k, v) for k, v in request.form.items(multi=True)])
+    try:
+        selection = parse_selection(motion.method, motion.option_ids, fields)
+        service.check_selection(motion, selection)
+    except SelectionError as e:
+        raise _Unacceptable(member, holder, form, str(e)) from e
+    except service.MotionError as e:
+        raise _Unacceptable(member, holder, form, e.message) from e
+    return member, holder, form, selection
+
+
+class _Unacceptable(Exception):
+    def __init__(self, member: Member, holder: Member | None, form: BallotForm, message: str) -> None:
+        super().__init__(message)
+        self.member, self.holder, self.form, self.message = member, holder, form, message
+
+
+@bp.post("/<int:motion_id>/ballot/review")
+@requires(Permission.CAST_BALLOT)
+def review(motion_id: int) -> tuple[str, int]:
+    motion = _motion_or_404(motion_id)
+    try:
+        member, holder, form, selection = _posted_selection(motion)
+    except _Unacceptable as e:
+        return _ballot_page(motion, e.member, e.holder, e.form, error=e.message, status=422)
+    fields = selection_fields(motion.method, motion.option_ids, selection)
+    grouped: dict[str, list[str]] = {}
+    for name, value in fields:
+        grouped.setdefault(name, []).append(value)
+    change_url = url_for("motions.ballot", motion_id=motion.id, member=member.slug, **grouped)
+    return render_template("motions/ballot_review.html", motion=motion, member=member, holder=holder, form=form,
+                           selection=selection, fields=fields, previous=_counted(motion, member),
+                           change_url=change_url), 200
+
+
+@bp.post("/<int:motion_id>/ballot/cast")
+@requires(Permission.CAST_BALLOT)
+def cast(motion_id: int) -> Response | tuple[str, int]:
+    motion = _motion_or_404(motion_id)
+    try:
+        member, _holder, _form, selection = _posted_selection(motion)
+    except _Unacceptable as e:
+        return _ballot_page(motion, e.member, e.holder, e.form, error=e.message, status=422)
+    user_id, member_id = current_user.id, member.id
+    try:
+        with write_transaction():
+            receipt = service.cast(db.session.get(Motion, motion_id), db.session.get(User, user_id),
+                                   db.session.get(Member, member_id), selection)
+    except service.MotionError as e:
+        _refuse(e)
+    flash(_("Your ballot was cast. Keep this receipt: its tracking code lets you find your ballot in the public log."),
+          "success")
+    return redirect(url_for("motions.receipt", motion_id=motion_id, index=receipt.receipt["index"]), code=303)
+
+
+# --- receipts --------------------------------------------------------------------------------
+
+
+def _receipt_ballot(motion: Motion, index: int) -> tuple[Ballot, Member | None, TransparencyLog]:
+    """The ballot stored at leaf `index` and its log, if the current user may see its receipt (else 404/403)."""
+    ballot_row = db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.leaf_index == index))
+    log = motion.log
+    if ballot_row is None or log is None:
+        abort(404)
+    proxy = db.session.get(Proxy, ballot_row.proxy_id) if ballot_row.proxy_id else None
+    holder = proxy.holder if proxy else None
+    if not may_view_receipt(current_user, ballot_row.member, holder):
+        abort(403, description=_("Only the delegates of the member who cast this ballot may see its receipt."))
+    return ballot_row, holder, log
+
+
+def audit_url(motion_id: int, code: str) -> str:
+    """The public audit page that finds this tracking code (absolute, for the QR code)."""
+    try:
+        return url_for("audit.motion", motion_id=motion_id, code=code, _external=True)
+    except BuildError:
+        return f"{request.url_root.rstrip('/')}/audit/motions/{motion_id}?code={code}"
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code (no style attributes, so the page's CSP allows it)."""
+    return str(segno.make(text, error="m").svg_inline(scale=4, title=_("QR code of the audit link"), svgclass="qr",
+                                                      lineclass="qr-line"))
+
+
+@bp.get("/<int:motion_id>/receipts/<int:index>")
+@requires(Permission.CAST_BALLOT)
+def receipt(motion_id: int, index: int) -> str:
+    motion = _motion_or_404(motion_id)
+    ballot_row, holder, log = _receipt_ballot(motion, index)
+    data = board.receipt_for(log, index)
+    leaf = parse_leaf(str(data["leaf"]))
+    code = str(data["tracking_code"])
+    link = audit_url(motion.id, code)
+    return render_template("motions/receipt.html", motion=motion, ballot=ballot_row, holder=holder, receipt=data,
+                           leaf=leaf, selection=leaf.selection if isinstance(leaf, BallotLeaf) else None,
+                           audit_link=link, qr=qr_svg(link))
+
+
+def _download(body: str, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:motion_id>/receipts/<int:index>/receipt.json")
+@requires(Permission.CAST_BALLOT)
+def receipt_json(motion_id: int, index: int) -> Response:
+    motion = _motion_or_404(motion_id)
+    log = _receipt_ballot(motion, index)[2]
+    data = board.receipt_for(log, index)
+    return _download(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+                     f"lipvote-receipt-motion-{motion.id}-leaf-{index}.json", "application/json")
+
+
+@bp.get("/<int:motion_id>/receipts/<int:index>/tlog-proof")
+@requires(Permission.CAST_BALLOT)
+def receipt_tlog_proof(motion_id: int, index: int) -> Response:
+    motion = _motion_or_404(motion_id)
+    log = _receipt_ballot(motion, index)[2]
+    return _download(receipt_to_tlog_proof(board.receipt_for(log, index)),
+                     f"lipvote-receipt-motion-{motion.id}-leaf-{index}.tlog-proof", "text/plain")
+
+
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    """What checking a receipt against the current log found, in words for the page."""
+
+    verdict: str  # "included", "not_included", "forked"
+    detail: str
+    index: int | None = None
+    tracking_code: str | None = None
+    receipt_size: int | None = None
+    log_size: int | None = None
+    superseded_by: int | None = None
+    selection: Any = None
+
+
+class ReceiptInputError(ValueError):
+    """The pasted receipt could not be read at all (shown with a 422)."""
+
+
+def check_receipt(log: TransparencyLog, text: str | bytes) -> ReceiptOutcome:
+    """Verify a receipt with its own checkpoint, then against the log as it is now.
+
+    Not included: the receipt's own evidence fails (signature, tracking code, inclusion proof).
+    Forked: the receipt is validly signed for this log but the log now shows is not an
+    extension of the one it was issued from (no consistency proof holds, or the log shrank).
+    """
+    try:
+        parsed = parse_receipt(text)
+    except FormatError as e:
+        raise ReceiptInputError(str(e)) from e
+    if parsed.origin != log.origin:
+        raise ReceiptInputError(_("This receipt is for the log %(theirs)s, not for this motion's log %(ours)s.",
+                                  theirs=parsed.origin, ours=log.origin))
+    try:
+        first = verify_receipt(text, log.verifier_key)
+    except FormatError as e:
+        raise ReceiptInputError(str(e)) from e
+    except VerificationError as e:
+        return ReceiptOutcome("not_included", str(e), index=parsed.index, tracking_code=parsed.tracking_code)
+    common = dict(index=first.index, tracking_code=first.tracking_code, receipt_size=first.checkpoint.size,
+                  log_size=log.size, selection=getattr(first.leaf, "selection", None))
+    if first.checkpoint.size > log.size:
+        return ReceiptOutcome("forked", _("The receipt's checkpoint has %(theirs)d entries but the log now has only %(ours)d.",
+                                          theirs=first.checkpoint.size, ours=log.size), **common)
+    latest = board.latest_checkpoint(log)
+    try:
+        verify_receipt(text, log.verifier_key, latest, board.consistency_proof(log, first.checkpoint.size))
+    except VerificationError as e:
+        return ReceiptOutcome("forked", str(e), **common)
+    superseded_by = next((row.index for row in board.leaves(log, first.index + 1)
+                          if row.kind == "ballot" and getattr(parse_leaf(row.leaf), "supersedes", None) == first.index), None)
+    return ReceiptOutcome("included", "", superseded_by=superseded_by, **common)
+
+
+@bp.route("/<int:motion_id>/receipts/check", methods=["GET", "POST"])
+@requires(Permission.VIEW_MOTIONS)
+def check(motion_id: int) -> tuple[str, int]:
+    motion = _motion_or_404(motion_id)
+    if motion.log is None:
+        abort(409, description=_("This motion has not been opened, so it has no receipts yet."))
+    form = ReceiptCheckForm()
+    outcome: ReceiptOutcome | None = None
+    error: str | None = None
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error, status = _("The receipt is too large or the form expired. Reload the page and try again."), 422
+        else:
+            text: str | bytes = form.receipt.data or ""
+            upload = form.file.data
+            if upload is not None and getattr(upload, "filename", ""):
+                text = upload.read(MAX_RECEIPT_BYTES + 1)
+            if not text:
+                error, status = _("Paste a receipt or choose a receipt file."), 422
+            else:
+                try:
+                    outcome = check_receipt(motion.log, text)
+                except ReceiptInputError as e:
+                    error, status = str(e), 422
+    return render_template("motions/receipt_check.html", motion=motion, form=form, outcome=outcome, error=error), status
+
+
+# --- proxies ---------------------------------------------------------------------------------
+
+
+def _proxy_member() -> Member:
+    member = current_user.member
+    if member is None or not may_assign_proxy(current_user, member):
+        abort(403, description=_("Only a delegate of an active member may give its proxy."))
+    return member
+
+
+def _holder_choices(motion: Motion, grantor: Member) -> list[tuple[str, str]]:
+    givers = set(db.session.scalars(select(Proxy.grantor_id).where(Proxy.motion_id == motion.id, Proxy.revoked_at.is_(None))))
+    lang = current_language()
+    return [(m.slug, m.name(lang)) for m in service.eligible_members() if m.id != grantor.id and m.id not in givers]
+
+
+@bp.route("/<int:motion_id>/proxy", methods=["GET", "POST"])
+@requires(Permission.CAST_BALLOT)
+def proxy(motion_id: int) -> Response | tuple[str, int]:
+    motion = _motion_or_404(motion_id)
+    grantor = _proxy_member()
+    form = ProxyForm()
+    form.holder.choices = _holder_choices(motion, grantor)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _proxy_page(motion, grantor, form, 422)
+        holder = _member_by_slug(form.holder.data)
+        try:
+            with write_transaction():
+                _grant(db.session.get(Motion, motion_id), db.session.get(Member, grantor.id), db.session.get(Member, holder.id),
+                       current_user.id)
+        except service.MotionError as e:
+            _refuse(e)
+        flash(_("The delegates of %(holder)s may now cast your member's ballot on this motion.", holder=holder.name_en),
+              "success")
+        return redirect(url_for("motions.proxy", motion_id=motion_id), code=303)
+    return _proxy_page(motion, grantor, form, 200)
+
+
+def _proxy_page(motion: Motion, grantor: Member, form: ProxyForm, status: int) -> tuple[str, int]:
+    received = db.session.scalars(select(Proxy).where(Proxy.motion_id == motion.id, Proxy.holder_id == grantor.id,
+                                                      Proxy.revoked_at.is_(None))).all()
+    return render_template("motions/proxy.html", motion=motion, grantor=grantor, form=form,
+                           given=service.live_proxy(motion, grantor), received=received,
+                           voted=_counted(motion, grantor), revoke_form=ConfirmForm(),
+                           open_for_proxies=motion.state in VOTABLE), status
+
+
+def _grant(motion: Motion, grantor: Member, holder: Member, user_id: int) -> Proxy:
+    """Record the proxy; the caller holds the write transaction."""
+    if motion.state not in VOTABLE:
+        raise service.MotionError(_("A proxy can only be given before the motion opens or while it is open."))
+    if holder.id == grantor.id or not holder.active:
+        raise service.MotionError(_("Choose another active member."), 422)
+    if service.live_proxy(motion, grantor) is not None:
+        raise service.MotionError(_("Your member has already given its proxy on this motion; revoke it first."))
+    if service.live_proxy(motion, holder) is not None:
+        raise service.MotionError(_("%(holder)s has given its own vote on this motion to a proxy, so it cannot hold yours.",
+                                    holder=holder.name_en))
+    if _counted(motion, grantor) is not None:
+        raise service.MotionError(_("Your member has already voted on this motion."))
+    given = Proxy(motion_id=motion.id, grantor_id=grantor.id, holder_id=holder.id, granted_by_id=user_id, granted_at=utcnow())
+    db.session.add(given)
+    try:
+        db.session.flush()
+    except IntegrityError as e:
+        raise service.MotionError(_("Your member has already given its proxy on this motion; revoke it first.")) from e
+    record_action("proxy.grant", target=f"motion:{motion.id}", before=None,
+                  after={"proxy": given.id, "grantor": grantor.slug, "holder": holder.slug})
+    return given
+
+
+@bp.post("/<int:motion_id>/proxy/revoke")
+@requires(Permission.CAST_BALLOT)
+def revoke_proxy(motion_id: int) -> Response:
+    motion = _motion_or_404(motion_id)
+    grantor = _proxy_member()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(422, description=_("The form expired. Reload the page and try again."))
+    try:
+        with write_transaction():
+            _revoke(db.session.get(Motion, motion.id), db.session.get(Member, grantor.id))
+    except service.MotionError as e:
+        _refuse(e)
+    flash(_("The proxy is revoked: your member's delegates may vote again."), "success")
+    return redirect(url_for("motions.proxy", motion_id=motion_id), code=303)
+
+
+def _revoke(motion: Motion, grantor: Member) -> None:
+    given = service.live_proxy(motion, grantor)
+    if given is None:
+        raise service.MotionError(_("Your member has no proxy to revoke on this motion."))
+    if given.used_at is not None:
+        raise service.MotionError(_("The proxy has already been used to cast your member's ballot; it can no longer be revoked."))
+    if motion.state not in VOTABLE:
+        raise service.MotionError(_("This motion is closed."))
+    given.revoked_at = utcnow()
+    record_action("proxy.revoke", target=f"motion:{motion.id}", before={"proxy": given.id, "holder": given.holder.slug},
+                  after={"proxy": given.id, "revoked": True})
