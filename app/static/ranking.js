@@ -77,6 +77,9 @@
       li.tabIndex = 0;
       li.draggable = true;
       li.setAttribute("aria-describedby", keys.id);
+      var pos = el("span", "ranker-pos");
+      pos.setAttribute("aria-hidden", "true");
+      li.appendChild(pos);
       li.appendChild(el("span", "ranker-label", labels[option]));
       var tools = el("span", "ranker-tools");
       ["up", "down", "remove", "add"].forEach(function (action) { tools.appendChild(button(action, option)); });
@@ -105,6 +108,7 @@
         li.querySelector("[data-action=up]").hidden = !inRanking || index === 0;
         li.querySelector("[data-action=down]").hidden = !inRanking || index === list.length - 1;
         li.querySelector("[data-action=remove]").hidden = !inRanking;
+        li.querySelector(".ranker-pos").textContent = inRanking ? String(index + 1) + "." : "";
         li.querySelector("[data-action=add]").hidden = inRanking;
       });
       empty.hidden = list.length > 0;
