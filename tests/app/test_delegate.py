@@ -538,3 +538,30 @@ def test_home_and_list_show_open_motions_with_their_state(fed: Flask, client: Fl
     detail = client.get(f"/motions/{voted}/vote").get_data(as_text=True)
     assert f"/motions/{voted}/receipts/1" in detail
     assert client.get(f"/motions/{draft}/vote").status_code == 200
+
+
+def test_ranked_ballot_works_without_javascript_and_loads_the_enhancement_from_static(fed: Flask, client: FlaskClient) -> None:
+    motion_id = new_motion(fed, method="schulze", option_list=FOUR)
+    as_user(client, "delegate@example.org")
+    page = client.get(f"/motions/{motion_id}/ballot").get_data(as_text=True)
+    selects = re.findall(r'<select id="rank-\d+" name="rank-([a-z]+)"', page)
+    assert selects == ["ada", "bea", "cy", "dan"]  # one rank field per candidate: the no-JS ballot
+    for option in selects:
+        assert re.search(rf'<label for="rank-\d+">{option.title()}</label>', page)
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert scripts == ['<script src="/static/ranking.js" defer>']  # no inline script (CSP script-src 'self')
+    script = client.get("/static/ranking.js")
+    assert script.status_code == 200 and b"data-ranking" in script.data
+    script.close()
+
+
+def test_detail_page_of_a_closed_motion_links_results_and_audit(fed: Flask, client: FlaskClient) -> None:
+    motion_id = new_motion(fed)
+    as_user(client, "delegate@example.org")
+    vote(client, motion_id, [("choice", "yes")])
+    with fed.app_context():
+        close_now(motion_id)
+    detail = client.get(f"/motions/{motion_id}/vote").get_data(as_text=True)
+    assert f'href="/results/motions/{motion_id}"' in detail and f'href="/audit/motions/{motion_id}"' in detail
+    assert "Closed" in detail and f"/motions/{motion_id}/ballot?" not in detail
+    assert client.get(f"/motions/{motion_id}/receipts/1").status_code == 200  # receipts outlive the vote
