@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -188,16 +189,19 @@ def apply_schedule(now: datetime | None = None) -> list[int]:
     )).all()
     changed = []
     for motion_id in due:
-        with write_transaction():
-            motion = db.session.get(Motion, motion_id)
-            if motion is None:
-                continue
-            if motion.state is MotionState.DRAFT and motion.opens_at and motion.opens_at <= now:
-                open_motion(motion, now)
-                changed.append(motion_id)
-            elif motion.state is MotionState.OPEN and motion.closes_at and motion.closes_at <= now:
-                close_motion(motion, now)
-                changed.append(motion_id)
+        try:
+            with write_transaction():
+                motion = db.session.get(Motion, motion_id)
+                if motion is None:
+                    continue
+                if motion.state is MotionState.DRAFT and motion.opens_at and motion.opens_at <= now:
+                    open_motion(motion, now)
+                    changed.append(motion_id)
+                elif motion.state is MotionState.OPEN and motion.closes_at and motion.closes_at <= now:
+                    close_motion(motion, now)
+                    changed.append(motion_id)
+        except (MotionError, voting.VotingError) as e:  # one motion that cannot open must not block the others
+            current_app.logger.warning("Scheduled change of motion %s refused: %s", motion_id, e)
     return changed
 
 

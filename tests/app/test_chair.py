@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, DelegateRank, Role, utcnow
+from app.models import AuditEvent, DelegateRank, Member, Role, utcnow
 from app.motions import service
 from app.motions.chair import majority_quota, power_indices, rare_weights
 from app.motions.forms import parse_share, to_local
@@ -218,3 +218,298 @@ def test_unknown_motion_is_404_for_the_chair(login: ChairClient) -> None:
     client = login("chair")
     for path in ("edit", "preview", "open", "console", "console.json"):
         assert client.get(f"/motions/999/{path}").status_code == 404
+
+
+# --- preview: weights beside power ----------------------------------------------------------
+
+
+def test_power_of_a_published_weighted_game() -> None:
+    # EEC Council of Ministers 1958: weights 4,4,4,2,2,1, quota 12. Banzhaf 5/21, 5/21, 5/21, 1/7,
+    # 1/7, 0 and Shapley-Shubik 7/30, 7/30, 7/30, 3/20, 3/20, 0 (Felsenthal and Machover, "The
+    # Measurement of Voting Power", 1998, ch. 2). Scaled by 125 as an apportioned weight would be:
+    # dividing by the common factor must not change the game.
+    banzhaf, shapley = power_indices([500, 500, 500, 250, 250, 125], 12 * 125)
+    assert banzhaf == [Fraction(5, 21)] * 3 + [Fraction(1, 7)] * 2 + [Fraction(0)]
+    assert shapley == [Fraction(7, 30)] * 3 + [Fraction(3, 20)] * 2 + [Fraction(0)]
+    # a quota that is not a multiple of the common factor rounds up: 1401 of 2125 needs 1500
+    assert power_indices([500, 500, 500, 250, 250, 125], 1401) == (banzhaf, shapley)
+
+
+@pytest.mark.parametrize("threshold,total,quota", [
+    ("majority_cast", 10000, 5001), ("absolute_majority", 9999, 5000), ("two_thirds", 10000, 6667),
+    ("two_thirds", 9999, 6666), ("three_quarters", 10000, 7500), ("unanimity", 10000, 10000)])
+def test_majority_quota_is_the_least_weight_that_meets_the_threshold(threshold: str, total: int, quota: int) -> None:
+    assert majority_quota(threshold, total) == quota
+
+
+def test_rare_weights_lists_values_held_by_fewer_than_three() -> None:
+    weights = {"a": 5, "b": 5, "c": 5, "d": 7, "e": 9, "f": 9}
+    assert rare_weights(weights) == [(7, ["d"]), (9, ["e", "f"])]
+
+
+def test_preview_shows_power_beside_share_and_warns_on_unique_secret_weights(
+        app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    # tiered 1-2-3: halifax (medium) 6667 units, bow-valley (small) 3333; with a majority quota of
+    # 5001 halifax alone decides every outcome, so its power is 100 % against a 66.67 % share
+    tiered = {"kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3}, "cap": None, "floor": None}
+    motion_id = new_draft(app, policy=tiered, secret=True)
+    page = text(login("chair").get(f"/motions/{motion_id}/preview"))
+    row = re.search(r"<th scope=\"row\">Halifax LIP.*?</tr>", page, re.S).group(0)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells[-3:] == ["66.67%", "100.00%", "100.00%"]
+    bow = re.search(r"<th scope=\"row\">Bow Valley Immigration Partnership.*?</tr>", page, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', bow)[-3:] == ["33.33%", "0.00%", "0.00%"]
+    assert "at least 5001 of the 10000 units" in page
+    warning = re.search(r'<div class="warning" role="alert">(.*?)</div>', page, re.S).group(1)
+    assert "Weight 3333 is held by 1 member" in warning and "Weight 6667 is held by 1 member" in warning
+
+
+def test_preview_has_no_warning_when_every_weight_is_shared_by_three(
+        app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    with app.app_context():
+        add_member("pei", province="PE", region="atlantic")
+        add_member("ottawa")
+        db.session.commit()
+    secret = new_draft(app, secret=True)  # equal: 2500 units each for four members
+    client = login("chair")
+    page = text(client.get(f"/motions/{secret}/preview"))
+    assert 'class="warning"' not in page and "does not reveal who cast it" in page
+    recorded = new_draft(app, secret=False)
+    assert "does not reveal" not in text(client.get(f"/motions/{recorded}/preview"))
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+def confirm(client: FlaskClient, motion_id: int, action: str, **data: str) -> Any:
+    return post_form(client, f"/motions/{motion_id}/{action}", data)
+
+
+def test_open_close_certify_change_state_append_leaves_and_are_audited(
+        app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    motion_id = new_draft(app)
+    client = login("chair")
+    page = text(client.get(f"/motions/{motion_id}/open"))
+    assert "Leaf 0" in page and "can be changed afterwards" in page
+    assert state_of(app, motion_id) is MotionState.DRAFT  # the GET only asks
+    assert confirm(client, motion_id, "open").status_code == 302
+    assert state_of(app, motion_id) is MotionState.OPEN and leaf_count(app, motion_id) == 1
+    assert confirm(client, motion_id, "open").status_code == 409  # a second open is refused
+    with app.app_context():
+        cast_as(motion_id, "delegate@example.org", "yes")
+    assert leaf_count(app, motion_id) == 2
+    assert "Turnout so far: 1 of 2 members" in text(client.get(f"/motions/{motion_id}/close"))
+    assert confirm(client, motion_id, "certify").status_code == 409  # not closed yet
+    assert confirm(client, motion_id, "close").status_code == 302
+    assert state_of(app, motion_id) is MotionState.CLOSED and leaf_count(app, motion_id) == 3
+    with app.app_context():
+        assert db.session.get(Motion, motion_id).result["status"] == "carried"
+    assert confirm(client, motion_id, "close").status_code == 409
+    assert confirm(client, motion_id, "certify").status_code == 302
+    assert state_of(app, motion_id) is MotionState.CERTIFIED and leaf_count(app, motion_id) == 3
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.target == f"motion:{motion_id}"))]
+        assert actions == ["motion.open", "motion.close", "motion.certify"]
+        chair = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.open")).one()
+        assert "chair@example.org" in chair.actor_label
+
+
+def test_a_post_without_csrf_token_changes_nothing(app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    motion_id = new_draft(app)
+    client = login("chair")
+    assert client.post(f"/motions/{motion_id}/open", data={}).status_code == 400
+    assert state_of(app, motion_id) is MotionState.DRAFT
+
+
+def test_open_refused_by_the_engine_is_a_clear_4xx(app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    # the draft was saved for three regions; by opening time the federation covers only two
+    motion_id = new_draft(app, rules={"threshold": "majority_cast", "double_majority": {"members": False, "regions": 3}})
+    response = confirm(login("chair"), motion_id, "open")
+    assert response.status_code == 422 and "only 2 region(s)" in text(response)
+    assert state_of(app, motion_id) is MotionState.DRAFT
+
+
+def test_extend_sets_a_new_closing_time_and_refuses_the_past(app: Flask, people: dict[str, Person],
+                                                              login: ChairClient) -> None:
+    motion_id = new_draft(app)
+    with app.app_context():
+        open_now(motion_id)
+    client = login("chair")
+    assert confirm(client, motion_id, "extend", closes_at="2000-01-01T12:00").status_code == 422
+    assert confirm(client, motion_id, "extend", closes_at="not a time").status_code == 422
+    with app.app_context():
+        assert db.session.get(Motion, motion_id).closes_at is None
+    assert confirm(client, motion_id, "extend", closes_at="2099-07-01T12:00").status_code == 302
+    with app.app_context():
+        closes_at = db.session.get(Motion, motion_id).closes_at
+        assert (closes_at.hour, closes_at.utcoffset()) == (16, timedelta(0))  # noon EDT is 16:00 UTC
+    assert confirm(client, new_draft(app), "extend", closes_at="2099-07-01T12:00").status_code == 409
+
+
+def test_a_draft_can_be_deleted_but_not_an_open_motion(app: Flask, people: dict[str, Person],
+                                                        login: ChairClient) -> None:
+    draft, opened = new_draft(app), new_draft(app)
+    with app.app_context():
+        open_now(opened)
+    client = login("chair")
+    assert confirm(client, opened, "delete").status_code == 409
+    assert confirm(client, draft, "delete").status_code == 302
+    with app.app_context():
+        assert db.session.get(Motion, draft) is None and db.session.get(Motion, opened) is not None
+        assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.delete")).one().target == f"motion:{draft}"
+
+
+def test_chair_home_lists_motions_by_state_with_their_actions(app: Flask, people: dict[str, Person],
+                                                               login: ChairClient) -> None:
+    draft = new_draft(app, title="Draft budget")
+    opened = new_draft(app, title="Open question")
+    closed = new_draft(app, title="Closed question")
+    with app.app_context():
+        open_now(opened)
+        open_now(closed)
+        close_now(closed)
+    page = text(login("chair").get("/home"))
+    assert page.index("Open question") < page.index("Draft budget") < page.index("Closed question")
+    for url in (f"/motions/{draft}/edit", f"/motions/{draft}/open", f"/motions/{opened}/console",
+                f"/motions/{opened}/close", f"/motions/{closed}/certify"):
+        assert f'href="{url}"' in page, url
+
+
+# --- console ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def voters(app: Flask, people: dict[str, Person]) -> Flask:
+    """Four members in three regions, one delegate each (halifax's comes from `people`)."""
+    with app.app_context():
+        for slug, province, region in (("pei", "PE", "atlantic"), ("ottawa", "ON", "ontario")):
+            member = add_member(slug, province=province, region=region)
+            add_user(f"{slug}@example.org", Role.DELEGATE, member, DelegateRank.PRIMARY, password=None)
+        bow = db.session.scalar(select(Member).where(Member.slug == "bow-valley"))
+        add_user("bow@example.org", Role.DELEGATE, bow, DelegateRank.PRIMARY, password=None)
+        db.session.commit()
+    return app
+
+
+def test_console_json_matches_the_ballots_cast(voters: Flask, login: ChairClient) -> None:
+    tiered = {"kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3}, "cap": None, "floor": None}
+    motion_id = new_draft(voters, policy=tiered, rules={"threshold": "majority_cast",
+                                                        "quorum": {"members": "3/4", "weight": "1/2"}})
+    with voters.app_context():
+        open_now(motion_id)
+        weights = service.committed_weights(db.session.get(Motion, motion_id))
+        cast_as(motion_id, "delegate@example.org", "yes")   # halifax, atlantic
+        cast_as(motion_id, "ottawa@example.org", "no")      # ontario
+        pei = db.session.scalar(select(Member).where(Member.slug == "pei"))
+        ottawa = db.session.scalar(select(Member).where(Member.slug == "ottawa"))
+        db.session.add(Proxy(motion_id=motion_id, grantor_id=pei.id, holder_id=ottawa.id))
+        db.session.commit()
+    client = login("chair")
+    data = client.get(f"/motions/{motion_id}/console.json").get_json()
+    cast_weight = weights["halifax"] + weights["ottawa"]
+    assert data["turnout"]["ballots"] == 2 and data["turnout"]["members"] == 4
+    assert data["turnout"]["weight"] == cast_weight and data["turnout"]["eligible_weight"] == sum(weights.values())
+    assert data["quorum"]["members"] == {**data["quorum"]["members"], "needed": 3, "cast": 2, "missing": 1, "met": False}
+    assert data["quorum"]["weight"]["met"] is (2 * cast_weight >= sum(weights.values()))
+    by_region = {r["region"]: (r["ballots"], r["members"], r["weight"]) for r in data["regions"]}
+    assert by_region == {"atlantic": (1, 2, weights["halifax"]), "ontario": (1, 1, weights["ottawa"]),
+                         "prairies_nt": (0, 1, 0)}
+    assert [(v["member"], v["weight"], v["by_proxy"]) for v in data["voters"]] == [
+        ("halifax", weights["halifax"], False), ("ottawa", weights["ottawa"], False)]
+    assert [(p["grantor"], p["holder"], p["used"]) for p in data["proxies"]] == [("pei", "ottawa", False)]
+    assert data["checkpoint_size"] == 3  # leaf 0 and two ballots
+    with voters.app_context():
+        cast_as(motion_id, "ottawa@example.org", "yes", for_member="pei")
+    again = client.get(f"/motions/{motion_id}/console.json").get_json()
+    assert again["turnout"]["ballots"] == 3 and again["quorum"]["members"]["met"] is True
+    assert again["voters"][-1]["member"] == "pei" and again["voters"][-1]["by_proxy"] is True
+    assert again["proxies"][0]["used"] is True
+    page = text(client.get(f"/motions/{motion_id}/console"))
+    assert 'aria-live="polite"' in page and "console.js" in page and "PLI pei" not in page
+    assert "pei LIP" in page  # who has voted, by name, on the plain HTML page
+
+
+def test_console_of_a_secret_ballot_shows_counts_only(voters: Flask, login: ChairClient) -> None:
+    motion_id = new_draft(voters, secret=True)
+    with voters.app_context():
+        open_now(motion_id)
+        cast_as(motion_id, "ottawa@example.org", "yes")
+    client = login("chair")
+    data = client.get(f"/motions/{motion_id}/console.json").get_json()
+    assert data["voters"] is None and data["turnout"]["ballots"] == 1
+    page = text(client.get(f"/motions/{motion_id}/console"))
+    assert "ottawa LIP" not in page and "only the counts" in page
+
+
+def test_console_of_a_draft_is_409(app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    motion_id = new_draft(app)
+    client = login("chair")
+    assert client.get(f"/motions/{motion_id}/console").status_code == 409
+    assert client.get(f"/motions/{motion_id}/console.json").status_code == 409
+
+
+# --- schedules -------------------------------------------------------------------------------
+
+
+def schedule(app: Flask, motion_id: int, **times: Any) -> None:
+    with app.app_context():
+        motion = db.session.get(Motion, motion_id)
+        for name, value in times.items():
+            setattr(motion, name, value)
+        db.session.commit()
+
+
+def test_tick_opens_and_closes_motions_whose_time_has_passed(app: Flask, people: dict[str, Person], runner: Any) -> None:
+    due, later = new_draft(app), new_draft(app)
+    schedule(app, due, opens_at=utcnow() - timedelta(minutes=1))
+    schedule(app, later, opens_at=utcnow() + timedelta(days=1))
+    result = runner.invoke(args=["tick"])
+    assert result.exit_code == 0 and f"motion(s): {due}." in result.output
+    assert state_of(app, due) is MotionState.OPEN and state_of(app, later) is MotionState.DRAFT
+    assert leaf_count(app, due) == 1
+    schedule(app, due, closes_at=utcnow() - timedelta(seconds=1))
+    assert runner.invoke(args=["tick"]).exit_code == 0
+    assert state_of(app, due) is MotionState.CLOSED and leaf_count(app, due) == 2
+    assert "Nothing was due." in runner.invoke(args=["tick"]).output
+
+
+def test_a_motion_that_cannot_open_does_not_block_the_schedule(app: Flask, people: dict[str, Person], runner: Any) -> None:
+    broken = new_draft(app, rules={"threshold": "majority_cast", "double_majority": {"members": False, "regions": 4}})
+    fine = new_draft(app)
+    past = utcnow() - timedelta(minutes=1)
+    schedule(app, broken, opens_at=past)
+    schedule(app, fine, opens_at=past)
+    assert runner.invoke(args=["tick"]).exit_code == 0
+    assert state_of(app, broken) is MotionState.DRAFT and state_of(app, fine) is MotionState.OPEN
+
+
+def test_the_request_hook_applies_schedules_as_the_system(app: Flask, people: dict[str, Person],
+                                                          login: ChairClient) -> None:
+    app.config["LIPVOTE_SCHEDULE_EVERY_SECONDS"] = 0
+    client = login("chair")
+    motion_id = new_draft(app)
+    schedule(app, motion_id, opens_at=utcnow() - timedelta(minutes=1))
+    assert client.get("/home").status_code == 200
+    assert state_of(app, motion_id) is MotionState.OPEN
+    schedule(app, motion_id, closes_at=utcnow() - timedelta(seconds=1))
+    page = client.get("/home")
+    assert state_of(app, motion_id) is MotionState.CLOSED
+    assert page.status_code == 200 and "Sign out" in text(page)  # the hook left the chair signed in
+    with app.app_context():
+        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.target == f"motion:{motion_id}")
+                                         .order_by(AuditEvent.id)))
+        assert [(e.action, e.actor_label) for e in events][-2:] == [("motion.open", "system"), ("motion.close", "system")]
+
+
+def test_anonymous_requests_also_apply_schedules(app: Flask, people: dict[str, Person], client: FlaskClient) -> None:
+    motion_id = new_draft(app)
+    schedule(app, motion_id, opens_at=utcnow() - timedelta(minutes=1))
+    assert client.get("/login").status_code == 200
+    assert state_of(app, motion_id) is MotionState.OPEN
+
+
+def test_parse_share_accepts_fractions_and_percentages() -> None:
+    assert [parse_share(s) for s in ("1/2", " 2 / 4 ", "50%", "33.5%", "1/1", "")] == ["1/2", "1/2", "1/2", "67/200", "1/1", None]
+    for bad in ("0/3", "3/2", "1/0", "101%", "half", "-1/2"):
+        with pytest.raises(ValueError):
+            parse_share(bad)
