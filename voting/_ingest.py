@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from .errors import InvalidBallot
 
@@ -21,8 +23,7 @@ YES_NO_CHOICES = ("yes", "no", "abstain")
 Selection = Any
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     selection: Selection
     region: str | None
     ballots: int
@@ -89,12 +90,11 @@ def ingest(
     """Aggregate ``ballots``; ``regions`` is the set of allowed region ids when regions are needed."""
     need_region = regions is not None
     raw_groups: dict[Any, list[int]] = {}
-    n_ballots = 0
-    total_weight = 0
     try:
         iterator = iter(ballots)
     except TypeError as e:
         raise InvalidBallot(0, f"ballots: got {type(ballots).__name__}, want an iterable of tuples") from e
+    get = raw_groups.get
     for index, ballot in enumerate(iterator):
         if type(ballot) is tuple or type(ballot) is list:
             size = len(ballot)
@@ -127,7 +127,7 @@ def ingest(
                 raise InvalidBallot(index, f"region: got {type(region).__name__}, want a region id (str)")
             key = sel
         try:
-            entry = raw_groups.get(key)
+            entry = get(key)
         except TypeError as e:
             raise InvalidBallot(
                 index, f"selection: got unhashable {type(sel).__name__}, want an option id or a list of option ids"
@@ -137,29 +137,55 @@ def ingest(
         else:
             entry[0] += 1
             entry[1] += weight
-        n_ballots += 1
-        total_weight += weight
+    n_ballots = sum(e[0] for e in raw_groups.values())
+    total_weight = sum(e[1] for e in raw_groups.values())
 
     position = {o: i for i, o in enumerate(options)}
+    known = position.keys()
+    ranked = method in RANKED
     merged: dict[tuple[Any, str | None], list[int]] = {}
-    for key, (count, weight, first) in raw_groups.items():
+    for key, entry in raw_groups.items():
         if need_region:
             sel, region = key
             if not isinstance(region, str) or region not in regions:  # type: ignore[operator]
-                raise InvalidBallot(first, f"region: got {region!r}, want one of {sorted(regions)}")  # type: ignore[arg-type]
+                raise InvalidBallot(entry[2], f"region: got {region!r}, want one of {sorted(regions)}")  # type: ignore[arg-type]
         else:
             sel, region = key, None
-        canon = _canonical(method, sel, first, options, position)
+        if ranked and type(sel) is tuple and sel:
+            # Fast path for a ranking: distinct known ids, kept as given.
+            distinct = set(sel)
+            canon = sel if len(distinct) == len(sel) and distinct <= known else _canonical(
+                method, sel, entry[2], options, position
+            )
+        else:
+            canon = _canonical(method, sel, entry[2], options, position)
         slot = merged.get((canon, region))
         if slot is None:
-            merged[(canon, region)] = [count, weight]
+            merged[(canon, region)] = entry
         else:
-            slot[0] += count
-            slot[1] += weight
+            slot[0] += entry[0]
+            slot[1] += entry[1]
+    del raw_groups
 
+    items = list(merged.items())
+    del merged
+    if method == "schulze_stv":
+        # py-vote-core's Schulze STV sums floats in ballot order: fix that order.  Keys are
+        # unique and of one type, so plain tuple order never compares the count lists.
+        # Every other method is counted with exact integers or Fractions and does not
+        # depend on the order of the distinct ballots.
+        items.sort()
+    keys = [k for k, _ in items]
+    values = [v for _, v in items]
+    del items
+    first, second = itemgetter(0), itemgetter(1)
+    # tuple.__new__ builds the named tuples at C speed (a million distinct rankings).
     groups = tuple(
-        Group(sel, region, c, w)
-        for (sel, region), (c, w) in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+        map(
+            tuple.__new__,
+            repeat(Group),
+            zip(map(first, keys), map(second, keys), map(first, values), map(second, values)),
+        )
     )
     blank = [g for g in groups if not g.selection]
     return Ingested(
