@@ -18,7 +18,7 @@ from typing import Any, Callable
 import click
 from flask import Response, abort, current_app, flash, g, jsonify, redirect, render_template, url_for
 from flask.cli import with_appcontext
-from flask_babel import format_datetime, format_percent
+from flask_babel import format_datetime, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -34,8 +34,8 @@ from app.extensions import db, login_manager
 from app.i18n import current_language
 from app.models import Member
 from app.motions import bp, service
-from app.motions.forms import (METHOD_LABELS, POLICY_LABELS, THRESHOLD_LABELS, ConfirmForm, ExtendForm, MotionForm, options_to_text,
-                               policy_key, to_local, to_utc)
+from app.motions.forms import (METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm, ExtendForm, MotionForm, describe_policy,
+                               options_to_text, policy_key, to_local, to_utc)
 from app.motions.models import Ballot, Meeting, Motion, MotionState, Proxy
 from app.policy import Permission, requires
 from app.registry import REGIONS
@@ -196,7 +196,9 @@ def rare_weights(weights: dict[str, int]) -> list[tuple[int, list[str]]]:
 
 
 def pct(value: Fraction | float) -> str:
-    return format_percent(float(value), format="#,##0.00%")
+    """A share as a percentage with two decimals, in the page's locale ("12.50%", "12,50 %")."""
+    pattern = get_locale().percent_formats[None].pattern  # type: ignore[union-attr]
+    return format_percent(float(value), format=pattern.replace("#,##0", "#,##0.00", 1))
 
 
 @bp.get("/<int:motion_id>/preview")
@@ -229,7 +231,7 @@ def preview(motion_id: int) -> str:
         largest_pct=pct(Fraction(conc["largest"]["units"], conc["total"])), gini_pct=pct(Fraction(conc["gini"])),
         coalition_pct=pct(Fraction(conc["majority_coalition"]["units"], conc["total"])),
         rare=rare_weights(snapshot.weights) if motion.secret else [], members=members,
-        policy_label=POLICY_LABELS.get(policy_key(motion.weight_policy), _("Custom policy")),
+        policy_label=describe_policy(motion.weight_policy),
     )
 
 

@@ -52,8 +52,8 @@ POLICY_LABELS: dict[str, Any] = {
     "equal": _l("Equal: every member the same weight"),
     "tiered_1_2_3": _l("Tiered by size: small 1, medium 2, large 3"),
     "regional_parity": _l("Regional parity: each region the same total, shared equally within it"),
-    "blended_half_population": _l("Blended: half equal, half by population served, capped at 1/20"),
-    "population_capped": _l("By population served, capped at 1/20, floor 1/400"),
+    "blended_half_population": _l("Blended: half equal, half by population served"),
+    "population_capped": _l("By population served"),
 }
 CURRENT_POLICY = "current"
 
@@ -117,6 +117,18 @@ def parse_share(raw: str) -> str | None:
     return f"{value.numerator}/{value.denominator}"
 
 
+def describe_policy(policy: dict[str, Any]) -> str:
+    """A preset's name (or the policy kind) with its limits, written from the policy itself."""
+    key = policy_key(policy)
+    text = str(POLICY_LABELS[key]) if key in POLICY_LABELS else str(_l("Custom policy: %(kind)s", kind=policy.get("kind", "?")))
+    limits = []
+    if policy.get("cap"):
+        limits.append(str(_l("no member above %(cap)s of the total", cap=policy["cap"])))
+    if policy.get("floor"):
+        limits.append(str(_l("none below %(floor)s", floor=policy["floor"])))
+    return f"{text} ({', '.join(limits)})" if limits else text
+
+
 def policy_key(policy: dict[str, Any]) -> str:
     """The preset a stored policy is, or CURRENT_POLICY when it is none of them."""
     for key, preset in weight_policies.PRESETS.items():
@@ -177,7 +189,7 @@ class MotionForm(FlaskForm):
         + [SelectChoice(str(k), _l("At least %(k)d region(s)", k=k)) for k in range(1, len(REGIONS) + 1)],
         description=_l("A region concurs when its yes weight exceeds its no weight (yes/no motions only)."))
     weight_policy = SelectField(_l("Weight policy"), default="equal",
-                                choices=[SelectChoice(k, POLICY_LABELS.get(k, k)) for k in weight_policies.PRESETS],
+                                choices=[SelectChoice(k, k) for k in weight_policies.PRESETS],
                                 description=_l("How member attributes become vote weights; preview them before opening."))
     secret = BooleanField(_l("Secret ballot (the published log does not name members)"))
     revote = BooleanField(_l("Delegates may change their vote until the motion closes"))
@@ -195,9 +207,11 @@ class MotionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.meeting_id.choices = [SelectChoice("", _l("No meeting"))] + [SelectChoice(str(i), title) for i, title in meetings]
         self.current_policy = policy if policy is not None and policy_key(policy) == CURRENT_POLICY else None
+        choices = [SelectChoice(k, describe_policy(p)) for k, p in weight_policies.PRESETS.items()]
         if self.current_policy is not None:
-            self.weight_policy.choices = [SelectChoice(CURRENT_POLICY, _l("Keep this motion's current policy"))] + list(
-                self.weight_policy.choices)  # type: ignore[arg-type]
+            choices.insert(0, SelectChoice(CURRENT_POLICY, _l("Keep this motion's policy: %(policy)s",
+                                                              policy=describe_policy(self.current_policy))))
+        self.weight_policy.choices = choices
 
     def fail(self, field: str, message: Any) -> None:
         getattr(self, field).errors.append(message)

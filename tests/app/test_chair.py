@@ -116,6 +116,7 @@ REFUSALS = [
     ({"quorum_weight": "half"}, "quorum_weight"),
     ({"dm_regions": "5"}, "dm_regions"),  # the test federation has members in two regions only
     ({"weight_policy": "dictator"}, "weight_policy"),
+    ({"weight_policy": "population_capped"}, "weight_policy"),  # a 1/10 cap cannot hold with two members
     ({"opens_at": "2001-01-01T10:00"}, "opens_at"),
     ({"opens_at": "2099-01-02T10:00", "closes_at": "2099-01-01T10:00"}, "closes_at"),
     ({"closes_at": "tomorrow"}, "closes_at"),
@@ -513,3 +514,23 @@ def test_parse_share_accepts_fractions_and_percentages() -> None:
     for bad in ("0/3", "3/2", "1/0", "101%", "half", "-1/2"):
         with pytest.raises(ValueError):
             parse_share(bad)
+
+
+def test_every_chair_page_renders_in_french(voters: Flask, login: ChairClient) -> None:
+    from app.models import User
+
+    with voters.app_context():
+        db.session.scalar(select(User).where(User.email == "chair@example.org")).locale = "fr"
+        db.session.commit()
+    draft, opened = new_draft(voters, secret=True), new_draft(voters)
+    with voters.app_context():
+        open_now(opened)
+        cast_as(opened, "ottawa@example.org", "yes")
+    client = login("chair")
+    for url in ("/motions/new", f"/motions/{draft}/edit", f"/motions/{draft}/preview", f"/motions/{draft}/open",
+                f"/motions/{draft}/delete", f"/motions/{opened}/console", f"/motions/{opened}/extend",
+                f"/motions/{opened}/close", "/home"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="fr">' in text(response), url
+    assert client.get(f"/motions/{opened}/console.json").get_json()["turnout"]["members_pct"] == "25,00\u00a0%"
