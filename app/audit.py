@@ -1,4 +1,11 @@
-"""The audit trail: every admin and chair action, recorded in the same transaction as the change."""
+"""The audit trail: every admin and chair action, recorded in the same transaction as the change.
+
+Each action is stored twice, in the same transaction: as an `audit_event` row (who, what, when,
+before/after, for the auditor's page) and as an `audit_event` leaf appended to the audit
+transparency log (origin `board.audit_origin()`), so the trail is append-only and signed like a
+motion log and `lipvote verify` checks it. The leaf's details carry the event id. Callers run
+inside `write_transaction()`, so two actions never race on the log's next index.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,12 @@ from enum import Enum
 from typing import Any, Mapping
 
 from flask_login import current_user
+from sqlalchemy import select
+
+from ballots.leaves import audit_leaf
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, utcnow
 
 
 def _plain(value: Any) -> Any:
@@ -31,6 +41,7 @@ def record_action(action: str, *, target: str, before: Mapping[str, Any] | None,
     """Add an audit event to the current transaction (the caller commits with the change itself)."""
     actor = current_user if getattr(current_user, "is_authenticated", False) else None
     event = AuditEvent(
+        at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_label=f"{actor.display_name} <{actor.email}> ({actor.role.value})" if actor else "system",
         action=action,
@@ -39,4 +50,23 @@ def record_action(action: str, *, target: str, before: Mapping[str, Any] | None,
         after_json=_dump(after),
     )
     db.session.add(event)
+    db.session.flush()  # the event id goes into the leaf
+    _append_leaf(event)
     return event
+
+
+def _append_leaf(event: AuditEvent) -> None:
+    # app.board imports app.motions, whose services import this module: import it on use.
+    from app import board
+    from app.motions.models import LogKind, TransparencyLog
+
+    origin = board.audit_origin()
+    log_id = db.session.scalar(select(TransparencyLog.id).where(TransparencyLog.origin == origin))
+    log = board.create_log(origin, LogKind.AUDIT) if log_id is None else board.lock_for_append(log_id)
+    details = {
+        "event": event.id,
+        "before": json.loads(event.before_json) if event.before_json else None,
+        "after": json.loads(event.after_json) if event.after_json else None,
+    }
+    board.append(log, audit_leaf(log=origin, at=event.at, actor=event.actor_label, action=event.action,
+                                 target=event.target, details=details))

@@ -5,12 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict
 from wtforms.fields.choices import SelectChoice
 
 from app import tokens
 from app.accounts import bp
 from app.accounts.forms import AccountForm
 from app.audit import record_action
+from app.database import write_transaction
 from app.extensions import db
 from app.i18n import current_language
 from app.members.forms import ConfirmForm
@@ -98,23 +100,23 @@ def _form_page(user: User | None) -> Response | tuple[str, int]:
     form = _form(user)
     if form.validate_on_submit():
         target = user or User(active=True)
-        before = snapshot(user) if user else None
-        problems = _apply(form, target)
+        link = None
+        with write_transaction():  # checks, change and audit record under one write lock
+            before = snapshot(user) if user else None
+            problems = _apply(form, target)
+            if not problems:
+                if user is None:
+                    db.session.add(target)
+                try:
+                    db.session.flush()
+                except IntegrityError as e:
+                    raise Conflict(_("Another change to this account or member happened at the same time; reload and try again.")) from e
+                record_action("account.create" if user is None else "account.update", target=f"user:{target.id}",
+                              before=before, after=snapshot(target))
+                if user is None:
+                    raw = tokens.issue(target, TokenPurpose.INVITATION, current_user)
+                    link = tokens.link_for(raw, TokenPurpose.INVITATION)
         if not problems:
-            if user is None:
-                db.session.add(target)
-            try:
-                db.session.flush()
-            except IntegrityError:
-                db.session.rollback()
-                abort(409, _("Another change to this account or member happened at the same time; reload and try again."))
-            record_action("account.create" if user is None else "account.update", target=f"user:{target.id}",
-                          before=before, after=snapshot(target))
-            link = None
-            if user is None:
-                raw = tokens.issue(target, TokenPurpose.INVITATION, current_user)
-                link = tokens.link_for(raw, TokenPurpose.INVITATION)
-            db.session.commit()
             if link:
                 return render_template("accounts/link.html", user=target, link=link, purpose="invitation"), 201
             flash(_("Saved %(name)s.", name=target.display_name), "success")
@@ -148,9 +150,9 @@ def issue_link(user_id: int) -> tuple[str, int]:
     if not user.active:
         abort(409, _("Reactivate the account before issuing a link."))
     purpose = TokenPurpose.INVITATION if user.password_hash is None else TokenPurpose.RESET
-    raw = tokens.issue(user, purpose, current_user)
-    record_action(f"account.{purpose.value}_link", target=f"user:{user.id}", before=None, after={"purpose": purpose.value})
-    db.session.commit()
+    with write_transaction():
+        raw = tokens.issue(user, purpose, current_user)
+        record_action(f"account.{purpose.value}_link", target=f"user:{user.id}", before=None, after={"purpose": purpose.value})
     return render_template("accounts/link.html", user=user, link=tokens.link_for(raw, purpose), purpose=purpose.value), 201
 
 
@@ -163,11 +165,11 @@ def set_active(user_id: int) -> Response:
     wanted = request.form.get("active") == "1"
     if user.id == current_user.id and not wanted:
         abort(409, _("You cannot deactivate your own account."))
-    if user.active != wanted:
-        before = snapshot(user)
-        user.active = wanted
-        record_action("account.activate" if wanted else "account.deactivate", target=f"user:{user.id}",
-                      before=before, after=snapshot(user))
-        db.session.commit()
+    with write_transaction():
+        if user.active != wanted:
+            before = snapshot(user)
+            user.active = wanted
+            record_action("account.activate" if wanted else "account.deactivate", target=f"user:{user.id}",
+                          before=before, after=snapshot(user))
     flash(_("Saved %(name)s.", name=user.display_name), "success")
     return redirect(url_for("accounts.index"))

@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-from app.audit_portal import routes  # noqa: E402,F401
+# Public pages per motion (routes), the auditors' trail (trail).
+from app.audit_portal import routes, trail  # noqa: E402,F401

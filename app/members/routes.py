@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import record_action
+from app.database import write_transaction
 from app.extensions import db
 from app.members import bp
 from app.members.csv_io import check_import, export_rows
@@ -62,18 +63,18 @@ def _form_page(form: MemberForm, member: Member | None) -> Response | tuple[str,
     if form.validate_on_submit():
         clean, errors = _validated(form, member)
         if not errors:
-            before = snapshot(member) if member else None
-            if member is None:
-                member = Member(**clean)
-                db.session.add(member)
-                action = "member.create"
-            else:
-                for name in EDITABLE:
-                    setattr(member, name, clean[name])
-                action = "member.update"
-            db.session.flush()
-            record_action(action, target=f"member:{member.slug}", before=before, after=snapshot(member))
-            db.session.commit()
+            with write_transaction():  # the audit log's next index is taken under the write lock
+                before = snapshot(member) if member else None
+                if member is None:
+                    member = Member(**clean)
+                    db.session.add(member)
+                    action = "member.create"
+                else:
+                    for name in EDITABLE:
+                        setattr(member, name, clean[name])
+                    action = "member.update"
+                db.session.flush()
+                record_action(action, target=f"member:{member.slug}", before=before, after=snapshot(member))
             flash(_("Saved %(name)s.", name=member.name_en), "success")
             return redirect(url_for("members.index"))
         for err in errors:
@@ -104,12 +105,12 @@ def set_active(slug: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     wanted = request.form.get("active") == "1"
-    if member.active != wanted:
-        before = snapshot(member)
-        member.active = wanted
-        record_action("member.activate" if wanted else "member.deactivate", target=f"member:{slug}",
-                      before=before, after=snapshot(member))
-        db.session.commit()
+    with write_transaction():
+        if member.active != wanted:
+            before = snapshot(member)
+            member.active = wanted
+            record_action("member.activate" if wanted else "member.deactivate", target=f"member:{slug}",
+                          before=before, after=snapshot(member))
     flash(_("%(name)s is now active.", name=member.name_en) if wanted
           else _("%(name)s is now inactive and cannot vote.", name=member.name_en), "success")
     return redirect(url_for("members.index", inactive="1"))
@@ -124,11 +125,11 @@ def import_csv() -> Response | tuple[str, int]:
         check = check_import(form.file.data.read(), existing)
         if check.problems:
             return render_template("members/import.html", form=form, problems=check.problems), 422
-        for row in check.rows:
-            db.session.add(Member(**row))
-        record_action("member.import", target="members", before=None,
-                      after={"count": len(check.rows), "slugs": [str(r["slug"]) for r in check.rows]})
-        db.session.commit()
+        with write_transaction():
+            for row in check.rows:
+                db.session.add(Member(**row))
+            record_action("member.import", target="members", before=None,
+                          after={"count": len(check.rows), "slugs": [str(r["slug"]) for r in check.rows]})
         flash(_("Imported %(n)d members.", n=len(check.rows)), "success")
         return redirect(url_for("members.index"))
     return render_template("members/import.html", form=form, problems=None), 422 if form.is_submitted() else 200

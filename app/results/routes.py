@@ -2,4 +2,18 @@
 
 from __future__ import annotations
 
-from app.results import bp  # noqa: F401
+from flask import abort, render_template
+
+from app.extensions import db
+from app.motions.models import Motion, MotionState
+from app.results import bp
+
+
+@bp.get("/motions/<int:motion_id>")
+def motion(motion_id: int) -> tuple[str, int]:
+    motion = db.session.get(Motion, motion_id)
+    if motion is None or motion.state is MotionState.DRAFT:
+        abort(404)
+    if motion.state is MotionState.OPEN or motion.result is None:
+        return render_template("results/not_closed.html", motion=motion), 409
+    return render_template("results/motion.html", motion=motion), 200

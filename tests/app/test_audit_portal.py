@@ -1,0 +1,356 @@
+"""The public audit pages, receipt checks against the live log, and the auditors' trail.
+
+Every check goes through the test client and is judged with the pure `ballots` verifier, so a
+page that showed or served the wrong evidence would fail here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app import board
+from app.audit_portal import export
+from app.extensions import db
+from app.models import AuditEvent, DelegateRank, Member, Role
+from app.motions.models import LogLeaf, Motion
+from ballots import merkle
+from ballots.checkpoint import open_checkpoint, sign_checkpoint
+from ballots.cli import main as verify_main
+from ballots.leaves import ballot_leaf, parse_leaf
+from ballots.note import b64decode_strict, parse_vkey
+from ballots.receipt import build_receipt
+from ballots.verify import verify_bundle
+from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
+from tests.conftest import Person, add_member, add_user, csrf_token, post_form, sign_in
+
+SECRET_NAMES = ("Halifax LIP", "halifax", "Bow Valley", "bow-valley", "Ottawa LIP", "ottawa")
+
+
+@pytest.fixture
+def voters(app: Flask, people: dict[str, Person]) -> Flask:
+    """The `people` federation (halifax with a delegate, bow-valley) plus ottawa, each with a delegate."""
+    with app.app_context():
+        bow = db.session.scalar(select(Member).where(Member.slug == "bow-valley"))
+        add_user("bow@example.org", Role.DELEGATE, bow, DelegateRank.PRIMARY, password=None)
+        ottawa = add_member("ottawa", name_en="Ottawa LIP", name_fr="PLI d'Ottawa")
+        add_user("ottawa@example.org", Role.DELEGATE, ottawa, DelegateRank.PRIMARY, password=None)
+        db.session.commit()
+    return app
+
+
+def _motion_with_ballots(app: Flask, *, secret: bool = False, close: bool = True, revote: bool = False) -> tuple[int, list[dict[str, Any]]]:
+    with app.app_context():
+        motion_id = draft_motion(secret=secret, revote=revote)
+        open_now(motion_id)
+        receipts = [cast_as(motion_id, "delegate@example.org", "yes").receipt,
+                    cast_as(motion_id, "bow@example.org", "no").receipt,
+                    cast_as(motion_id, "ottawa@example.org", "yes").receipt]
+        if close:
+            close_now(motion_id)
+    return motion_id, receipts
+
+
+def _page(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+# --- public motion page ------------------------------------------------------------------------
+
+
+def test_anonymous_sees_origin_key_checkpoint_and_entries(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters)
+    html = _page(client, f"/audit/motions/{motion_id}")
+    with voters.app_context():
+        log = db.session.get(Motion, motion_id).log
+        assert log.origin in html
+        assert log.verifier_key in html
+        assert f"{parse_vkey(log.verifier_key).key_id:08x}" in html
+        assert board.latest_checkpoint(log).split("\n")[2] in html  # the root line of the signed note
+    for receipt in receipts:
+        assert receipt["tracking_code"] in html
+    assert "Halifax LIP" in html and "Ottawa LIP" in html  # a recorded ballot names its member
+    assert f'href="/results/motions/{motion_id}"' in html
+    assert f"lipvote verify lipvote-motion-{motion_id}-bundle.json --key" in html
+
+
+def test_drafts_and_unknown_motions_are_not_public(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        draft = draft_motion()
+    for url in (f"/audit/motions/{draft}", f"/audit/motions/{draft}/bundle.json", f"/audit/motions/{draft}/checkpoint",
+                f"/audit/motions/{draft}/consistency?old=1", f"/audit/motions/{draft}/receipt", "/audit/motions/9999"):
+        assert client.get(url).status_code == 404, url
+    assert "Adopt the representative framework" not in _page(client, "/audit/")
+
+
+def test_secret_ballot_pages_and_bundle_name_no_member(voters: Flask, client: FlaskClient, login: Any) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, secret=True)
+    login("observer")
+    for url in (f"/audit/motions/{motion_id}", f"/audit/motions/{motion_id}?code={receipts[0]['tracking_code']}",
+                f"/results/motions/{motion_id}", f"/audit/motions/{motion_id}/bundle.json"):
+        text = _page(client, url)
+        if url.endswith(".json"):
+            continue  # the weight snapshot lists every eligible member; the ballots are checked below
+        leaked = [name for name in SECRET_NAMES if name in text]
+        assert not leaked, (url, leaked)
+    bundle = client.get(f"/audit/motions/{motion_id}/bundle.json").get_json()
+    ballots = [parse_leaf(t) for t in bundle["leaves"][1:-1]]
+    assert len(ballots) == 3 and all(b.member is None for b in ballots)
+
+
+def test_entries_are_paged_fifty_at_a_time_and_mark_superseded_ballots(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        motion_id = draft_motion(revote=True)
+        open_now(motion_id)
+        for n in range(55):
+            cast_as(motion_id, "delegate@example.org", "yes" if n % 2 else "no")
+    first = _page(client, f"/audit/motions/{motion_id}")
+    second = _page(client, f"/audit/motions/{motion_id}?page=2")
+    assert 'id="entry-0"' in first and 'id="entry-49"' in first and 'id="entry-50"' not in first
+    assert 'id="entry-50"' in second and 'id="entry-55"' in second and 'id="entry-0"' not in second
+    assert "Page 2 of 2" in second
+    # leaves 1..54 were replaced by the next ballot; leaf 55 is the one that counts
+    assert first.count("<strong>superseded</strong>") == 49
+    assert second.count("<strong>superseded</strong>") == 5
+    assert "replaces entry 54" in second
+    assert 'id="entry-55"' in _page(client, f"/audit/motions/{motion_id}?page=99")  # clamped to the last page
+
+
+def test_search_by_tracking_code(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, close=False)
+    code = receipts[1]["tracking_code"]
+    typed = code.lower().replace("-", " ")
+    html = _page(client, f"/audit/motions/{motion_id}?code={typed}")
+    assert f"Found: entry {receipts[1]['index']} of this log." in html
+    bad = _page(client, f"/audit/motions/{motion_id}?code=not-a-code", 422)
+    assert "is not a tracking code" in bad
+    missing = _page(client, f"/audit/motions/{motion_id}?code=0000-0000-0000-0000", 404)
+    assert "Tracking code not found" in missing and "0000-0000-0000-0000" in missing
+
+
+def test_bundle_is_refused_while_open_then_downloads_and_verifies(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, close=False)
+    assert "still open" in _page(client, f"/audit/motions/{motion_id}/bundle.json", 409)
+    with voters.app_context():
+        close_now(motion_id)
+        expected = export.motion_bundle_bytes(db.session.get(Motion, motion_id))
+    response = client.get(f"/audit/motions/{motion_id}/bundle.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == f"attachment; filename=lipvote-motion-{motion_id}-bundle.json"
+    assert response.data == expected
+    report = verify_bundle(response.get_json(), receipts=receipts)
+    assert report.ok, [(c.name, c.message) for c in report.failures()]
+
+
+def test_checkpoint_text_is_the_signed_latest_checkpoint(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _motion_with_ballots(voters, close=False)
+    response = client.get(f"/audit/motions/{motion_id}/checkpoint")
+    assert response.mimetype == "text/plain"
+    with voters.app_context():
+        log = db.session.get(Motion, motion_id).log
+        signed = open_checkpoint(response.get_data(as_text=True), [parse_vkey(log.verifier_key)], origin=log.origin)
+        assert signed.checkpoint.size == log.size == 4
+        assert signed.checkpoint.root == board.tree(log).root()
+
+
+def test_consistency_proof_links_an_old_checkpoint_to_the_current_one(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _motion_with_ballots(voters)
+    with voters.app_context():
+        log = db.session.get(Motion, motion_id).log
+        verifier = parse_vkey(log.verifier_key)
+    for old in range(1, 6):
+        data = client.get(f"/audit/motions/{motion_id}/consistency?old={old}").get_json()
+        before = open_checkpoint(data["old_checkpoint"], [verifier], origin=data["origin"]).checkpoint
+        after = open_checkpoint(data["checkpoint"], [verifier], origin=data["origin"]).checkpoint
+        assert (before.size, after.size, data["new_size"]) == (old, 5, 5)
+        merkle.verify_consistency(old, 5, [b64decode_strict(p, "proof") for p in data["proof"]], before.root, after.root)
+    for bad in ("0", "6", "abc", ""):
+        response = client.get(f"/audit/motions/{motion_id}/consistency?old={bad}")
+        assert response.status_code == 422 and "want a whole number from 1 to 5" in response.get_json()["message"]
+
+
+def test_key_page_shows_the_signing_key(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        vkey = board.signer().vkey
+    html = _page(client, "/audit/key")
+    assert vkey in html and f"{parse_vkey(vkey).key_id:08x}" in html
+
+
+# --- receipts -------------------------------------------------------------------------------------
+
+
+def _check(client: FlaskClient, motion_id: int, text: str | None = None, upload: bytes | None = None) -> Any:
+    url = f"/audit/motions/{motion_id}/receipt"
+    data: dict[str, Any] = {"receipt": text or ""}
+    if upload is not None:
+        data["upload"] = (io.BytesIO(upload), "receipt.json")
+    return post_form(client, url, data, content_type="multipart/form-data")
+
+
+def test_a_genuine_receipt_is_included_pasted_or_uploaded(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, close=False)
+    pasted = _check(client, motion_id, json.dumps(receipts[0]))
+    assert pasted.status_code == 200
+    assert "Your ballot is in the log" in pasted.get_data(as_text=True)
+    uploaded = _check(client, motion_id, upload=json.dumps(receipts[2]).encode())
+    assert uploaded.status_code == 200 and f"entry {receipts[2]['index']}" in uploaded.get_data(as_text=True)
+    with voters.app_context():
+        close_now(motion_id)  # the log grew: the old receipt must still be proven inside it
+    later = _check(client, motion_id, json.dumps(receipts[1]))
+    assert later.status_code == 200 and "still contains it unchanged" in later.get_data(as_text=True)
+
+
+def test_a_superseded_ballot_is_included_but_not_counted(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        motion_id = draft_motion(revote=True)
+        open_now(motion_id)
+        first = cast_as(motion_id, "delegate@example.org", "yes").receipt
+        cast_as(motion_id, "delegate@example.org", "no")
+    response = _check(client, motion_id, json.dumps(first))
+    assert response.status_code == 200 and "not counted" in response.get_data(as_text=True)
+
+
+def test_bad_receipts_are_invalid_with_a_reason(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, close=False)
+    other_id, other_receipts = _motion_with_ballots(voters, close=False)
+    cases = {
+        "not json at all": "This is not a lipvote receipt",
+        json.dumps(other_receipts[0]): "belongs to another log",
+        json.dumps(dict(receipts[0], tracking_code="0000-0000-0000-0000")): "does not check out on its own",
+        json.dumps(dict(receipts[0], index=receipts[0]["index"] + 1)): "does not check out on its own",
+    }
+    for text, words in cases.items():
+        response = _check(client, motion_id, text)
+        assert response.status_code == 422, text
+        assert words in response.get_data(as_text=True), text
+    empty = _check(client, motion_id, "   ")
+    assert empty.status_code == 422 and "Paste a receipt or choose its file." in empty.get_data(as_text=True)
+    no_token = client.post(f"/audit/motions/{motion_id}/receipt", data={"receipt": json.dumps(receipts[0])})
+    assert no_token.status_code == 400
+
+
+def _forged_receipt(app: Flask, motion_id: int, leaves: list[str], index: int) -> dict[str, Any]:
+    """A receipt signed with the server's real key for another history of the same log: what a
+    server that rewrote its log would have handed out."""
+    with app.app_context():
+        log = db.session.get(Motion, motion_id).log
+        hashes = [merkle.leaf_hash(t.encode()) for t in leaves]
+        note = sign_checkpoint(board.signer(), log.origin, len(hashes), merkle.root_hash(hashes))
+        return build_receipt(origin=log.origin, index=index, leaf=leaves[index], checkpoint=note,
+                             proof=merkle.inclusion_proof(hashes, index))
+
+
+def _leaves(app: Flask, motion_id: int) -> list[str]:
+    with app.app_context():
+        log = db.session.get(Motion, motion_id).log
+        return [row.leaf for row in board.leaves(log)]
+
+
+def test_receipts_from_another_history_are_reported_as_forked(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _motion_with_ballots(voters, close=False)
+    real = _leaves(voters, motion_id)
+    extra = ballot_leaf(motion=f"motion-{motion_id}", weight=1, selection="yes", cast_at="2030-01-01T00:00:00Z",
+                        member="ghost", supersedes=None)
+    longer = _forged_receipt(voters, motion_id, real + [extra], len(real))  # the log was cut back since
+    changed = _forged_receipt(voters, motion_id, real[:2] + [extra] + real[3:], 2)  # another leaf at index 2
+    rewritten_past = _forged_receipt(voters, motion_id, [real[0], extra, real[2], real[3]], 3)  # same leaf, other past
+    for forged, words in ((longer, "the log was cut back"), (changed, "different entry at index 2"),
+                          (rewritten_past, "not an extension")):
+        response = _check(client, motion_id, json.dumps(forged))
+        assert response.status_code == 409, words
+        text = response.get_data(as_text=True)
+        assert "Warning: the log has changed since your receipt" in text and words in text
+
+
+# --- audit trail ----------------------------------------------------------------------------------
+
+
+def test_every_recorded_action_is_a_leaf_of_the_audit_log(voters: Flask, client: FlaskClient, login: Any) -> None:
+    motion_id, _ = _motion_with_ballots(voters)  # open and close: two system actions
+    login("admin")
+    response = post_form(client, "/members/bow-valley/edit", {
+        "population": "31000", "active": "y"})  # fields not sent keep their values
+    assert response.status_code == 302
+    with voters.app_context():
+        events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+        log = export.audit_log()
+        leaves = [parse_leaf(row.leaf) for row in board.leaves(log)]
+    assert [e.action for e in events] == ["motion.open", "motion.close", "member.update"]
+    assert [leaf.details["event"] for leaf in leaves] == [e.id for e in events]
+    assert [leaf.action for leaf in leaves] == [e.action for e in events]
+    assert leaves[2].details["before"]["population"] == 30000 and leaves[2].details["after"]["population"] == 31000
+    assert leaves[2].actor.startswith("Admin <admin@example.org>") and leaves[0].actor == "system"
+
+
+def test_auditor_reads_the_trail_and_its_bundle_verifies(voters: Flask, client: FlaskClient, login: Any,
+                                                         tmp_path: Path) -> None:
+    _motion_with_ballots(voters)
+    login("auditor")
+    html = _page(client, "/audit/trail")
+    assert "motion.open" in html and "motion.close" in html and "2 recorded actions" in html
+    with voters.app_context():
+        log = export.audit_log()
+        assert board.latest_checkpoint(log) in html
+    response = client.get("/audit/trail/bundle.json")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    report = verify_bundle(response.get_json())
+    assert report.ok and report.summary["format"] == "lipvote-audit/1", [(c.name, c.message) for c in report.failures()]
+    path = tmp_path / "audit.json"
+    path.write_bytes(response.data)
+    out = io.StringIO()
+    assert verify_main([str(path), "--key", log.verifier_key], stdout=out, stderr=io.StringIO()) == 0
+    assert "verified: every check passed" in out.getvalue()
+
+
+def test_trail_is_for_auditors_chairs_and_admins_only(voters: Flask, client: FlaskClient, people: dict[str, Person]) -> None:
+    _motion_with_ballots(voters)
+    assert client.get("/audit/trail").status_code == 302
+    for role, status in (("observer", 403), ("delegate", 403), ("chair", 200), ("admin", 200), ("auditor", 200)):
+        assert sign_in(client, people[role].email).status_code == 302
+        assert client.get("/audit/trail").status_code == status, role
+        assert client.get("/audit/trail/bundle.json").status_code == status, role
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+
+
+def test_trail_bundle_is_404_before_any_action(app: Flask, client: FlaskClient, login: Any) -> None:
+    login("auditor")
+    assert "audit log is empty" in _page(client, "/audit/trail/bundle.json", 404)
+    assert "No action has been recorded yet." in _page(client, "/audit/trail")
+
+
+def test_concurrent_admin_actions_keep_the_audit_log_contiguous(voters: Flask, people: dict[str, Person]) -> None:
+    """Eight admins' browsers save at once: every action gets its own leaf, none is lost or doubled."""
+    clients = []
+    for _ in range(8):
+        c = voters.test_client()
+        assert sign_in(c, people["admin"].email).status_code == 302
+        clients.append((c, csrf_token(c, "/members/bow-valley/edit")))
+    statuses: list[int] = []
+
+    def save(c: FlaskClient, token: str, n: int) -> None:
+        response = c.post("/members/bow-valley/edit", data={
+            "csrf_token": token, "population": str(40000 + n), "active": "y"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=save, args=(c, token, n)) for n, (c, token) in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302] * 8
+    with voters.app_context():
+        log = export.audit_log()
+        indexes = list(db.session.scalars(select(LogLeaf.index).where(LogLeaf.log_id == log.id).order_by(LogLeaf.index)))
+        assert indexes == list(range(8)) == list(range(log.size))
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 8
+        assert verify_bundle(json.loads(export.audit_bundle_bytes(log))).ok
