@@ -16,7 +16,7 @@ from math import gcd
 from typing import Any, Callable
 
 import click
-from flask import Response, abort, current_app, flash, g, jsonify, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.cli import with_appcontext
 from flask_babel import format_datetime, format_percent, get_locale
 from flask_babel import gettext as _
@@ -427,6 +427,8 @@ def run_schedule() -> list[int]:
 @bp.before_app_request
 def schedule_hook() -> None:
     """At most every SCHEDULE_EVERY_SECONDS per process: open and close motions that are due."""
+    if request.endpoint == "static":
+        return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     now = time.monotonic()
     last = app.extensions.get("lipvote_schedule_checked")

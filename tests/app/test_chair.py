@@ -360,6 +360,17 @@ def test_a_draft_can_be_deleted_but_not_an_open_motion(app: Flask, people: dict[
         assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.delete")).one().target == f"motion:{draft}"
 
 
+def test_a_draft_with_a_proxy_is_not_deleted(app: Flask, people: dict[str, Person], login: ChairClient) -> None:
+    draft = new_draft(app)
+    with app.app_context():
+        halifax, bow = (db.session.scalar(select(Member).where(Member.slug == s)) for s in ("halifax", "bow-valley"))
+        db.session.add(Proxy(motion_id=draft, grantor_id=halifax.id, holder_id=bow.id))
+        db.session.commit()
+    response = confirm(login("chair"), draft, "delete")
+    assert response.status_code == 409 and "Proxies were given" in text(response)
+    assert state_of(app, draft) is MotionState.DRAFT
+
+
 def test_chair_home_lists_motions_by_state_with_their_actions(app: Flask, people: dict[str, Person],
                                                                login: ChairClient) -> None:
     draft = new_draft(app, title="Draft budget")
