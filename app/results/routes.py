@@ -1,4 +1,8 @@
-"""Results pages after close: outcome in words, arithmetic, SVG charts, rounds, matrices, breakdowns."""
+"""Results pages after close: outcome in words, arithmetic, SVG charts, rounds, matrices, breakdowns.
+
+Public once the motion is closed (no login); a draft is not public (404) and an open motion
+shows no running count (409 with a plain explanation).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from flask import abort, render_template
 from app.extensions import db
 from app.motions.models import Motion, MotionState
 from app.results import bp
+from app.results.view import build
+from app.results.words import METHOD_NAMES, THRESHOLD_NAMES
 
 
 @bp.get("/motions/<int:motion_id>")
@@ -16,4 +22,6 @@ def motion(motion_id: int) -> tuple[str, int]:
         abort(404)
     if motion.state is MotionState.OPEN or motion.result is None:
         return render_template("results/not_closed.html", motion=motion), 409
-    return render_template("results/motion.html", motion=motion), 200
+    return render_template("results/motion.html", motion=motion, result=motion.result, view=build(motion),
+                           method_name=METHOD_NAMES.get(motion.method, motion.method),
+                           threshold_names=THRESHOLD_NAMES), 200

@@ -1,0 +1,341 @@
+"""Turn a closed motion's published result into what the results page shows.
+
+The result dict (docs/methods.md §6) already holds every number; this module only words it,
+lays it out as tables and charts, and, for recorded ballots, breaks the counted ballots down by
+the member attributes committed in the motion's opening leaf.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+
+import voting
+from ballots.leaves import BallotLeaf, parse_leaf
+
+from app import board
+from app.charts import Bar, Marker, chart_with_table
+from app.i18n import current_language
+from app.motions.models import Motion
+from app.registry import HOLDER_TYPES, REGIONS, SETTINGS, SIZE_CLASSES, province_name
+from app.results.words import (
+    THRESHOLD_NAMES,
+    amount,
+    comparison_words,
+    fraction_words,
+    frac,
+    met_words,
+    needed,
+    number,
+    percent,
+    signed_amount,
+)
+
+RANKED = ("irv", "stv", "schulze", "ranked_pairs", "schulze_stv")
+
+
+@dataclass
+class ResultsView:
+    headline: str
+    arithmetic: list[str] = field(default_factory=list)
+    charts: list[Any] = field(default_factory=list)
+    rounds: dict[str, Any] | None = None
+    pairwise: dict[str, Any] | None = None
+    strongest: dict[str, Any] | None = None
+    pairs: list[dict[str, Any]] | None = None
+    regions: list[list[str]] | None = None
+    ties: list[dict[str, str]] = field(default_factory=list)
+    tie_order: list[str] = field(default_factory=list)
+    breakdowns: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Labels:
+    def __init__(self, motion: Motion) -> None:
+        self.motion = motion
+        self.lang = current_language()
+
+    def option(self, option_id: str) -> str:
+        return self.motion.option_label(option_id, self.lang)
+
+    def options(self, ids: list[str]) -> str:
+        return ", ".join(self.option(o) for o in ids)
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+
+def _turnout_words(result: dict[str, Any]) -> str:
+    turnout = result["turnout"]
+    eligible = (result["rules"] or {}).get("eligible")
+    if eligible:
+        return _("%(voted)s of %(eligible)s members voted, with %(weight)s of %(total)s units",
+                 voted=number(turnout["ballots"]), eligible=number(eligible["members"]),
+                 weight=number(turnout["weight"]), total=number(eligible["weight"]))
+    return _("%(voted)s members voted, with %(weight)s units", voted=number(turnout["ballots"]),
+             weight=number(turnout["weight"]))
+
+
+def _test_words(test: dict[str, Any], unit: str) -> str:
+    """One threshold test (weights or headcounts) with its exact arithmetic."""
+    required = frac(test["required"]) or Fraction(0)
+    base = test["base"]
+    if base == 0:
+        return _("%(unit)s: nobody voted yes or no, so the %(threshold)s threshold cannot be reached: not met.",
+                 unit=unit, threshold=THRESHOLD_NAMES[test["threshold"]])
+    basis = _("of the yes and no votes") if test["basis"] == "votes_cast" else _("of everything eligible")
+    return _("%(unit)s: yes %(yes)s, no %(no)s; yes = %(yes)s / %(base)s = %(share)s (%(pct)s) %(basis)s. "
+             "The %(threshold)s rule needs %(cmp)s %(required)s, that is %(need)s of %(base)s: %(met)s.",
+             unit=unit, yes=number(test["yes"]), no=number(test["no"]), base=number(base), share=test["yes_share"],
+             pct=percent(frac(test["yes_share"])), basis=basis, threshold=THRESHOLD_NAMES[test["threshold"]],
+             cmp=comparison_words(test["comparison"]), required=fraction_words(test["required"]),
+             need=number(needed(required, base, test["comparison"])), met=met_words(test["met"]))
+
+
+def _quorum_words(quorum: dict[str, Any]) -> list[str]:
+    if not quorum["required"]:
+        return [_("No quorum was required.")]
+    out = []
+    for key, unit in (("members", _("members")), ("weight", _("units"))):
+        q = quorum[key]
+        if q is None:
+            continue
+        out.append(_("Quorum by %(unit)s: %(cast)s of %(eligible)s voted = %(share)s (%(pct)s); at least %(required)s "
+                     "was needed, that is %(need)s: %(met)s.", unit=unit, cast=number(q["cast"]),
+                     eligible=number(q["eligible"]), share=q["share"], pct=percent(frac(q["share"])),
+                     required=fraction_words(q["required"]),
+                     need=number(needed(frac(q["required"]) or Fraction(0), q["eligible"], ">=")), met=met_words(q["met"])))
+    return out
+
+
+def yes_no_headline(result: dict[str, Any]) -> str:
+    test = result["detail"]["weight_test"]
+    turnout = result["turnout"]
+    eligible = (result["rules"] or {}).get("eligible") or {}
+    verdict = _("Carried") if result["carried"] else _("Defeated")
+    required = frac(test["required"]) or Fraction(0)
+    if test["base"] == 0:
+        return _("%(verdict)s: %(turnout)s; nobody voted yes or no.", verdict=verdict, turnout=_turnout_words(result))
+    basis = _("units cast for yes or no") if test["basis"] == "votes_cast" else _("eligible units")
+    reached = test["met"]
+    sentence = _("%(verdict)s: %(voted)s of %(members)s members voted; yes had %(yes)s of %(base)s %(basis)s "
+                 "(%(pct)s), %(relation)s the %(threshold)s threshold of %(need)s (%(cmp)s %(required)s).",
+                 verdict=verdict, voted=number(turnout["ballots"]), members=number(eligible.get("members", turnout["ballots"])),
+                 yes=number(test["yes"]), base=number(test["base"]), basis=basis, pct=percent(frac(test["yes_share"])),
+                 relation=_("reaching") if reached else _("short of"), threshold=THRESHOLD_NAMES[test["threshold"]],
+                 need=number(needed(required, test["base"], test["comparison"])), cmp=comparison_words(test["comparison"]),
+                 required=test["required"])
+    if reached and not result["carried"]:
+        sentence += " " + _("The motion still fails because a double-majority test below was not met.")
+    return sentence
+
+
+def headline(result: dict[str, Any], labels: Labels) -> str:
+    status = result["status"]
+    if status == "no_quorum":
+        return _("No decision: the quorum was not met (%(turnout)s).", turnout=_turnout_words(result))
+    if result["method"] == "yes_no":
+        return yes_no_headline(result)
+    if status == "no_votes":
+        return _("No decision: every ballot was blank (%(turnout)s).", turnout=_turnout_words(result))
+    if status == "tie_unresolved":
+        return _("No decision yet: a tie could not be broken.")
+    winners = labels.options(result["winners"])
+    if result["seats"] == 1:
+        text = _("%(winner)s wins: %(turnout)s.", winner=winners, turnout=_turnout_words(result))
+    else:
+        text = _("Elected to %(seats)d seats: %(winners)s (%(turnout)s).", seats=result["seats"], winners=winners,
+                 turnout=_turnout_words(result))
+    if status == "tie_resolved":
+        text += " " + _("A tie was broken by the published tie-break order; see below.")
+    return text
+
+
+# --- charts and tables --------------------------------------------------------------------------
+
+
+def totals_chart(result: dict[str, Any], labels: Labels) -> Any:
+    method = result["method"]
+    totals = result["totals"]
+    weight = result["turnout"]["weight"] - result["turnout"]["blank_weight"]
+    winners = set(result["winners"])
+    marker = None
+    if method == "yes_no":
+        test = (result.get("detail") or {}).get("weight_test")
+        base = test["base"] if test else totals["yes"]["weight"] + totals["no"]["weight"]
+        denominators = {o: base for o in ("yes", "no")}
+        if test and test["base"]:
+            need = needed(frac(test["required"]) or Fraction(0), test["base"], test["comparison"])
+            marker = Marker(need, _("threshold %(need)s", need=number(need)))
+        title = _("Votes by weight")
+        description = _("Units for yes, no and abstain; the line marks the units yes needed.")
+        highlight = {"yes"} if result["carried"] else set()
+    else:
+        denominators = {o: weight for o in totals}
+        title = _("First preferences by weight") if method in RANKED else _("Approvals by weight") \
+            if method == "approval" else _("Votes by weight")
+        description = _("Units per option; winners are drawn in green.")
+        highlight = winners
+    bars, rows = [], []
+    for option in result["options"]:
+        t = totals[option]
+        base = denominators.get(option)
+        share = percent(Fraction(t["weight"], base)) if base else "—"
+        text = f"{number(t['weight'])} ({share})" if base else number(t["weight"])
+        bars.append(Bar(labels.option(option), t["weight"], text, highlight=option in highlight,
+                        muted=method == "yes_no" and option == "abstain"))
+        rows.append([labels.option(option), number(t["ballots"]), number(t["weight"]), share])
+    headers = [_("Option"), _("Ballots"), _("Units"), _("Share")]
+    return chart_with_table("chart-totals", title, bars, headers=headers, rows=rows, description=description, marker=marker)
+
+
+def rounds_table(result: dict[str, Any], labels: Labels) -> dict[str, Any]:
+    detail = result["detail"]
+    rounds = detail["rounds"]
+    rows = []
+    for option in result["options"]:
+        cells = []
+        for r in rounds:
+            if option not in r["tallies"]:
+                cells.append({"text": "", "note": ""})
+                continue
+            note = ""
+            if option in r["elected"]:
+                note = _("elected")
+            elif r["eliminated"] == option:
+                note = _("eliminated")
+            transfer = r["transfers"].get(option)
+            cells.append({"text": amount(r["tallies"][option]),
+                          "transfer": signed_amount(transfer) if transfer and transfer != "0/1" else "", "note": note})
+        rows.append({"option": labels.option(option), "cells": cells, "won": option in result["winners"]})
+    return {
+        "quota": number(detail["quota"]), "valid": number(detail["valid_weight"]),
+        "numbers": [r["round"] for r in rounds], "quotas": [number(r["quota"]) for r in rounds],
+        "resets": [bool(r.get("reset")) for r in rounds], "rows": rows,
+        "factors": [{labels.option(o): f"{f} ({percent(frac(f))})" for o, f in r["surplus_factors"].items()} for r in rounds],
+        "without_quota": labels.options(detail["elected_without_quota"]),
+        "from_unranked": labels.options(detail["filled_from_unranked"]),
+    }
+
+
+def matrix(options: list[str], values: dict[str, dict[str, int]], labels: Labels) -> dict[str, Any]:
+    rows = []
+    for a in options:
+        cells = []
+        for b in options:
+            if a == b:
+                cells.append({"text": "—", "wins": False})
+            else:
+                cells.append({"text": number(values[a][b]), "wins": values[a][b] > values[b][a]})
+        rows.append({"option": labels.option(a), "cells": cells})
+    return {"columns": [labels.option(o) for o in options], "rows": rows}
+
+
+def ties(result: dict[str, Any], labels: Labels) -> list[dict[str, str]]:
+    def name(item: Any) -> str:
+        if isinstance(item, list):
+            return " > ".join(labels.option(o) for o in item) if result["method"] == "ranked_pairs" \
+                else "{" + labels.options(item) + "}"
+        return labels.option(item)
+
+    effects = {"elected": _("elected"), "eliminated": _("eliminated"), "processing order": _("order of processing")}
+    return [{"stage": t["stage"], "tied": ", ".join(name(x) for x in t["tied"]),
+             "chosen": ", ".join(name(x) for x in t["chosen"]) if t["chosen"] is not None else _("not decided"),
+             "effect": effects.get(t["effect"], t["effect"]),
+             "material": _("yes") if t["material"] else _("no, it could not change who won")}
+            for t in result["ties"]]
+
+
+# --- breakdown of recorded ballots --------------------------------------------------------------
+
+
+def counted_with_attributes(motion: Motion) -> list[tuple[int, Any, dict[str, Any]]]:
+    """Counted ballots of a recorded motion with the casting member's attributes as committed in
+    leaf 0 (the weight snapshot), exactly the ballots the tally counted."""
+    opening = json.loads(motion.open_leaf_json or "{}")
+    attributes = {m["id"]: m for m in opening.get("weights", {}).get("members", [])}
+    counted: dict[int, BallotLeaf] = {}
+    for row in board.leaves(motion.log):  # type: ignore[arg-type]
+        if row.kind != "ballot":
+            continue
+        leaf = parse_leaf(row.leaf)
+        if not isinstance(leaf, BallotLeaf):
+            continue
+        if leaf.supersedes is not None:
+            counted.pop(leaf.supersedes, None)
+        counted[row.index] = leaf
+    return [(leaf.weight, leaf.selection, attributes.get(leaf.member or "", {}))
+            for _i, leaf in sorted(counted.items()) if leaf.member in attributes]
+
+
+def _group_label(attribute: str, value: str, lang: str) -> str:
+    tables: dict[str, dict[str, Any]] = {"region": REGIONS, "setting": SETTINGS, "size_class": SIZE_CLASSES,
+                                         "holder_type": HOLDER_TYPES}
+    if attribute == "province":
+        return province_name(value, lang)
+    return str(tables.get(attribute, {}).get(value, value))
+
+
+def breakdowns(motion: Motion, result: dict[str, Any], labels: Labels) -> list[dict[str, Any]]:
+    if motion.secret or result["turnout"]["ballots"] == 0:
+        return []
+    ballots = counted_with_attributes(motion)
+    if not ballots:
+        return []
+    names = {"region": _("Region"), "province": _("Province or territory"), "setting": _("Urban or rural"),
+             "size_class": _("Size class"), "holder_type": _("Contribution-agreement holder")}
+    out = []
+    for attribute in voting.ATTRIBUTES:
+        data = voting.breakdown(motion.method, ballots, attribute, options=result["options"])
+        rows = []
+        for value, group in data["groups"].items():
+            rows.append([_group_label(attribute, value, labels.lang), number(group["ballots"]), number(group["weight"])]
+                        + [number(group["totals"][o]["weight"]) for o in result["options"]])
+        out.append({"attribute": attribute, "name": names.get(attribute, attribute), "rows": rows})
+    return out
+
+
+# --- the whole page -----------------------------------------------------------------------------
+
+
+def build(motion: Motion) -> ResultsView:
+    result = motion.result or {}
+    labels = Labels(motion)
+    view = ResultsView(headline=headline(result, labels))
+    view.arithmetic = _quorum_words(result["quorum"])
+    detail = result.get("detail")
+    if result["method"] == "yes_no" and detail:
+        view.arithmetic.append(_test_words(detail["weight_test"], _("By weight")))
+        if detail["members_test"]:
+            view.arithmetic.append(_test_words(detail["members_test"], _("By members (one member, one vote)")))
+        regions = detail["regions_test"]
+        if regions:
+            view.arithmetic.append(_("Regional majority: yes must outweigh no in %(required)d of the %(counted)d regions "
+                                     "with eligible members; %(concurring)d did: %(met)s.", required=regions["required"],
+                                     counted=regions["counted_regions"], concurring=regions["concurring"],
+                                     met=met_words(regions["met"])))
+            view.regions = [[_group_label("region", rid, labels.lang), number(r["ballots"]), number(r["yes_weight"]),
+                             number(r["no_weight"]), percent(frac(r["yes_share"])),
+                             (_("yes") if r["concurs"] else _("no")) if r["counted"] else _("not counted")]
+                            for rid, r in regions["regions"].items()]
+    view.charts.append(totals_chart(result, labels))
+    if detail and result["method"] in ("irv", "stv"):
+        view.rounds = rounds_table(result, labels)
+    if detail and "pairwise" in detail:
+        view.pairwise = matrix(result["options"], detail["pairwise"], labels)
+    if detail and "strongest_paths" in detail:
+        view.strongest = matrix(result["options"], detail["strongest_paths"], labels)
+        view.arithmetic.append(_("Potential winners (no one has a stronger path against them): %(names)s.",
+                                 names=labels.options(detail["potential_winners"])))
+    if detail and "pairs" in detail:
+        view.pairs = [{"pair": f"{labels.option(p['pair'][0])} > {labels.option(p['pair'][1])}",
+                       "strength": number(p["strength"]), "opposition": number(p["opposition"]),
+                       "locked": p["action"] == "locked"} for p in detail["pairs"]]
+    view.ties = ties(result, labels)
+    order = result["tie_break"]["order"]
+    view.tie_order = [labels.option(o) for o in order] if order else []
+    view.breakdowns = breakdowns(motion, result, labels)
+    return view

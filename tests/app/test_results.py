@@ -1,0 +1,213 @@
+"""The results page: public after close, words that state the exact arithmetic, SVG charts with a
+table fallback, rounds, matrices, ties, and breakdowns only for recorded ballots.
+
+Expected numbers are recomputed here from the committed weights (not read back from the page's
+own code), so a page that mis-stated a share or a threshold would fail.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.charts import Bar, Marker, bar_chart, data_table
+from app.extensions import db
+from app.models import DelegateRank, Member, Role
+from app.motions import service
+from app.motions.models import Motion
+from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now, options
+from tests.conftest import Person, add_member, add_user, post_form
+
+POPULATION = {"kind": "blended", "total": 10000, "equal_part": "0/1", "cap": None, "floor": None}
+# halifax and ottawa are medium, bow-valley small: 4000, 2000, 4000 units
+TIERED = {"kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3}, "cap": None, "floor": None}
+
+
+@pytest.fixture
+def voters(app: Flask, people: dict[str, Person]) -> Flask:
+    """halifax (atlantic, delegate@), bow-valley (prairies_nt), ottawa (ontario), one delegate each."""
+    with app.app_context():
+        bow = db.session.scalar(select(Member).where(Member.slug == "bow-valley"))
+        add_user("bow@example.org", Role.DELEGATE, bow, DelegateRank.PRIMARY, password=None)
+        ottawa = add_member("ottawa", name_en="Ottawa LIP", name_fr="PLI d'Ottawa", population=1_000_000)
+        add_user("ottawa@example.org", Role.DELEGATE, ottawa, DelegateRank.PRIMARY, password=None)
+        db.session.commit()
+    return app
+
+
+EMAIL = {"halifax": "delegate@example.org", "bow-valley": "bow@example.org", "ottawa": "ottawa@example.org"}
+
+
+def _run(app: Flask, votes: dict[str, Any], *, close: bool = True, **motion: Any) -> tuple[int, dict[str, int]]:
+    with app.app_context():
+        motion_id = draft_motion(**motion)
+        open_now(motion_id)
+        for slug, selection in votes.items():
+            cast_as(motion_id, EMAIL[slug], selection)
+        weights = service.committed_weights(db.session.get(Motion, motion_id))
+        if close:
+            close_now(motion_id)
+    return motion_id, weights
+
+
+def _html(client: FlaskClient, motion_id: int, status: int = 200) -> str:
+    response = client.get(f"/results/motions/{motion_id}")
+    assert response.status_code == status
+    return response.get_data(as_text=True)
+
+
+def _pct(f: Fraction) -> str:
+    tenths = round(f * 1000)  # Fraction rounds half to even, as the page does
+    return f"{tenths // 10}.{tenths % 10}\u00a0%"
+
+
+def _n(n: int) -> str:
+    return f"{n:,}"
+
+
+def test_results_are_public_after_close_only(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        draft = draft_motion()
+    assert client.get(f"/results/motions/{draft}").status_code == 404
+    assert client.get("/results/motions/424242").status_code == 404
+    open_id, _ = _run(voters, {"halifax": "yes"}, close=False)
+    assert "still open" in _html(client, open_id, 409)
+    with voters.app_context():
+        close_now(open_id)
+    assert "Results: Adopt the representative framework" in _html(client, open_id)
+
+
+def test_two_thirds_headline_states_the_exact_threshold_arithmetic(voters: Flask, client: FlaskClient) -> None:
+    motion_id, w = _run(voters, {"halifax": "yes", "bow-valley": "no", "ottawa": "yes"},
+                        rules={"threshold": "two_thirds"}, policy=POPULATION)
+    yes, base = w["halifax"] + w["ottawa"], sum(w.values())
+    need = math.ceil(Fraction(2, 3) * base)
+    verdict = "Carried" if yes >= need else "Defeated"
+    relation = "reaching" if yes >= need else "short of"
+    html = _html(client, motion_id)
+    assert (f"{verdict}: 3 of 3 members voted; yes had {_n(yes)} of {_n(base)} units cast for yes or no "
+            f"({_pct(Fraction(yes, base))}), {relation} the two-thirds threshold of {_n(need)} (at least 2/3).") in html
+    share = Fraction(yes, base)
+    assert f"yes = {_n(yes)} / {_n(base)} = {share.numerator}/{share.denominator}" in html
+
+
+def test_regional_double_majority_fails_when_one_region_says_no(voters: Flask, client: FlaskClient) -> None:
+    motion_id, w = _run(voters, {"halifax": "yes", "bow-valley": "no", "ottawa": "yes"},
+                        rules={"threshold": "majority_cast", "double_majority": {"regions": "all"}})
+    html = _html(client, motion_id)
+    assert html.count("Defeated:") == 1 and "reaching the simple majority threshold" in html
+    assert "still fails because a double-majority test below was not met" in html
+    assert "yes must outweigh no in 3 of the 3 regions with eligible members; 2 did: not met." in html
+    assert re.search(r"<th scope=\"row\">Prairies and Northern Territories</th><td class=\"num\">1</td>"
+                     rf"<td class=\"num\">0</td><td class=\"num\">{_n(w['bow-valley'])}</td>", html)
+
+
+def test_no_quorum_explains_the_count(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _run(voters, {"halifax": "yes"}, rules={"quorum": {"members": "1/2", "weight": None}})
+    html = _html(client, motion_id)
+    assert "No decision: the quorum was not met" in html
+    assert "Quorum by members: 1 of 3 voted = 1/3 (33.3\u00a0%); at least 1/2 (50.0\u00a0%) was needed, that is 2: not met." in html
+
+
+def test_irv_round_table_shows_eliminations_and_transfers(voters: Flask, client: FlaskClient) -> None:
+    motion_id, w = _run(voters, {"halifax": ["a", "b"], "bow-valley": ["b", "a"], "ottawa": ["c", "b"]},
+                        method="irv", option_list=options("a", "b", "c"), policy=TIERED)
+    html = _html(client, motion_id)
+    assert "Rounds of counting" in html and "<th scope=\"col\">Round 1</th>" in html
+    assert "<strong>eliminated</strong>" in html
+    with voters.app_context():
+        result = db.session.get(Motion, motion_id).result
+    first = {o: w[s] for s, o in (("halifax", "a"), ("bow-valley", "b"), ("ottawa", "c"))}
+    loser = result["detail"]["rounds"][0]["eliminated"]
+    assert loser == min(first, key=first.get)
+    assert f"{_n(first[loser])} <strong>eliminated</strong>" in html
+
+
+def test_stv_shows_the_surplus_passed_on(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _run(voters, {"halifax": ["a", "b"], "bow-valley": ["a", "c"], "ottawa": ["a", "b"]},
+                        method="stv", seats=2, option_list=options("a", "b", "c"))
+    html = _html(client, motion_id)
+    assert "Elected to 2 seats: A, B" in html
+    # equal weights 3334/3333/3333, quota floor(10000/3)+1 = 3334: A holds 10000, surplus 6666/10000
+    assert "Round 1 surplus passed on: A 3333/5000 (66.7\u00a0%)" in html
+
+
+def test_condorcet_pages_show_pairwise_and_paths(voters: Flask, client: FlaskClient) -> None:
+    votes = {"halifax": ["a", "b", "c"], "bow-valley": ["b", "c", "a"], "ottawa": ["c", "a", "b"]}
+    schulze, w = _run(voters, votes, method="schulze", option_list=options("a", "b", "c"), policy=TIERED)
+    html = _html(client, schulze)
+    a_over_b = w["halifax"] + w["ottawa"]  # halifax and ottawa rank a above b
+    assert "Pairwise preferences by weight" in html and "Strongest path strengths" in html
+    assert f"<strong>{_n(a_over_b)}</strong>" in html and "Potential winners" in html
+    pairs, _ = _run(voters, votes, method="ranked_pairs", option_list=options("a", "b", "c"), policy=TIERED)
+    html = _html(client, pairs)
+    assert "Ranked Pairs: pairs in order of strength" in html
+    assert html.count(">locked<") == 2 and html.count("skipped: would create a cycle") == 1  # a cycle of three
+
+
+def test_ties_and_the_tie_break_order_are_shown(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _run(voters, {"halifax": ["a"], "ottawa": ["b"]}, method="approval",
+                        option_list=options("a", "b", "c"), policy=TIERED)
+    html = _html(client, motion_id)
+    with voters.app_context():
+        result = db.session.get(Motion, motion_id).result
+    winner = result["winners"][0].upper()
+    assert "A tie was broken by the published tie-break order" in html
+    assert f"<td>A, B</td><td>{winner}</td><td>elected</td>" in html
+    assert ", ".join(o.upper() for o in result["tie_break"]["order"]) + "." in html
+    assert result["tie_break"]["seed"] in html
+
+
+def test_breakdown_only_for_recorded_ballots(voters: Flask, client: FlaskClient, login: Any) -> None:
+    recorded, w = _run(voters, {"halifax": "yes", "bow-valley": "no", "ottawa": "no"})
+    html = _html(client, recorded)
+    assert "Breakdown by member attributes" in html
+    assert re.search(rf"<th scope=\"row\">Atlantic</th><td class=\"num\">1</td><td class=\"num\">{_n(w['halifax'])}</td>", html)
+    secret, _ = _run(voters, {"halifax": "yes", "bow-valley": "no", "ottawa": "no"}, secret=True)
+    login("observer")
+    html = _html(client, secret)
+    assert "Breakdown by member attributes" not in html and "no breakdown by member" in html
+    assert "Atlantic" not in html and "Halifax" not in html
+
+
+def test_french_numbers(voters: Flask, client: FlaskClient) -> None:
+    motion_id, w = _run(voters, {"halifax": "yes", "bow-valley": "no", "ottawa": "yes"}, policy=POPULATION)
+    assert post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/").status_code == 302
+    html = _html(client, motion_id)
+    share = Fraction(w["halifax"] + w["ottawa"], sum(w.values()))
+    assert _pct(share).replace(".", ",") in html
+
+
+def test_motion_list_links_results_and_audit(voters: Flask, client: FlaskClient, login: Any) -> None:
+    closed, _ = _run(voters, {"halifax": "yes"})
+    login("observer")
+    html = client.get("/motions/").get_data(as_text=True)
+    assert f'href="/results/motions/{closed}"' in html and f'href="/audit/motions/{closed}"' in html
+
+
+# --- charts (pure functions) -------------------------------------------------------------------
+
+
+def test_bar_widths_are_proportional_and_text_is_escaped() -> None:
+    svg = bar_chart("c1", "Votes <by> weight", [Bar("<script>alert(1)</script>", 300, "300"), Bar("B", 100, "100")],
+                    marker=Marker(150, "half"))
+    widths = [float(x) for x in re.findall(r'<rect [^>]*width="([0-9.]+)"', svg)]
+    assert widths[0] == pytest.approx(3 * widths[1], abs=0.2)  # coordinates are rounded to 0.1 px
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "Votes &lt;by&gt; weight" in svg
+    assert 'role="img"' in svg and '<title id="c1-title">' in svg and "style=" not in svg
+    line_x = float(re.search(r'<line x1="([0-9.]+)"', svg).group(1))
+    assert line_x - 200 == pytest.approx(widths[0] / 2, abs=0.1)
+
+
+def test_empty_votes_draw_zero_width_bars_and_tables_have_row_headers() -> None:
+    svg = bar_chart("c2", "Nothing", [Bar("A", 0, "0"), Bar("B", 0, "0")])
+    assert re.findall(r'<rect [^>]*width="([0-9.]+)"', svg) == ["0", "0"]
+    table = data_table("Caption", ["Option", "Units"], [["A & B", "12"]])
+    assert '<th scope="row">A &amp; B</th><td class="num">12</td>' in table and "<caption>Caption</caption>" in table
