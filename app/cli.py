@@ -89,11 +89,13 @@ def create_admin_command(email: str, name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.audit_portal.cli import bundle_command
     from app.motions.chair import tick_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(tick_command)
+    app.cli.add_command(bundle_command)
 
 
 def main() -> None:

@@ -354,3 +354,47 @@ def test_concurrent_admin_actions_keep_the_audit_log_contiguous(voters: Flask, p
         assert indexes == list(range(8)) == list(range(log.size))
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 8
         assert verify_bundle(json.loads(export.audit_bundle_bytes(log))).ok
+
+
+# --- lipvote bundle ---------------------------------------------------------------------------------
+
+
+def test_bundle_command_writes_the_downloaded_bytes_and_verify_accepts_them(voters: Flask, client: FlaskClient,
+                                                                            runner: Any, tmp_path: Path) -> None:
+    motion_id, receipts = _motion_with_ballots(voters)
+    target = tmp_path / "bundle.json"
+    result = runner.invoke(args=["bundle", str(motion_id), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == client.get(f"/audit/motions/{motion_id}/bundle.json").data
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(json.dumps(receipts[0]))
+    out = io.StringIO()
+    assert verify_main([str(target), "--receipt", str(receipt)], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
+
+
+def test_bundle_command_refuses_unknown_and_open_motions_in_one_sentence(voters: Flask, runner: Any, tmp_path: Path) -> None:
+    open_id, _ = _motion_with_ballots(voters, close=False)
+    target = tmp_path / "x.json"
+    unknown = runner.invoke(args=["bundle", "9999", "-o", str(target)])
+    assert unknown.exit_code != 0 and "There is no motion 9999." in unknown.output
+    still_open = runner.invoke(args=["bundle", str(open_id), "-o", str(target)])
+    assert still_open.exit_code != 0 and f"Motion {open_id} is open; its bundle exists once it is closed." in still_open.output
+    assert not target.exists()
+    assert runner.invoke(args=["bundle"]).exit_code != 0
+    assert runner.invoke(args=["bundle", str(open_id), "--all", str(tmp_path)]).exit_code != 0
+
+
+def test_bundle_all_writes_one_verified_file_per_closed_motion(voters: Flask, runner: Any, tmp_path: Path) -> None:
+    first, _ = _motion_with_ballots(voters)
+    second, _ = _motion_with_ballots(voters, secret=True)
+    _motion_with_ballots(voters, close=False)
+    with voters.app_context():
+        draft_motion()
+    folder = tmp_path / "archive"
+    result = runner.invoke(args=["bundle", "--all", str(folder)])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == sorted([f"lipvote-motion-{first}-bundle.json", f"lipvote-motion-{second}-bundle.json"])
+    for name in files:
+        out = io.StringIO()
+        assert verify_main([str(folder / name)], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
