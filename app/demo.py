@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from werkzeug.security import generate_password_hash
 
+from app.demo_history import load_history
 from app.extensions import db
 from app.models import DelegateRank, Member, Role, SiteSetting, User
 from app.registry import PROVINCE_REGION
@@ -94,7 +95,7 @@ def is_demo() -> bool:
 
 
 def load() -> None:
-    """Insert the demo federation in one transaction (the caller checks the database is empty)."""
+    """Insert the demo federation, then its voting history (the caller checks the database is empty)."""
     # One hash for every demo account: they share the printed demo password, and hashing 46
     # passwords separately would make `make run` slow for no security gain on demo data.
     password_hash = generate_password_hash(DEMO_PASSWORD)
@@ -113,6 +114,7 @@ def load() -> None:
         ))
     SiteSetting.put(DEMO_FLAG, "yes")
     db.session.commit()
+    load_history()  # closed, open and draft motions of every kind (app/demo_history.py)
 
 
 def logins() -> list[Login]:
