@@ -17,8 +17,8 @@ HOMES = {
     "chair": ("Chair", "Présidence", "Registre des membres"),
     "delegate.bow-valley": ("Delegate for Bow Valley Immigration Partnership",
                             "vallée de la Bow", "Votre membre"),
-    "auditor": ("Auditor", "Vérification", "Télécharger le registre"),
-    "observer": ("Observer", "Observation", "Vous ne pouvez pas voter"),
+    "auditor": ("Auditor", "Vérificateur(-trice)", "Télécharger le registre"),
+    "observer": ("Observer", "Observateur(-trice)", "Vous ne pouvez pas voter"),
 }
 
 

@@ -71,6 +71,7 @@ class Browser:
 
     def token(self, path: str) -> str:
         status, page, _ = self.request(path)
+        assert status == 200, f"{path}: {status}"
         match = CSRF.search(page)
         assert match, f"no CSRF token on {path} ({status})"
         return match.group(1)
