@@ -7,6 +7,7 @@ page that showed or served the wrong evidence would fail here.
 from __future__ import annotations
 
 import io
+import re
 import json
 import threading
 from pathlib import Path
@@ -398,3 +399,25 @@ def test_bundle_all_writes_one_verified_file_per_closed_motion(voters: Flask, ru
     for name in files:
         out = io.StringIO()
         assert verify_main([str(folder / name)], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
+
+
+def test_audit_index_lists_opened_motions_for_anyone(voters: Flask, client: FlaskClient) -> None:
+    closed_id, _ = _motion_with_ballots(voters)
+    with voters.app_context():
+        open_id = draft_motion(title="Still open")
+        open_now(open_id)
+        draft_motion(title="Secret draft title")
+    html = _page(client, "/audit/")
+    assert f'href="/audit/motions/{closed_id}"' in html and f'href="/results/motions/{closed_id}"' in html
+    assert f'href="/audit/motions/{open_id}"' in html and f'href="/results/motions/{open_id}"' not in html
+    assert "Secret draft title" not in html
+    assert 'href="/audit/trail"' not in html  # the trail link is for auditors only
+
+
+def test_trail_shows_who_what_and_the_record_before_and_after(voters: Flask, client: FlaskClient, login: Any) -> None:
+    login("admin")
+    assert post_form(client, "/members/bow-valley/active", {"active": "0"}, token_from="/members/").status_code == 302
+    html = _page(client, "/audit/trail")
+    assert "member.deactivate" in html and "member:bow-valley" in html and "Admin &lt;admin@example.org&gt; (admin)" in html
+    assert "&#34;active&#34;: true" in html and "&#34;active&#34;: false" in html
+    assert re.search(r"<td>0 <span class=\"mono\">[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}</span></td>", html)
