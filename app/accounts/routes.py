@@ -75,7 +75,7 @@ def _apply(form: AccountForm, user: User) -> list[tuple[str, str]]:
                 User.member_id == member.id, User.delegate_rank == DelegateRank.PRIMARY, User.id != (user.id or -1)))
             if holder is not None:
                 problems.append(("delegate_rank", _("%(member)s already has a primary delegate (%(name)s); add this one as an alternate.",
-                                                    member=member.name_en, name=holder.display_name)))
+                                                    member=member.name(current_language()), name=holder.display_name)))
     elif form.member.data or form.delegate_rank.data:
         problems.append(("member", _("Only delegates are bound to a member; clear the member and rank.")))
     if problems:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.audit import record_action
 from app.database import write_transaction
 from app.extensions import db
+from app.i18n import current_language
 from app.members import bp
 from app.members.csv_io import check_import, export_rows
 from app.members.forms import ConfirmForm, ImportForm, MemberForm
@@ -75,7 +76,7 @@ def _form_page(form: MemberForm, member: Member | None) -> Response | tuple[str,
                     action = "member.update"
                 db.session.flush()
                 record_action(action, target=f"member:{member.slug}", before=before, after=snapshot(member))
-            flash(_("Saved %(name)s.", name=member.name_en), "success")
+            flash(_("Saved %(name)s.", name=member.name(current_language())), "success")
             return redirect(url_for("members.index"))
         for err in errors:
             getattr(form, err.field).errors.append(err.message)
@@ -111,8 +112,8 @@ def set_active(slug: str) -> Response:
             member.active = wanted
             record_action("member.activate" if wanted else "member.deactivate", target=f"member:{slug}",
                           before=before, after=snapshot(member))
-    flash(_("%(name)s is now active.", name=member.name_en) if wanted
-          else _("%(name)s is now inactive and cannot vote.", name=member.name_en), "success")
+    flash(_("%(name)s is now active.", name=member.name(current_language())) if wanted
+          else _("%(name)s is now inactive and cannot vote.", name=member.name(current_language())), "success")
     return redirect(url_for("members.index", inactive="1"))
 
 

@@ -84,12 +84,12 @@ def _ballot_member(motion: Motion, slug: str | None) -> tuple[Member, Member | N
     member = _member_by_slug(slug or (current_user.member.slug if current_user.member else None))
     holder = _holder_of(motion, member)
     if not may_cast_for(current_user, member, holder):
-        abort(403, description=_("You may not vote for %(member)s.", member=member.name_en))
+        abort(403, description=_("You may not vote for %(member)s.", member=member.name(current_language())))
     if motion.state is not MotionState.OPEN:
         abort(409, description=_("This motion is not open for voting."))
     if holder is not None and current_user.member_id == member.id:
         abort(409, description=_("Your member has given its vote on this motion to %(holder)s; revoke the proxy to vote yourself.",
-                                 holder=holder.name_en))
+                                 holder=holder.name(current_language())))
     return member, holder
 
 
@@ -199,7 +199,7 @@ def ballot(motion_id: int) -> tuple[str, int]:
     previous = _counted(motion, member)
     if previous is not None and not motion.revote:
         abort(409, description=_("%(member)s has already voted on this motion, and this motion does not allow a change of vote.",
-                                 member=member.name_en))
+                                 member=member.name(current_language())))
     form = BallotForm(formdata=None, member=member.slug)
     filled = prefill(motion.method, motion.option_ids, request.args)
     return _ballot_page(motion, member, holder, form, filled.chosen, filled.ranks)
@@ -453,7 +453,7 @@ def proxy(motion_id: int) -> Response | tuple[str, int]:
                        current_user.id)
         except service.MotionError as e:
             _refuse(e)
-        flash(_("The delegates of %(holder)s may now cast your member's ballot on this motion.", holder=holder.name_en),
+        flash(_("The delegates of %(holder)s may now cast your member's ballot on this motion.", holder=holder.name(current_language())),
               "success")
         return redirect(url_for("motions.proxy", motion_id=motion_id), code=303)
     return _proxy_page(motion, grantor, form, 200)
@@ -478,7 +478,7 @@ def _grant(motion: Motion, grantor: Member, holder: Member, user_id: int) -> Pro
         raise service.MotionError(_("Your member has already given its proxy on this motion; revoke it first."))
     if service.live_proxy(motion, holder) is not None:
         raise service.MotionError(_("%(holder)s has given its own vote on this motion to a proxy, so it cannot hold yours.",
-                                    holder=holder.name_en))
+                                    holder=holder.name(current_language())))
     if _counted(motion, grantor) is not None:
         raise service.MotionError(_("Your member has already voted on this motion."))
     given = Proxy(motion_id=motion.id, grantor_id=grantor.id, holder_id=holder.id, granted_by_id=user_id, granted_at=utcnow())
