@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ballots.leaves import audit_leaf
 
@@ -62,7 +63,14 @@ def _append_leaf(event: AuditEvent) -> None:
 
     origin = board.audit_origin()
     log_id = db.session.scalar(select(TransparencyLog.id).where(TransparencyLog.origin == origin))
-    log = board.create_log(origin, LogKind.AUDIT) if log_id is None else board.lock_for_append(log_id)
+    if log_id is None:
+        try:
+            with db.session.begin_nested():  # PostgreSQL: another first action may create it at the same time
+                log = board.create_log(origin, LogKind.AUDIT)
+        except IntegrityError:
+            log_id = db.session.scalar(select(TransparencyLog.id).where(TransparencyLog.origin == origin))
+    if log_id is not None:
+        log = board.lock_for_append(log_id)
     details = {
         "event": event.id,
         "before": json.loads(event.before_json) if event.before_json else None,
