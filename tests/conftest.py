@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db
@@ -82,12 +84,18 @@ def add_member(slug: str, **fields: Any) -> Member:
     return member
 
 
+@cache
+def password_hash(password: str) -> str:
+    """Hash each test password once (scrypt is deliberately slow); sign-in still checks it for real."""
+    return generate_password_hash(password)
+
+
 def add_user(email: str, role: Role, member: Member | None = None, rank: DelegateRank | None = None,
              locale: str = "en", password: str | None = PASSWORD) -> User:
     user = User(email=email, display_name=email.split("@")[0].title(), role=role, member=member,
                 delegate_rank=rank, locale=locale)
     if password is not None:
-        user.set_password(password)
+        user.password_hash = password_hash(password)
     db.session.add(user)
     db.session.flush()
     return user
