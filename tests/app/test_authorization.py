@@ -57,18 +57,6 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/results/motions/<int:motion_id>"): (404, 404, 404, 404, 404, 404),
     ("GET", "/audit/trail"): (ANON_LOGIN, 200, 200, 403, 200, 403),
     ("GET", "/audit/trail/bundle.json"): (ANON_LOGIN, 404, 404, 403, 404, 403),  # no action recorded yet
-    # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
-    ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/audit/motions/<int:motion_id>"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/audit/motions/<int:motion_id>/bundle.json"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/audit/motions/<int:motion_id>/checkpoint"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/audit/motions/<int:motion_id>/consistency"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/audit/motions/<int:motion_id>/receipt"): (404, 404, 404, 404, 404, 404),
-    ("POST", "/audit/motions/<int:motion_id>/receipt"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/results/motions/<int:motion_id>"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/audit/trail"): (ANON_LOGIN, 200, 200, 403, 200, 403),
-    ("GET", "/audit/trail/bundle.json"): (ANON_LOGIN, 404, 404, 403, 404, 403),  # no action recorded yet
     # the chair's motion pages: <int:motion_id> is a motion that does not exist, so the chair gets
     # 404 after the permission check and everyone else 403 (tests/app/test_chair.py covers real ones)
     ("GET", "/motions/new"): (ANON_LOGIN, 403, 200, 403, 403, 403),
