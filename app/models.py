@@ -28,6 +28,11 @@ from app.extensions import db
 from app.registry import PROVINCE_REGION
 
 
+def value_enum(cls: type[enum.Enum], length: int) -> Enum:
+    """A portable enum column stored as its members' values (a VARCHAR with a CHECK, not a native type)."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -127,10 +132,10 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(value_enum(Role, 10))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))
     delegate_rank: Mapped[DelegateRank | None] = mapped_column(
-        Enum(DelegateRank, native_enum=False, length=9, values_callable=lambda e: [m.value for m in e])
+        value_enum(DelegateRank, 9)
     )
     locale: Mapped[str] = mapped_column(String(2), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -189,7 +194,7 @@ class AccountToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     purpose: Mapped[TokenPurpose] = mapped_column(
-        Enum(TokenPurpose, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+        value_enum(TokenPurpose, 10)
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

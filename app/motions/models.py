@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -29,11 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models import Member, User, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], length: int) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from app.models import Member, User, UTCDateTime, utcnow, value_enum
 
 
 class LogKind(str, enum.Enum):
@@ -46,7 +41,7 @@ class TransparencyLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     origin: Mapped[str] = mapped_column(String(300), unique=True)
-    kind: Mapped[LogKind] = mapped_column(_enum(LogKind, 6))
+    kind: Mapped[LogKind] = mapped_column(value_enum(LogKind, 6))
     size: Mapped[int] = mapped_column(Integer, default=0)
     frontier_json: Mapped[str] = mapped_column(Text, default="[]")
     verifier_key: Mapped[str] = mapped_column(Text)  # the vkey that signs this log's first checkpoint
@@ -118,7 +113,7 @@ class Motion(db.Model):
     weight_policy_json: Mapped[str] = mapped_column(Text)
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
     revote: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[MotionState] = mapped_column(_enum(MotionState, 9), default=MotionState.DRAFT)
+    state: Mapped[MotionState] = mapped_column(value_enum(MotionState, 9), default=MotionState.DRAFT)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
