@@ -27,7 +27,7 @@ from ._breakdown import ATTRIBUTES, breakdown
 from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
 from ._rules import RULE_THRESHOLDS, validate_rules
-from ._tally import tally
+from ._tally import tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
 
@@ -46,4 +46,5 @@ __all__ = [
     "tally",
     "tie_order",
     "validate_rules",
+    "validate_selection",
 ]

@@ -57,6 +57,17 @@ def _totals(method: str, ing: Ingested, options: Sequence[str]) -> dict[str, dic
     return totals
 
 
+def validate_selection(method: str, selection: Any, *, options: Sequence[str]) -> None:
+    """Check one selection exactly as :func:`tally` checks each ballot, without counting.
+
+    Raises :class:`InvalidBallot` (index 0) for a malformed selection, :class:`InvalidMotion`
+    for an unknown method or bad options. The web app calls this before appending a ballot.
+    """
+    if method not in METHODS:
+        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+    ingest(method, [(1, selection)], _check_options(method, options), None)
+
+
 def tally(
     method: str,
     ballots: Iterable[Any],

@@ -234,7 +234,7 @@ def live_proxy(motion: Motion, grantor: Member) -> Proxy | None:
 def check_selection(motion: Motion, selection: Any) -> None:
     """Validate one selection with the tally engine's own ballot checks (InvalidBallot -> 422)."""
     try:
-        voting.tally(motion.method, [(1, selection)], options=motion.option_ids, seats=motion.seats)
+        voting.validate_selection(motion.method, selection, options=motion.option_ids)
     except voting.InvalidBallot as e:
         raise MotionError(str(e).removeprefix("ballot 0: "), 422) from e
 
