@@ -8,21 +8,28 @@ temporary migrated SQLite database holding the demo federation.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
+from babel.support import NullTranslations, Translations
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
 from app import demo
+from app.demo import DEMO_PASSWORD, email_for
 from app.extensions import db
 from tests.conftest import make_app
 
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "app" / "translations"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def chromium_path() -> str:
@@ -53,9 +60,10 @@ class LiveServer:
         self.app = app
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("live")
+@contextmanager
+def serve(folder: Path, migrated_database: Path) -> Iterator[LiveServer]:
+    """The real WSGI app on a free loopback port, on a fresh copy of the migrated database
+    holding the demo federation (and its demo history of motions)."""
     database = folder / "lipvote.sqlite3"
     shutil.copyfile(migrated_database, database)
     app = make_app(folder, database, TESTING=False)
@@ -71,3 +79,83 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Pat
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[LiveServer]:
+    """One server for a whole test module (tests in it share the database)."""
+    with serve(tmp_path_factory.mktemp("live"), migrated_database) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_live_server(tmp_path: Path, migrated_database: Path) -> Iterator[LiveServer]:
+    """A server of its own for one test, for journeys that change the state of the federation."""
+    with serve(tmp_path, migrated_database) as server:
+        yield server
+
+
+# --- the UI's words in either language ---------------------------------------------------------
+
+
+@functools.cache
+def catalogue(lang: str) -> NullTranslations:
+    if lang == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [lang], domain="messages")
+
+
+class Ui:
+    """Drives the UI in one language: the labels come from the same compiled catalogue the
+    server renders with, so a French run clicks the French labels (and checks html lang)."""
+
+    def __init__(self, lang: str, base: str) -> None:
+        self.lang = lang
+        self.base = base
+
+    def t(self, msgid: str, **values: Any) -> str:
+        text = catalogue(self.lang).gettext(msgid)
+        return text % values if values else text
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def ensure_language(self, page: Page) -> None:
+        """Switch the page (and, when signed in, the account) to this run's language."""
+        html = page.locator("html")
+        if html.get_attribute("lang") != self.lang:
+            page.get_by_role("button", name="Français" if self.lang == "fr" else "English", exact=True).click()
+        expect(html).to_have_attribute("lang", self.lang)
+
+    def sign_in(self, page: Page, account: str) -> None:
+        """Open the login page, switch it to this language, sign in, and keep the language."""
+        page.goto(self.url("/login"))
+        self.ensure_language(page)
+        page.get_by_label(self.t("E-mail address"), exact=True).fill(email_for(account))
+        page.get_by_label(self.t("Password"), exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name=self.t("Sign in"), exact=True).click()
+        expect(page).to_have_url(self.url("/home"))
+        # The account's stored locale wins after sign-in; switch again if it differs.
+        self.ensure_language(page)
+
+
+@pytest.fixture
+def new_page(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Callable[[], Page]]:
+    """Pages in contexts of their own: one per person, as if each used their own browser."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(**{**browser_context_args, "accept_downloads": True})
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run .ci/install-test-deps (npm install axe-core) first.")
+    return AXE.read_text(encoding="utf-8")
