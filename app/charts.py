@@ -100,7 +100,7 @@ def data_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str
         cells += [f'<td class="num">{escape(c)}</td>' if i >= numeric_from else f"<td>{escape(c)}</td>"
                   for i, c in enumerate(row[1:], start=1)]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return Markup(f'<div class="table-scroll"><table><caption>{escape(caption)}</caption>'
+    return Markup(f'<div class="table-scroll" tabindex="0"><table><caption>{escape(caption)}</caption>'
                   f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
 
 
