@@ -3,7 +3,12 @@
 Playwright cannot download its own browsers here, so the session launches /usr/bin/chromium
 (see ../shared/design/browser-tests.md). A missing browser fails the run with one sentence;
 it is never skipped. The live server is the real WSGI app on a free loopback port, on a
-temporary migrated SQLite database holding the demo federation.
+temporary migrated SQLite database holding the demo federation: one per test module
+(`live_server`) or one per test (`fresh_live_server`, for journeys that change the federation).
+
+`Ui(lang, base)` drives the UI in one language with the labels of the server's own compiled
+catalogue; `new_page()` opens a page in a context of its own (one person, one browser);
+`axe_source` is axe-core's script, and fails the run in one sentence when it is not installed.
 """
 
 from __future__ import annotations
