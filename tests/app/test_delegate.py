@@ -122,9 +122,9 @@ def committed_weight(app: Flask, motion_id: int, slug: str) -> int:
 
 CASES = [
     # method, options, seats, posted fields, expected leaf selection, words on the review page
-    ("yes_no", None, 1, [("choice", "yes")], "yes", "You choose: Yes"),
-    ("yes_no", None, 1, [("choice", "abstain")], "abstain", "You choose: Abstain"),
-    ("plurality", FOUR, 1, [("choice", "cy")], "cy", "You choose: Cy"),
+    ("yes_no", None, 1, [("choice", "yes")], "yes", "Your choice: Yes"),
+    ("yes_no", None, 1, [("choice", "abstain")], "abstain", "Your choice: Abstain"),
+    ("plurality", FOUR, 1, [("choice", "cy")], "cy", "Your choice: Cy"),
     ("plurality", FOUR, 1, [("choice", "")], "", "A blank ballot"),
     ("approval", FOUR, 1, [("choice", "dan"), ("choice", "ada")], ["ada", "dan"], "You approve of:"),
     ("approval", FOUR, 1, [], [], "A blank ballot"),
@@ -386,7 +386,7 @@ def test_receipt_page_downloads_and_who_may_see_it(fed: Flask, client: FlaskClie
     assert page.status_code == 200
     code = re.search(r'class="tracking-code mono">([0-9A-Z-]{19})<', text)
     assert code is not None
-    assert "You choose: Yes" in text and "<svg" in text and f"code={code.group(1)}" in text
+    assert "Your choice: Yes" in text and "<svg" in text and f"code={code.group(1)}" in text
     assert 'style="' not in text  # the CSP forbids inline styles
 
     download = client.get(f"/motions/{motion_id}/receipts/1/receipt.json")

@@ -247,7 +247,7 @@ def keyboard_voter(j: Journey, yes_no_id: int, stv_id: int) -> None:
     expect(page.get_by_role("radio", name=YES_NO[j.lang]["yes"], exact=True)).to_be_checked()
     follow("Review my ballot", TEXT_IS, t("Review my ballot"))
     expect(page.locator("h1")).to_have_text(t("Review your ballot"))
-    expect(page.locator(".review .selection")).to_have_text(t("You choose: %(option)s", option=YES_NO[j.lang]["yes"]))
+    expect(page.locator(".review .selection")).to_have_text(t("Your choice: %(option)s", option=YES_NO[j.lang]["yes"]))
     follow("Cast ballot", TEXT_IS, t("Cast ballot"))
 
     def download_by_keyboard(p: Page) -> None:
