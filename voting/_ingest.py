@@ -145,10 +145,10 @@ def ingest(
     ranked = method in RANKED
     merged: dict[tuple[Any, str | None], list[int]] = {}
     for key, entry in raw_groups.items():
-        if need_region:
+        if regions is not None:
             sel, region = key
-            if not isinstance(region, str) or region not in regions:  # type: ignore[operator]
-                raise InvalidBallot(entry[2], f"region: got {region!r}, want one of {sorted(regions)}")  # type: ignore[arg-type]
+            if not isinstance(region, str) or region not in regions:
+                raise InvalidBallot(entry[2], f"region: got {region!r}, want one of {sorted(regions)}")
         else:
             sel, region = key, None
         if ranked and type(sel) is tuple and sel:

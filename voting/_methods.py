@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from py3votecore.plurality_at_large import PluralityAtLarge  # type: ignore[import-untyped]
-from py3votecore.schulze_by_graph import SchulzeMethodByGraph  # type: ignore[import-untyped]
-from py3votecore.schulze_stv import SchulzeSTV  # type: ignore[import-untyped]
+from py3votecore.plurality_at_large import PluralityAtLarge
+from py3votecore.schulze_by_graph import SchulzeMethodByGraph
+from py3votecore.schulze_stv import SchulzeSTV
 
 from ._fractions import frac_str
 from ._ingest import Group

@@ -19,14 +19,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from py3votecore.ranked_pairs import RankedPairs  # type: ignore[import-untyped]
-from py3votecore.stv import STV  # type: ignore[import-untyped]
-from pygraph.classes.digraph import digraph  # type: ignore[import-untyped]
+from py3votecore.ranked_pairs import RankedPairs
+from py3votecore.stv import STV
+from pygraph.classes.digraph import digraph
 
 Number = int | Fraction
 
 
-class ExactBallot(dict):  # type: ignore[type-arg]
+class ExactBallot(dict[str, Any]):
     """A py-vote-core ballot dict whose "count" stays an exact int or Fraction."""
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -56,7 +56,7 @@ def exact_ballot(count: int, ranking: tuple[str, ...]) -> ExactBallot:
     return b
 
 
-class ExactSTV(STV):  # type: ignore[misc]
+class ExactSTV(STV):  # type: ignore[misc]  # py-vote-core ships no types: STV is Any
     """py-vote-core's STV, with tallies summed exactly (see module docstring)."""
 
     _keyed_ballots: list[dict[str, Any]] | None = None
@@ -95,7 +95,7 @@ class ExactSTV(STV):  # type: ignore[misc]
         return {c: Fraction(n) + parts.get(c, 0) for c, n in whole.items()}
 
 
-class RankedPairsByGraph(RankedPairs):  # type: ignore[misc]
+class RankedPairsByGraph(RankedPairs):  # type: ignore[misc]  # py-vote-core ships no types: Any base
     """py-vote-core's Ranked Pairs run on a given pairwise graph ``{(a, b): votes a over b}``."""
 
     def __init__(self, edges: dict[tuple[str, str], int], tie_breaker: list[str]) -> None:
@@ -103,7 +103,7 @@ class RankedPairsByGraph(RankedPairs):  # type: ignore[misc]
         super().__init__([], tie_breaker=tie_breaker)
 
     def standardize_ballots(self, ballots: list[Any], ballot_notation: int | None) -> None:
-        self.ballots = []
+        self.ballots: list[Any] = []
         self.candidates = {e[0] for e in self.edges} | {e[1] for e in self.edges}
 
     def ballots_into_graph(self, candidates: set[str], ballots: list[Any]) -> digraph:

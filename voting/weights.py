@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeGuard
 
 from ._apportion import clamp_shares, hamilton
 from ._fractions import frac_str, parse_fraction
@@ -73,7 +73,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def _is_int(x: object) -> bool:
+def _is_int(x: object) -> TypeGuard[int]:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
