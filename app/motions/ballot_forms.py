@@ -44,13 +44,6 @@ class BallotForm(FlaskForm):
     member = HiddenField(validators=[DataRequired()])
 
 
-class ReceiptCheckForm(FlaskForm):
-    receipt = TextAreaField(_l("Receipt (JSON)"), validators=[Length(max=MAX_RECEIPT_TEXT)],
-                            description=_l("Paste the whole receipt file you downloaded, or choose the file below."))
-    file = FileField(_l("Receipt file"))
-    submit = SubmitField(_l("Check the receipt"))
-
-
 class ProxyForm(FlaskForm):
     holder = SelectField(_l("Give our vote to"), validators=[DataRequired()],
                          description=_l("The delegates of this member will be able to cast your member's ballot on this motion."))

@@ -35,7 +35,6 @@ from app.motions.ballot_forms import (
     BallotForm,
     ConfirmForm,
     ProxyForm,
-    ReceiptCheckForm,
     SelectionError,
     is_ranked,
     parse_selection,
@@ -337,87 +336,6 @@ def receipt_tlog_proof(motion_id: int, index: int) -> Response:
     log = _receipt_ballot(motion, index)[2]
     return _download(receipt_to_tlog_proof(board.receipt_for(log, index)),
                      f"lipvote-receipt-motion-{motion.id}-leaf-{index}.tlog-proof", "text/plain")
-
-
-@dataclass(frozen=True)
-class ReceiptOutcome:
-    """What checking a receipt against the current log found, in words for the page."""
-
-    verdict: str  # "included", "not_included", "forked"
-    detail: str
-    index: int | None = None
-    tracking_code: str | None = None
-    receipt_size: int | None = None
-    log_size: int | None = None
-    superseded_by: int | None = None
-    selection: Any = None
-
-
-class ReceiptInputError(ValueError):
-    """The pasted receipt could not be read at all (shown with a 422)."""
-
-
-def check_receipt(log: TransparencyLog, text: str | bytes) -> ReceiptOutcome:
-    """Verify a receipt with its own checkpoint, then against the log as it is now.
-
-    Not included: the receipt's own evidence fails (signature, tracking code, inclusion proof).
-    Forked: the receipt is validly signed for this log but the log now shows is not an
-    extension of the one it was issued from (no consistency proof holds, or the log shrank).
-    """
-    try:
-        parsed = parse_receipt(text)
-    except FormatError as e:
-        raise ReceiptInputError(str(e)) from e
-    if parsed.origin != log.origin:
-        raise ReceiptInputError(_("This receipt is for the log %(theirs)s, not for this motion's log %(ours)s.",
-                                  theirs=parsed.origin, ours=log.origin))
-    try:
-        first = verify_receipt(text, log.verifier_key)
-    except FormatError as e:
-        raise ReceiptInputError(str(e)) from e
-    except VerificationError as e:
-        return ReceiptOutcome("not_included", str(e), index=parsed.index, tracking_code=parsed.tracking_code)
-    common = dict(index=first.index, tracking_code=first.tracking_code, receipt_size=first.checkpoint.size,
-                  log_size=log.size, selection=getattr(first.leaf, "selection", None))
-    if first.checkpoint.size > log.size:
-        return ReceiptOutcome("forked", _("The receipt's checkpoint has %(theirs)d entries but the log now has only %(ours)d.",
-                                          theirs=first.checkpoint.size, ours=log.size), **common)
-    latest = board.latest_checkpoint(log)
-    try:
-        verify_receipt(text, log.verifier_key, latest, board.consistency_proof(log, first.checkpoint.size))
-    except VerificationError as e:
-        return ReceiptOutcome("forked", str(e), **common)
-    superseded_by = next((row.index for row in board.leaves(log, first.index + 1)
-                          if row.kind == "ballot" and getattr(parse_leaf(row.leaf), "supersedes", None) == first.index), None)
-    return ReceiptOutcome("included", "", superseded_by=superseded_by, **common)
-
-
-@bp.route("/<int:motion_id>/receipts/check", methods=["GET", "POST"])
-@requires(Permission.VIEW_MOTIONS)
-def check(motion_id: int) -> tuple[str, int]:
-    motion = _motion_or_404(motion_id)
-    if motion.log is None:
-        abort(409, description=_("This motion has not been opened, so it has no receipts yet."))
-    form = ReceiptCheckForm()
-    outcome: ReceiptOutcome | None = None
-    error: str | None = None
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            error, status = _("The receipt is too large or the form expired. Reload the page and try again."), 422
-        else:
-            text: str | bytes = form.receipt.data or ""
-            upload = form.file.data
-            if upload is not None and getattr(upload, "filename", ""):
-                text = upload.read(MAX_RECEIPT_BYTES + 1)
-            if not text:
-                error, status = _("Paste a receipt or choose a receipt file."), 422
-            else:
-                try:
-                    outcome = check_receipt(motion.log, text)
-                except ReceiptInputError as e:
-                    error, status = str(e), 422
-    return render_template("motions/receipt_check.html", motion=motion, form=form, outcome=outcome, error=error), status
 
 
 # --- proxies ---------------------------------------------------------------------------------

@@ -86,8 +86,6 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/motions/<int:motion_id>/receipts/<int:index>"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("GET", "/motions/<int:motion_id>/receipts/<int:index>/receipt.json"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("GET", "/motions/<int:motion_id>/receipts/<int:index>/tlog-proof"): (ANON_LOGIN, 403, 403, 404, 403, 403),
-    ("GET", "/motions/<int:motion_id>/receipts/check"): (ANON_LOGIN, 404, 404, 404, 404, 404),
-    ("POST", "/motions/<int:motion_id>/receipts/check"): (ANON_LOGIN, 404, 404, 404, 404, 404),
     ("GET", "/motions/<int:motion_id>/proxy"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/motions/<int:motion_id>/proxy"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/motions/<int:motion_id>/proxy/revoke"): (ANON_LOGIN, 403, 403, 404, 403, 403),

@@ -433,7 +433,8 @@ def test_receipt_stays_valid_after_the_log_grows(fed: Flask, client: FlaskClient
 
 
 def check_receipt(client: FlaskClient, motion_id: int, text: str) -> Any:
-    return post_form(client, f"/motions/{motion_id}/receipts/check", {"receipt": text})
+    """Delegates check receipts on the motion's public audit page (linked from the receipt page)."""
+    return post_form(client, f"/audit/motions/{motion_id}/receipt", {"receipt": text})
 
 
 def test_receipt_check_says_included_and_detects_tampering(fed: Flask, client: FlaskClient, people: dict[str, Person]) -> None:
@@ -441,45 +442,47 @@ def test_receipt_check_says_included_and_detects_tampering(fed: Flask, client: F
     as_user(client, "delegate@example.org")
     vote(client, motion_id, [("choice", "yes")])
     text = client.get(f"/motions/{motion_id}/receipts/1/receipt.json").get_data(as_text=True)
+    assert f"/audit/motions/{motion_id}/receipt" in client.get(f"/motions/{motion_id}/receipts/1").get_data(as_text=True)
     with fed.app_context():
         cast_as(motion_id, "ottawa@example.org", "no")  # the log grows: the check needs a consistency proof
-    as_user(client, people["observer"].email)  # any signed-in user may check a receipt
-    assert client.get(f"/motions/{motion_id}/receipts/check").status_code == 200
+    as_user(client, people["observer"].email)  # anyone may check a receipt on the public audit page
+    assert client.get(f"/audit/motions/{motion_id}/receipt").status_code == 200
     good = check_receipt(client, motion_id, text)
     assert good.status_code == 200
-    body = good.get_data(as_text=True)
-    assert "Included" in body and "has 3 now" in body and "Not included" not in body
+    body = html.unescape(good.get_data(as_text=True))
+    assert "Included: entry 1" in body and "still contains it unchanged" in body
 
     receipt = json.loads(text)
     changed_leaf = dict(receipt, leaf=receipt["leaf"].replace('"selection":"yes"', '"selection":"no"'))
     assert changed_leaf["leaf"] != receipt["leaf"]
     bad = check_receipt(client, motion_id, json.dumps(changed_leaf))
-    assert bad.status_code == 200 and "Not included" in bad.get_data(as_text=True)
-    assert "tracking code" in html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 422
+    assert "does not check out on its own" in html.unescape(bad.get_data(as_text=True))
 
     wrong_index = dict(receipt, index=2)
-    assert "Not included" in check_receipt(client, motion_id, json.dumps(wrong_index)).get_data(as_text=True)
+    refused = check_receipt(client, motion_id, json.dumps(wrong_index))
+    assert refused.status_code == 422 and "does not check out" in html.unescape(refused.get_data(as_text=True))
 
     malformed = check_receipt(client, motion_id, "{not json")
-    assert malformed.status_code == 422 and "receipt is not valid JSON" in malformed.get_data(as_text=True)
+    assert malformed.status_code == 422 and "not valid JSON" in malformed.get_data(as_text=True)
     wrong_format = check_receipt(client, motion_id, json.dumps(dict(receipt, format="other/1")))
     assert wrong_format.status_code == 422 and "receipt format" in html.unescape(wrong_format.get_data(as_text=True))
     assert check_receipt(client, motion_id, "").status_code == 422
 
     # an upload works like a paste
-    token = csrf_token(client, f"/motions/{motion_id}/receipts/check")
+    token = csrf_token(client, f"/audit/motions/{motion_id}/receipt")
     from io import BytesIO
 
-    uploaded = client.post(f"/motions/{motion_id}/receipts/check",
-                           data={"csrf_token": token, "file": (BytesIO(text.encode()), "receipt.json")},
+    uploaded = client.post(f"/audit/motions/{motion_id}/receipt",
+                           data={"csrf_token": token, "upload": (BytesIO(text.encode()), "receipt.json")},
                            content_type="multipart/form-data")
     assert uploaded.status_code == 200 and "Included" in uploaded.get_data(as_text=True)
 
     # after a changed vote, the old receipt is still included but no longer counts
     as_user(client, "delegate@example.org")
     vote(client, motion_id, [("choice", "no")])
-    superseded = check_receipt(client, motion_id, text).get_data(as_text=True)
-    assert "Included" in superseded and "replaces this one" in superseded
+    superseded = html.unescape(check_receipt(client, motion_id, text).get_data(as_text=True))
+    assert "Included" in superseded and "replaced it, so it is in the log but not counted" in superseded
 
 
 def test_receipt_check_detects_a_fork(fed: Flask, client: FlaskClient) -> None:
@@ -504,8 +507,8 @@ def test_receipt_check_detects_a_fork(fed: Flask, client: FlaskClient) -> None:
         forged = build_receipt(origin=origin, index=1, leaf=other, checkpoint=note, proof=tree.inclusion_proof(1, 2))
     as_user(client, "delegate@example.org")
     response = check_receipt(client, motion_id, json.dumps(forged))
-    assert response.status_code == 200
-    assert "Forked" in response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "history was changed" in response.get_data(as_text=True)
 
 
 def test_receipt_for_another_motion_is_refused(fed: Flask, client: FlaskClient) -> None:
@@ -515,7 +518,7 @@ def test_receipt_for_another_motion_is_refused(fed: Flask, client: FlaskClient) 
     vote(client, first, [("choice", "yes")])
     text = client.get(f"/motions/{first}/receipts/1/receipt.json").get_data(as_text=True)
     response = check_receipt(client, second, text)
-    assert response.status_code == 422 and "not for this motion" in html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and "belongs to another log" in html.unescape(response.get_data(as_text=True))
 
 
 # --- lists -------------------------------------------------------------------------------------
