@@ -23,10 +23,9 @@ from typing import Any, Sequence
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.validators import DataRequired
 
 RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
 RANK_PREFIX = "rank-"

@@ -21,9 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
-from ballots.errors import FormatError, VerificationError
 from ballots.leaves import BallotLeaf, parse_leaf
-from ballots.receipt import MAX_RECEIPT_BYTES, parse_receipt, receipt_to_tlog_proof, verify_receipt
+from ballots.receipt import receipt_to_tlog_proof
 
 from app import board
 from app.audit import record_action
