@@ -23,18 +23,22 @@ root (32 raw bytes) of the whole log, close leaf included.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import compress, repeat
+from operator import is_not, lt, not_
+from typing import Any, cast
 
 from . import _tally_adapter as engine
 from .bundle import Bundle, parse_bundle
 from .checkpoint import open_checkpoint, parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import follow_rotation
-from .leaves import AuditLeaf, BallotLeaf, CloseLeaf, KeyLeaf, OpenLeaf, fast_ballot, parse_leaf
+from .leaves import (AuditLeaf, BallotLeaf, CloseLeaf, KeyLeaf, OpenLeaf, fast_ballot,
+                     fast_ballot_columns, parse_leaf)
 from .merkle import Tree
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
@@ -125,6 +129,54 @@ class _KeyChain:
         self.starts.append((index + 1, v))
 
 
+class _Ballots:
+    """The ballot leaves read so far, one list per field (compact, and bulk-friendly).
+
+    Position ``p`` is one ballot: leaf ``index[p]``, ``member[p]`` (None in a
+    secret ballot), ``weight[p]``, ``supersedes[p]``, ``region[p]``,
+    ``proxy[p]`` and ``selection[p]``.
+    """
+
+    __slots__ = ("index", "member", "weight", "supersedes", "region", "proxy", "selection")
+
+    def __init__(self) -> None:
+        self.index: list[int] = []
+        self.member: list[str | None] = []
+        self.weight: list[int] = []
+        self.supersedes: list[int | None] = []
+        self.region: list[str | None] = []
+        self.proxy: list[str | None] = []
+        self.selection: list[Any] = []
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Ballots) and all(
+            getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    def append(self, index: int, member: str | None, weight: int, supersedes: int | None,
+               region: str | None, proxy: str | None, selection: Any) -> None:
+        self.index.append(index)
+        self.member.append(member)
+        self.weight.append(weight)
+        self.supersedes.append(supersedes)
+        self.region.append(region)
+        self.proxy.append(proxy)
+        self.selection.append(selection)
+
+    def extend(self, index: Iterable[int], member: Iterable[str | None], weight: Iterable[int],
+               supersedes: Iterable[int | None], region: Iterable[str | None],
+               proxy: Iterable[str | None], selection: Iterable[Any]) -> None:
+        self.index.extend(index)
+        self.member.extend(member)
+        self.weight.extend(weight)
+        self.supersedes.extend(supersedes)
+        self.region.extend(region)
+        self.proxy.extend(proxy)
+        self.selection.extend(selection)
+
+
 @dataclass
 class _Log:
     """What one pass over the leaves collected."""
@@ -134,13 +186,63 @@ class _Log:
     opened: OpenLeaf | None = None
     closed: CloseLeaf | None = None
     close_index: int = -1
-    # per ballot leaf: (index, member, weight, supersedes, region, proxy, selection)
-    ballots: list[tuple[int, str | None, int, int | None, str | None, str | None, Any]] = \
-        field(default_factory=list)
+    ballots: _Ballots = field(default_factory=lambda: _Ballots())
     keys: list[tuple[int, KeyLeaf]] = field(default_factory=list)
     structure: list[str] = field(default_factory=list)
     audit_logs: set[str] = field(default_factory=set)
     late: list[int] = field(default_factory=list)  # ballots cast outside the period
+
+
+_CHUNK = 8192  # leaves checked together by the bulk path
+
+
+class _ReadContext:
+    """What reading the leaves shares between chunks."""
+
+    __slots__ = ("is_audit", "start", "end", "start19", "end19", "intern", "strings")
+
+    def __init__(self, b: Bundle) -> None:
+        self.is_audit = b.is_audit
+        self.start, self.end = _period(b)
+        self.start19, self.end19 = self.start[:19], self.end[:19]
+        self.intern: dict[Any, Any] = {}  # one object per distinct list selection
+        self.strings: dict[Any, Any] = {}  # one object per distinct member or option id
+
+
+def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
+                  ctx: _ReadContext) -> bool:
+    """Read leaves ``lo`` to ``hi - 1`` in bulk, or return False having changed nothing.
+
+    Succeeds only when every leaf is a plain ballot that :func:`fast_ballot`
+    accepts, of the opened motion, cast inside the voting period, in a motion
+    log: then reading them one by one would give no message, only the leaf
+    hashes and the ballot rows appended here.
+    """
+    if ctx.is_audit:
+        return False
+    texts = leaves[lo:hi]
+    cols = fast_ballot_columns(texts)
+    if cols is None:
+        return False
+    member, weight, sup, region, proxy, sel, motion, cast_at = cols
+    if log.opened is None or motion.count(log.opened.motion) != len(motion):
+        return False
+    # c[:19] > start19 exactly when c > start19 + "~" (c goes on with "." or "Z"),
+    # and c[:19] < end19 exactly when c < end19
+    if not (min(cast_at) > ctx.start19 + "~" and max(cast_at) < ctx.end19):
+        return False
+    sha = hashlib.sha256
+    log.hashes += b"".join([sha(b"\x00" + t.encode("ascii")).digest() for t in texts])
+    strings = ctx.strings
+    members = list(map(strings.setdefault, member, member))
+    if list not in set(map(type, sel)):
+        sels: Sequence[Any] = list(map(strings.setdefault, sel, sel))
+    else:
+        intern = ctx.intern
+        sels = [intern.setdefault(tuple(s), s) if type(s) is list
+                else strings.setdefault(s, s) for s in sel]
+    log.ballots.extend(range(lo, hi), members, weight, sup, region, proxy, sels)
+    return True
 
 
 class _Verifier:
@@ -158,23 +260,47 @@ class _Verifier:
                 self.add(n, "skipped", why)
 
     # -- 3 & 4: one pass over the leaves -----------------------------------
-    def read_leaves(self, b: Bundle) -> _Log:
+    def read_leaves(self, b: Bundle, *, chunk: int = _CHUNK, bulk: bool = True) -> _Log:
+        """Hash and check every leaf, in chunks of ``chunk`` leaves.
+
+        A chunk made only of plain ballot leaves that raise no problem is
+        checked in bulk (:func:`_bulk_ballots`); any other chunk, and the first
+        and last leaves, go leaf by leaf through :meth:`_read_range`, which
+        gives every message.  Both ways collect exactly the same :class:`_Log`
+        (``bulk=False`` forces the second, for tests).
+        """
         log = _Log()
         total = len(b.leaves)
+        ctx = _ReadContext(b)
+        progress = self.progress
+        if progress is not None:
+            progress(0, total)
+        if total <= 2 or not bulk:
+            self._read_range(b, log, ctx, 0, total)
+        else:
+            self._read_range(b, log, ctx, 0, 1)
+            for lo in range(1, total - 1, chunk):
+                hi = min(lo + chunk, total - 1)
+                if progress is not None and lo > 1:
+                    progress(lo, total)
+                if not _bulk_ballots(b.leaves, lo, hi, log, ctx):
+                    self._read_range(b, log, ctx, lo, hi)
+            self._read_range(b, log, ctx, total - 1, total)
+        if progress is not None:
+            progress(total, total)
+        return log
+
+    def _read_range(self, b: Bundle, log: _Log, ctx: _ReadContext, lo: int, hi: int) -> None:
+        """Leaf-by-leaf reading of leaves ``lo`` to ``hi - 1``, with every message."""
         sha = hashlib.sha256
-        step = max(1, total // 100)
-        intern: dict[Any, Any] = {}
-        strings: dict[Any, Any] = {}
-        opened_motion: str | None = None
+        intern, strings = ctx.intern, ctx.strings
         is_audit = b.is_audit
-        start, end = _period(b)
-        start19, end19 = start[:19], end[:19]
+        start, end, start19, end19 = ctx.start, ctx.end, ctx.start19, ctx.end19
         ballots, structure, late = log.ballots, log.structure, log.late
         hashes = log.hashes
-        progress = self.progress
-        for i, text in enumerate(b.leaves):
-            if progress is not None and i % step == 0:
-                progress(i, total)
+        leaves = b.leaves
+        for i in range(lo, hi):
+            text = leaves[i]
             try:
                 data = text.encode("utf-8")
             except UnicodeEncodeError:
@@ -183,6 +309,7 @@ class _Verifier:
                 log.bad.append(f"leaf {i}: contains a lone surrogate, not valid Unicode")
                 continue
             hashes += sha(b"\x00" + data).digest()
+            opened_motion = log.opened.motion if log.opened is not None else None
             fast = fast_ballot(text)
             if fast is not None:
                 member, weight, sup, region, proxy, sel, motion, cast_at = fast
@@ -192,7 +319,7 @@ class _Verifier:
                     sel = strings.setdefault(sel, sel)
                 if member is not None:
                     member = strings.setdefault(member, member)
-                ballots.append((i, member, weight, sup, region, proxy, sel))
+                ballots.append(i, member, weight, sup, region, proxy, sel)
                 if not start19 < cast_at[:19] < end19 and not \
                         start <= _time_key(cast_at) <= end:
                     late.append(i)
@@ -210,11 +337,6 @@ class _Verifier:
             self._collect(log, i, leaf, b, intern)
             if isinstance(leaf, BallotLeaf) and not start <= _time_key(leaf.cast_at) <= end:
                 late.append(i)
-            if log.opened is not None:
-                opened_motion = log.opened.motion
-        if progress is not None:
-            progress(total, total)
-        return log
 
     def _collect(self, log: _Log, i: int, leaf: Any, b: Bundle, intern: dict[Any, Any]) -> None:
         s = log.structure
@@ -225,8 +347,8 @@ class _Verifier:
                 sel = intern.setdefault(key, sel)
             except TypeError:
                 pass
-            log.ballots.append((i, leaf.member, leaf.weight, leaf.supersedes, leaf.region,
-                                leaf.proxy, sel))
+            log.ballots.append(i, leaf.member, leaf.weight, leaf.supersedes, leaf.region,
+                               leaf.proxy, sel)
             if b.is_audit:
                 s.append(f"leaf {i} is a ballot in an audit log")
         elif isinstance(leaf, OpenLeaf):
@@ -362,6 +484,22 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
     ``retally=False`` skips the ``tally`` check (for benchmarks).
     ``progress(done, total)`` is called while the leaves are read.
     """
+    # A large bundle makes millions of small tuples and no reference cycle; the
+    # cyclic garbage collector would rescan them again and again (a fifth of the
+    # time at a million ballots), so it is paused while verifying.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _verify_bundle(bundle, receipts, checkpoints, progress,
+                              trusted_keys=trusted_keys, retally=retally)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iterable[str],
+                   progress: Progress | None, *, trusted_keys: Sequence[str],
+                   retally: bool) -> Report:
     v = _Verifier(progress)
     report = v.report
     try:
@@ -609,17 +747,96 @@ def _eligible_problems(rules: Mapping[str, Any], weights: Mapping[str, int],
     return out
 
 
+def _wants_region(o: OpenLeaf) -> bool:
+    dm = o.rules.get("double_majority") if isinstance(o.rules, Mapping) else None
+    return isinstance(dm, Mapping) and dm.get("regions") is not None
+
+
 def _check_ballots(o: OpenLeaf, log: _Log, weights: Mapping[str, int] | None,
                    regions: Mapping[str, str] | None) -> tuple[list[tuple[Any, ...]], list[str]]:
     """Apply revotes; return the counted ballots for the tally and the problems."""
     problems: list[str] = []
+    keep = _plain_ballots(o, log.ballots, weights, regions)
+    if keep is None:
+        keep, problems = _ballot_rules(o, log.ballots, weights, regions)
+    bw, bsel, breg = log.ballots.weight, log.ballots.selection, log.ballots.region
+    if o.secrecy == "secret" and weights is not None:
+        have = Counter(w for w in weights.values() if w > 0)
+        used = Counter(bw[p] for p in keep)
+        for w, k in sorted(used.items()):
+            if k > have.get(w, 0):
+                problems.append(f"{k} counted secret ballots carry weight {w} but only "
+                                f"{have.get(w, 0)} members have that weight")
+    counted: list[tuple[Any, ...]]
+    if _wants_region(o):
+        counted = [(bw[p], bsel[p], breg[p]) for p in keep]
+    else:
+        counted = [(bw[p], bsel[p]) for p in keep]
+    return counted, problems
+
+
+def _plain_ballots(o: OpenLeaf, ballots: _Ballots, weights: Mapping[str, int] | None,
+                   regions: Mapping[str, str] | None) -> list[int] | None:
+    """Positions of the counted ballots when no ballot breaks a rule, found in bulk; else None.
+
+    None means "go step by step" (:func:`_ballot_rules`, which explains every
+    problem); it is also returned for valid but unusual logs (proxies, secret
+    revotes, no readable weights).  When this returns positions,
+    :func:`_ballot_rules` would return the same ones and no problem: every
+    member's first ballot replaces nothing and each later one replaces the
+    member's previous ballot, because the replaced leaves are distinct earlier
+    ballots of the same member and exactly one ballot per member replaces nothing.
+    """
+    n = len(ballots)
+    idx, members, ws, sups, regs = (ballots.index, ballots.member, ballots.weight,
+                                    ballots.supersedes, ballots.region)
+    if n == 0 or ballots.proxy.count(None) != n:
+        return None
+    want_region = _wants_region(o)
+    if (None in regs) if want_region else (regs.count(None) != n):
+        return None
+    if o.secrecy == "secret":
+        if members.count(None) != n or sups.count(None) != n:
+            return None
+        return list(range(n))
+    if weights is None or None in members:
+        return None
+    if any(weights.get(m) != w for m, w in set(zip(members, ws))):  # type: ignore[arg-type]
+        return None
+    member_regions = set(zip(members, regs))
+    if want_region and (any(regions.get(m) != r for m, r in member_regions)  # type: ignore[arg-type]
+                        if regions is not None else len(member_regions) != len(set(members))):
+        return None
+    has_sup = list(map(is_not, sups, repeat(None)))
+    replacing = sum(has_sup)
+    if n - replacing != len(set(members)):
+        return None
+    if not replacing:
+        return list(range(n))
+    if not o.revote:
+        return None
+    replaced = cast("list[int]", list(compress(sups, has_sup)))  # the non-None ones
+    replaced_set = set(replaced)
+    if len(replaced_set) != replacing or not all(map(lt, replaced, compress(idx, has_sup))):
+        return None
+    owner = dict(zip(idx, members))
+    if list(map(owner.get, replaced)) != list(compress(members, has_sup)):
+        return None
+    return list(compress(range(n), map(not_, map(replaced_set.__contains__, idx))))
+
+
+def _ballot_rules(o: OpenLeaf, ballots: _Ballots, weights: Mapping[str, int] | None,
+                  regions: Mapping[str, str] | None) -> tuple[list[int], list[str]]:
+    """Apply revotes ballot by ballot; return the counted positions and every problem."""
+    problems: list[str] = []
     secret = o.secrecy == "secret"
-    dm = o.rules.get("double_majority") if isinstance(o.rules, Mapping) else None
-    want_region = isinstance(dm, Mapping) and dm.get("regions") is not None
+    want_region = _wants_region(o)
     by_index: dict[int, int] = {}  # leaf index -> position in log.ballots
     live: dict[int, bool] = {}  # leaf index -> still counted
     current: dict[str, int] = {}  # member -> leaf index of the counted ballot
-    for pos, (i, member, weight, sup, region, proxy, _sel) in enumerate(log.ballots):
+    rows = zip(ballots.index, ballots.member, ballots.weight, ballots.supersedes,
+               ballots.region, ballots.proxy)
+    for pos, (i, member, weight, sup, region, proxy) in enumerate(rows):
         by_index[i] = pos
         live[i] = True
         if secret:
@@ -656,10 +873,10 @@ def _check_ballots(o: OpenLeaf, log: _Log, weights: Mapping[str, int] | None,
             elif not live[sup]:
                 problems.append(f"leaf {i}: replaces leaf {sup}, which was already replaced")
             else:
-                old = log.ballots[by_index[sup]]
-                if old[1] != member:
+                p = by_index[sup]
+                if ballots.member[p] != member:
                     problems.append(f"leaf {i}: replaces leaf {sup} cast by another member")
-                elif old[2] != weight or old[4] != region:
+                elif ballots.weight[p] != weight or ballots.region[p] != region:
                     problems.append(f"leaf {i}: replaces leaf {sup} but its weight or region "
                                     "differs")
                 live[sup] = False
@@ -669,17 +886,4 @@ def _check_ballots(o: OpenLeaf, log: _Log, weights: Mapping[str, int] | None,
                 problems.append(f"member {member!r} has two counted ballots (leaves {prev} "
                                 f"and {i})")
             current[member] = i
-    counted_rows = [b for b in log.ballots if live[b[0]]]
-    if secret and weights is not None:
-        have = Counter(w for w in weights.values() if w > 0)
-        used = Counter(b[2] for b in counted_rows)
-        for w, k in sorted(used.items()):
-            if k > have.get(w, 0):
-                problems.append(f"{k} counted secret ballots carry weight {w} but only "
-                                f"{have.get(w, 0)} members have that weight")
-    counted: list[tuple[Any, ...]]
-    if want_region:
-        counted = [(b[2], b[6], b[4]) for b in counted_rows]
-    else:
-        counted = [(b[2], b[6]) for b in counted_rows]
-    return counted, problems
+    return [p for p, i in enumerate(ballots.index) if live[i]], problems

@@ -1,0 +1,214 @@
+"""The verifier's bulk paths agree with the leaf-by-leaf and ballot-by-ballot ones.
+
+The bulk paths only make a large bundle faster: whenever they accept something,
+the step-by-step code (which gives every message) must reach exactly the same
+state; when anything is unusual they must hand over.  These are invariants, so
+the tests are hypothesis properties plus a check that the bulk paths are
+actually taken on ordinary logs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ballots import leaves
+from ballots.bundle import build_bundle, parse_bundle
+from ballots.verify import _Ballots, _ballot_rules, _plain_ballots, _Verifier
+
+from ballots_testlog import REGIONS, WEIGHTS, weight_snapshot
+
+T0 = datetime(2025, 3, 1, 14, 0, tzinfo=timezone.utc)
+MEMBERS = sorted(WEIGHTS)
+
+
+def _open(*, secrecy: str = "recorded", revote: bool = True, regions: bool = False,
+          at: datetime = T0) -> str:
+    rules: dict[str, Any] = {"double_majority": {"regions": ["east", "west"]}} if regions else {}
+    return leaves.open_leaf(motion="m-1", title={"en": "T"}, method="plurality",
+                            options=["yes", "no"], seats=1, rules=rules, secrecy=secrecy,
+                            revote=revote, weights=weight_snapshot(), opened_at=at)
+
+
+# --------------------------------------------------------------------------
+# leaves.fast_ballot_columns == fast_ballot, row by row
+
+plain_ids = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E,
+                                           blacklist_characters='"\\'), min_size=1, max_size=8)
+any_ids = st.text(min_size=1, max_size=8).filter(str.isprintable)
+
+
+@st.composite
+def ballot_texts(draw: st.DrawFn, ids: st.SearchStrategy[str] = plain_ids,
+                 big: int = 10**15 - 1) -> str:
+    sel = draw(st.none() | ids | st.lists(ids, max_size=3))
+    return leaves.ballot_leaf(
+        motion=draw(ids), weight=draw(st.integers(1, big)), selection=sel,
+        cast_at=T0 + timedelta(seconds=draw(st.integers(0, 10**8)),
+                               microseconds=draw(st.sampled_from([0, 5, 123456]))),
+        member=draw(st.none() | ids), region=draw(st.none() | ids),
+        proxy=draw(st.none() | ids), supersedes=draw(st.none() | st.integers(1, big)),
+        nonce=leaves.new_nonce() + draw(st.sampled_from(["", "ab", "abcd"])))
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    text = draw(ballot_texts())
+    pos = draw(st.integers(0, len(text)))
+    char = draw(st.sampled_from(list(' "\\,:{}[]0aZ.-\u00e9\x00\n')))
+    return text[:pos] + char + text[pos + draw(st.integers(0, 1)):]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ballot_texts(any_ids, 2**53 - 1) | mutated() | ballot_texts(), min_size=1,
+                max_size=6))
+def test_columns_agree_with_fast_ballot(texts: list[str]) -> None:
+    cols = leaves.fast_ballot_columns(texts)
+    rows = [leaves.fast_ballot(t) for t in texts]
+    if cols is not None:
+        assert [tuple(r) for r in zip(*cols)] == rows
+    if None in rows:
+        assert cols is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(ballot_texts(), min_size=1, max_size=6))
+def test_columns_take_plain_ballots(texts: list[str]) -> None:
+    cols = leaves.fast_ballot_columns(texts)
+    assert cols is not None
+    assert [tuple(r) for r in zip(*cols)] == [leaves.fast_ballot(t) for t in texts]
+
+
+# --------------------------------------------------------------------------
+# read_leaves: bulk chunks == leaf by leaf
+
+
+@st.composite
+def motion_logs(draw: st.DrawFn) -> list[str]:
+    opened = T0 + timedelta(milliseconds=700)  # ballots in the same second may be early
+    out = [_open(at=opened)]
+    k = 0
+    for _ in range(draw(st.integers(0, 14))):
+        k += 1
+        kind = draw(st.sampled_from(["plain"] * 6 + ["other motion", "late", "non-ascii",
+                                                     "bad", "list", "close", "dup-open",
+                                                     "same second"]))
+        at = T0 + timedelta(seconds=k)
+        if kind == "same second":
+            at = T0 + timedelta(milliseconds=draw(st.sampled_from([0, 500, 700, 900])))
+        member = draw(st.sampled_from(MEMBERS))
+        if kind == "close":
+            out.append(leaves.close_leaf(motion="m-1", closed_at=at, ballots=0))
+        elif kind == "dup-open":
+            out.append(_open())
+        elif kind == "bad":
+            out.append('{"type":"ballot"}')
+        else:
+            out.append(leaves.ballot_leaf(
+                motion="m-2" if kind == "other motion" else "m-1", weight=WEIGHTS[member],
+                selection=["yes", "no"] if kind == "list" else draw(st.sampled_from(["yes", "no"])),
+                cast_at=T0 - timedelta(days=1) if kind == "late" else at,
+                member=member + "\u00e9" if kind == "non-ascii" else member,
+                supersedes=draw(st.none() | st.integers(1, len(out)))))
+    if draw(st.booleans()):
+        out.append(leaves.close_leaf(motion="m-1", closed_at=T0 + timedelta(days=1),
+                                     ballots=len(out) - 1))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(motion_logs(), st.integers(1, 5), st.booleans())
+def test_bulk_reading_equals_leaf_by_leaf(texts: list[str], chunk: int, audit: bool) -> None:
+    b = parse_bundle(build_bundle(origin="o", verifier_key="k", leaves=texts, checkpoint="c",
+                                  result={}))
+    if audit:
+        b = parse_bundle({"format": "lipvote-audit/1", "origin": "o", "verifier_key": "k",
+                          "leaves": texts, "checkpoint": "c"})
+    bulk = _Verifier(None).read_leaves(b, chunk=chunk)
+    slow = _Verifier(None).read_leaves(b, bulk=False)
+    assert bulk == slow
+
+
+def test_bulk_reading_is_taken_and_hashes_match() -> None:
+    texts = [_open()] + [leaves.ballot_leaf(motion="m-1", weight=WEIGHTS[m], selection="yes",
+                                            cast_at=T0 + timedelta(seconds=i + 1), member=m)
+                         for i, m in enumerate(MEMBERS)]
+    texts.append(leaves.close_leaf(motion="m-1", closed_at=T0 + timedelta(days=1),
+                                   ballots=len(MEMBERS)))
+    b = parse_bundle(build_bundle(origin="o", verifier_key="k", leaves=texts, checkpoint="c",
+                                  result={}))
+    seen = []
+    v = _Verifier(lambda done, total: seen.append(done))
+    log = v.read_leaves(b, chunk=2)
+    assert log == _Verifier(None).read_leaves(b, bulk=False)
+    assert log.ballots.member == MEMBERS and not log.bad and not log.structure
+    assert seen[0] == 0 and seen[-1] == len(texts) and len(seen) > 2
+
+
+# --------------------------------------------------------------------------
+# _plain_ballots == _ballot_rules when it answers
+
+
+@st.composite
+def ballot_columns(draw: st.DrawFn) -> tuple[Any, _Ballots, bool]:
+    secret = draw(st.booleans())
+    regions = draw(st.booleans())
+    o = leaves.parse_leaf(_open(secrecy="secret" if secret else "recorded",
+                                revote=draw(st.booleans()), regions=regions))
+    bs = _Ballots()
+    last: dict[str | None, int] = {}
+    earlier: list[int] = [0]
+    i = 0
+    for _ in range(draw(st.integers(0, 12))):
+        i += draw(st.integers(1, 2))
+        m = draw(st.sampled_from(MEMBERS))
+        chained = last.get(m) if draw(st.integers(0, 4)) else draw(st.none() | st.sampled_from(
+            earlier) | st.integers(0, i))
+        member = None if secret and draw(st.integers(0, 5)) else m
+        region = REGIONS[m] if regions and draw(st.integers(0, 5)) else \
+            draw(st.none() | st.sampled_from(["east", "west"]))
+        bs.append(i, member, WEIGHTS[m] if draw(st.integers(0, 5)) else 1, chained, region,
+                  None if draw(st.integers(0, 8)) else draw(st.sampled_from(MEMBERS)), "yes")
+        last[m] = i
+        earlier.append(i)
+    return o, bs, draw(st.booleans())
+
+
+@settings(max_examples=500, deadline=None)
+@given(ballot_columns())
+def test_plain_ballots_agree_with_the_rules(case: tuple[Any, _Ballots, bool]) -> None:
+    o, bs, with_regions = case
+    weights = dict(WEIGHTS)
+    regions = dict(REGIONS) if with_regions else None
+    keep = _plain_ballots(o, bs, weights, regions)
+    if keep is not None:
+        assert _ballot_rules(o, bs, weights, regions) == (keep, [])
+
+
+def test_plain_ballots_take_an_ordinary_revote_log() -> None:
+    o = leaves.parse_leaf(_open())
+    bs = _Ballots()
+    last: dict[str, int] = {}
+    for i in range(1, 40):
+        m = MEMBERS[i * 7 % len(MEMBERS)]
+        bs.append(i, m, WEIGHTS[m], last.get(m), None, None, "yes")
+        last[m] = i
+    keep = _plain_ballots(o, bs, WEIGHTS, REGIONS)
+    assert keep is not None
+    assert [bs.index[p] for p in keep] == sorted(last.values())
+    assert _ballot_rules(o, bs, WEIGHTS, REGIONS) == (keep, [])
+
+
+def test_plain_ballots_refuse_a_ballot_replaced_twice() -> None:
+    # counts, order and owners all look right; only the repeated target is wrong
+    o = leaves.parse_leaf(_open())
+    bs = _Ballots()
+    for i, sup in ((1, None), (2, 1), (3, 1)):
+        bs.append(i, "lip-a", WEIGHTS["lip-a"], sup, None, None, "yes")
+    assert _plain_ballots(o, bs, WEIGHTS, REGIONS) is None
+    assert _ballot_rules(o, bs, WEIGHTS, REGIONS)[1] == [
+        "leaf 3: replaces leaf 1, which was already replaced",
+        "member 'lip-a' has two counted ballots (leaves 2 and 3)"]
