@@ -68,7 +68,7 @@ def make_leaves(n: int, rng: random.Random) -> list[str]:
         m = ids[k % MEMBERS]
         sup = last.get(m)
         nonce = base64.urlsafe_b64encode(rng.randbytes(16)).rstrip(b"=").decode()
-        t = 1 + k * 3600 * 24 // max(n, 1)
+        t = 1 + k * (3600 * 24 - 2) // max(n, 1)  # strictly inside the voting day
         cast = f"2025-03-01T{t // 3600 % 24:02d}:{t // 60 % 60:02d}:{t % 60:02d}Z"
         sel = "abc"[rng.randrange(3)]
         out.append(f'{{"cast_at":"{cast}","member":"{m}","motion":"bench","nonce":"{nonce}",'
