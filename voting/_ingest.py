@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+import numpy as np
+from numpy.typing import NDArray
+
+from ._ranks import FLOAT_EXACT, Positions, code_dtype, positions, ranked_counts
 from .errors import InvalidBallot
 
 RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
@@ -31,12 +35,24 @@ class Group(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Rankings:
+    """Every ballot of a pairwise method, ungrouped, as arrays (see :func:`ingest_rankings`)."""
+
+    positions: Positions  # one row per ballot, see _ranks
+    weights: NDArray[np.int64]
+    first_ballots: list[int]  # per option: ballots ranking it first
+    first_weight: list[int]  # per option: their weight
+    counted: bool  # some ballot is not blank
+
+
+@dataclass(frozen=True)
 class Ingested:
-    groups: tuple[Group, ...]  # sorted by (selection, region)
+    groups: tuple[Group, ...]  # sorted by (selection, region); () when rankings is set
     ballots: int
     weight: int
     blank_ballots: int
     blank_weight: int
+    rankings: Rankings | None = None
 
     def counted(self) -> list[Group]:
         return [g for g in self.groups if g.selection]
@@ -194,4 +210,72 @@ def ingest(
         weight=total_weight,
         blank_ballots=sum(g.ballots for g in blank),
         blank_weight=sum(g.weight for g in blank),
+    )
+
+
+_SEQUENCES = frozenset({tuple, list})
+
+
+def ingest_rankings(ballots: Sequence[Any], options: Sequence[str]) -> Ingested | None:
+    """Schulze's and Ranked Pairs' fast path: every ballot as a row of a rank-position array.
+
+    Their count needs only the weighted pairwise matrix, which is a plain sum over ballots,
+    so nothing is grouped.  Every check runs over the whole input at C speed (sets of types,
+    one dictionary lookup per ranked option, one array pass for repeated options).  Returns
+    None, leaving the input to :func:`ingest`, unless every ballot is a plain
+    ``(weight, ranking)`` pair with an int weight > 0 and a list or tuple of distinct known
+    option ids, and the total weight is below 2**53; :func:`ingest` then accepts the same
+    input with the same counts, or raises the error that names the first bad ballot.
+    """
+    count = len(ballots)
+    if count == 0 or not set(map(type, ballots)) <= _SEQUENCES or set(map(len, ballots)) != {2}:
+        return None
+    raw_weights = list(map(itemgetter(0), ballots))
+    selections = list(map(itemgetter(1), ballots))
+    if set(map(type, raw_weights)) != {int} or not set(map(type, selections)) <= _SEQUENCES:
+        return None
+    total = sum(raw_weights)
+    if total >= FLOAT_EXACT:
+        return None
+    weights = np.array(raw_weights, dtype=np.int64)  # every weight is below the total
+    del raw_weights
+    if int(weights.min()) <= 0:
+        return None
+    n = len(options)
+    index = {o: i for i, o in enumerate(options)}
+    lengths = np.fromiter(map(len, selections), dtype=np.int64, count=count)
+    flat = map(index.__getitem__, chain.from_iterable(selections))
+    try:
+        # bytes() of small ints runs in C and is faster than np.fromiter.
+        codes = (
+            np.frombuffer(bytes(flat), dtype=np.int8)
+            if n < 127
+            else np.fromiter(flat, dtype=code_dtype(n + 1), count=int(lengths.sum()))
+        )
+    except (KeyError, TypeError):  # an unknown or unhashable option id
+        return None
+    del selections
+    pos = positions(codes, lengths, n)
+    if not np.array_equal(ranked_counts(pos), lengths):  # an option repeated
+        return None
+    blank = lengths == 0
+    ranked = ~blank
+    first = codes[(np.cumsum(lengths) - lengths)[ranked]].astype(np.int64)
+    del codes
+    first_ballots = np.bincount(first, minlength=n)
+    # float64 sums of ints are exact: the total is below 2**53.
+    first_weight = np.bincount(first, weights=weights[ranked].astype(np.float64), minlength=n)
+    return Ingested(
+        groups=(),
+        ballots=count,
+        weight=total,
+        blank_ballots=int(blank.sum()),
+        blank_weight=int(weights[blank].sum()),
+        rankings=Rankings(
+            positions=pos,
+            weights=weights,
+            first_ballots=[int(x) for x in first_ballots],
+            first_weight=[int(x) for x in first_weight],
+            counted=bool(ranked.any()),
+        ),
     )

@@ -163,7 +163,10 @@ def _edges(d: list[list[int]], options: Sequence[str]) -> dict[tuple[str, str], 
 
 
 def run_schulze(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
-    d = pairwise_matrix([g for g in groups if g.selection], options)
+    return schulze_from_matrix(pairwise_matrix([g for g in groups if g.selection], options), options, order)
+
+
+def schulze_from_matrix(d: list[list[int]], options: Sequence[str], order: list[str]) -> Outcome:
     p = strongest_paths(d)
     potential = [options[i] for i in schulze_potential_winners(p)]
     ties = []
@@ -200,7 +203,10 @@ def _acyclic(edges: set[tuple[str, str]]) -> bool:
 
 
 def run_ranked_pairs(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
-    d = pairwise_matrix([g for g in groups if g.selection], options)
+    return ranked_pairs_from_matrix(pairwise_matrix([g for g in groups if g.selection], options), options, order)
+
+
+def ranked_pairs_from_matrix(d: list[list[int]], options: Sequence[str], order: list[str]) -> Outcome:
     idx = {o: i for i, o in enumerate(options)}
     if len(options) == 1:
         return Outcome((options[0],), {"pairwise": _matrix_dict(d, options), "pairs": []})
@@ -277,4 +283,10 @@ RUNNERS = {
     "schulze": run_schulze,
     "ranked_pairs": run_ranked_pairs,
     "schulze_stv": run_schulze_stv,
+}
+
+# The single-winner pairwise methods, from the weighted pairwise matrix alone.
+MATRIX_RUNNERS = {
+    "schulze": schulze_from_matrix,
+    "ranked_pairs": ranked_pairs_from_matrix,
 }

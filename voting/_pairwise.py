@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain
-from typing import Any
 
 import numpy as np
 
 from ._ingest import Group
-
-# Float64 sums of integers are exact while every partial sum stays below 2**53.
-_FLOAT_EXACT = 2**53
-_CHUNK = 1 << 16
-
-
-def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
-    return np.int8 if n < 127 else np.int16 if n < 32767 else np.int32
+from ._ranks import FLOAT_EXACT, code_dtype, pairwise_from_positions, positions
 
 
 def pairwise_matrix(groups: Sequence[Group], options: Sequence[str]) -> list[list[int]]:
@@ -30,37 +22,18 @@ def pairwise_matrix(groups: Sequence[Group], options: Sequence[str]) -> list[lis
     total = sum(g.weight for g in groups)
     if not groups or n < 2:
         return [[0] * n for _ in range(n)]
-    if total >= _FLOAT_EXACT or len(groups) < 64:
+    if total >= FLOAT_EXACT or len(groups) < 64:
         return _pairwise_python(groups, index, n)
-    dtype = _code_dtype(n + 1)
     count = len(groups)
     selections = [g.selection for g in groups]
-    lengths = np.fromiter(map(len, selections), dtype=np.int32, count=count)
+    lengths = np.fromiter(map(len, selections), dtype=np.int64, count=count)
     codes = np.fromiter(
-        map(index.__getitem__, chain.from_iterable(selections)), dtype=dtype, count=int(lengths.sum())
+        map(index.__getitem__, chain.from_iterable(selections)), dtype=code_dtype(n + 1), count=int(lengths.sum())
     )
-    # Rank-position array: pos[k, i] = position of option i on distinct ballot k (n if unranked).
-    pos = np.full((count, n), n, dtype=dtype)
-    if int(lengths.min()) == int(lengths.max()):
-        width = int(lengths[0])
-        pos[np.arange(count)[:, None], codes.reshape(count, width)] = np.arange(width, dtype=dtype)
-    else:
-        rows = np.repeat(np.arange(count, dtype=np.int32), lengths)
-        starts = np.repeat((np.cumsum(lengths) - lengths).astype(np.int32), lengths)
-        pos[rows, codes] = (np.arange(codes.size, dtype=np.int32) - starts).astype(dtype)
-        del rows, starts
+    pos = positions(codes, lengths, n)
     del codes
-    weights = np.fromiter((g.weight for g in groups), dtype=np.float64, count=count)
-    acc = np.zeros((n, n), dtype=np.float64)
-    for start in range(0, count, _CHUNK):
-        block = pos[start : start + _CHUNK]
-        w = weights[start : start + _CHUNK]
-        for i in range(n):
-            acc[i] += w @ (block[:, i : i + 1] < block).astype(np.float64)
-    d = [[int(x) for x in row] for row in acc]
-    for i in range(n):
-        d[i][i] = 0
-    return d
+    weights = np.fromiter((g.weight for g in groups), dtype=np.int64, count=count)
+    return pairwise_from_positions(pos, weights)
 
 
 def _pairwise_python(groups: Sequence[Group], index: dict[str, int], n: int) -> list[list[int]]:

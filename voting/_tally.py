@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
-from ._ingest import YES_NO_CHOICES, Ingested, ingest
-from ._methods import RUNNERS, Outcome
+from ._ingest import YES_NO_CHOICES, Ingested, ingest, ingest_rankings
+from ._methods import MATRIX_RUNNERS, RUNNERS, Outcome
+from ._ranks import pairwise_from_positions
 from ._rules import normalise_rules, quorum_report, rules_for_method
 from ._result import Result
 from ._ties import check_seed, option_digest, tie_order
@@ -41,6 +42,9 @@ def _check_options(method: str, options: Sequence[str]) -> tuple[str, ...]:
 
 
 def _totals(method: str, ing: Ingested, options: Sequence[str]) -> dict[str, dict[str, int]]:
+    if ing.rankings is not None:
+        r = ing.rankings
+        return {o: {"ballots": r.first_ballots[i], "weight": r.first_weight[i]} for i, o in enumerate(options)}
     totals = {o: {"ballots": 0, "weight": 0} for o in options}
     for g in ing.groups:
         if not g.selection:
@@ -88,7 +92,18 @@ def tally(
     regions = None
     if norm["double_majority"]["regions"] is not None:
         regions = frozenset(norm["eligible"]["regions"])
-    ing = ingest(method, ballots, opts, regions)
+    ing: Ingested | None = None
+    if method in MATRIX_RUNNERS and regions is None:
+        # The fast path needs the ballots twice at most: materialise a one-shot iterable.
+        if not isinstance(ballots, (list, tuple)):
+            try:
+                ballots = list(ballots)
+            except TypeError:
+                pass  # ingest names the problem
+        if isinstance(ballots, (list, tuple)):
+            ing = ingest_rankings(ballots, opts)
+    if ing is None:
+        ing = ingest(method, ballots, opts, regions)
 
     if norm["eligible"] is not None:
         for key, cast in (("members", ing.ballots), ("weight", ing.weight)):
@@ -140,6 +155,12 @@ def tally(
         explanation["detail"] = detail
         return finish("carried" if carried else "defeated", (), carried)
 
+    if ing.rankings is not None:
+        if not ing.rankings.counted:
+            return finish("no_votes", (), None)
+        d = pairwise_from_positions(ing.rankings.positions, ing.rankings.weights)
+        outcome: Outcome = MATRIX_RUNNERS[method](d, opts, order)
+        return _conclude(explanation, outcome, seed, finish)
     counted = ing.counted()
     if not counted:
         return finish("no_votes", (), None)
@@ -150,7 +171,16 @@ def tally(
                 f"schulze_stv: {len(counted)} distinct rankings x {units} set comparisons exceeds "
                 f"the budget of {SCHULZE_STV_BALLOT_BUDGET}"
             )
-    outcome: Outcome = RUNNERS[method](counted, opts, seats, order)
+    return _conclude(explanation, RUNNERS[method](counted, opts, seats, order), seed, finish)
+
+
+def _conclude(
+    explanation: dict[str, Any],
+    outcome: Outcome,
+    seed: bytes | None,
+    finish: Callable[[str, tuple[str, ...], bool | None], Result],
+) -> Result:
+    """Record the runner's detail and ties; without a seed a material tie leaves no winner."""
     explanation["detail"] = outcome.detail
     material = [t for t in outcome.ties if t["material"]]
     if material and seed is None:

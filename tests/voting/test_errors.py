@@ -17,6 +17,14 @@ import voting
         ("approval", [(1, ["a", "a"])], 0, "more than once"),
         ("schulze", [(1, ["a"]), (0, ["b"])], 1, "weight: got 0"),
         ("schulze", [(-3, ["a"])], 0, "weight: got -3"),
+        # Schulze and Ranked Pairs first try a whole-input array path; a bad ballot anywhere
+        # must still be reported by index, exactly as for the other methods.
+        ("schulze", [(1, ["a", "b"]), (2, ["b", "c", "b"])], 1, "'b' appears more than once"),
+        ("ranked_pairs", [(1, ["a"]), (1, ["z"])], 1, "unknown option 'z'"),
+        ("ranked_pairs", [(1, ["a"]), (1, [["a"]])], 1, "unhashable"),
+        ("schulze", [(1, ["a"]), (False, ["b"])], 1, "weight: got False"),
+        ("ranked_pairs", [(1, ["a"]), (1, "a")], 1, "want a list of option ids"),
+        ("schulze", [(1, ["a"]), (1, ["b"], 5)], 1, "region: got int"),
         ("stv", [(1.5, ["a"])], 0, "weight: got 1.5"),
         ("stv", [(True, ["a"])], 0, "weight: got True"),
         ("stv", [("2", ["a"])], 0, "weight: got '2'"),
