@@ -3,7 +3,7 @@
 A receipt is a JSON object::
 
     {"format": "lipvote-receipt/1", "origin": ..., "index": <leaf index>,
-     "leaf": <the exact canonical leaf text>, "tracking_code": "XXXX-XXXX-XXXX-XXXX",
+     "leaf": <the exact canonical leaf text>, "tracking_code": "7K2M-Q9XA-4T1B-ZR8W",
      "checkpoint": <signed checkpoint note that includes the leaf>,
      "proof": [<base64 hash>, ...]}
 
@@ -54,7 +54,7 @@ _CROCKFORD_IN.update({"O": 0, "I": 1, "L": 1})
 
 
 def tracking_code(leaf_hash: bytes) -> str:
-    """First 80 bits of the leaf hash, Crockford base32, as ``XXXX-XXXX-XXXX-XXXX``."""
+    """First 80 bits of the leaf hash, Crockford base32 in four groups of four, e.g. ``7K2M-Q9XA-4T1B-ZR8W``."""
     if len(leaf_hash) != merkle.HASH_SIZE:
         raise FormatError(f"leaf hash: got {len(leaf_hash)} bytes, want {merkle.HASH_SIZE}")
     n = int.from_bytes(leaf_hash[:10], "big")

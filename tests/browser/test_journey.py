@@ -151,7 +151,7 @@ def keep_receipt(j: Journey, page: Page, motion_id: int, shot: str | None = None
     code_box = page.locator(".tracking-code")
     expect(code_box).to_be_visible()
     code = code_box.inner_text().strip()
-    assert TRACKING_CODE.match(code), f"tracking code {code!r} does not look like XXXX-XXXX-XXXX-XXXX"
+    assert TRACKING_CODE.match(code), f"tracking code {code!r} does not look like four groups of four Crockford base32 characters"
     if shot:
         j.shot(page, shot)
     with page.expect_download() as info:
