@@ -49,8 +49,6 @@ def skip_reason(method: str, size: int, n: int, profile: str) -> str | None:
     """Why a voting.tally configuration is not run (None: it runs)."""
     if method == "yes_no" and n != 5:
         return "yes_no has 3 fixed options; run once per size"
-    if size == 1_000_000 and profile == "ic" and method in ("irv", "stv"):
-        return "1M distinct rankings through py-vote-core's per-ballot STV loop: minutes and GBs"
     if method == "schulze_stv":
         if n > 10:
             return "refused by check_feasible (Schulze STV bound)"

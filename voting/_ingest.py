@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from ._ranks import FLOAT_EXACT, Positions, code_dtype, positions, ranked_counts
+from ._ranks import FLOAT_EXACT, Positions, code_dtype, positions, preference_order, ranked_counts
 from .errors import InvalidBallot
 
 RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
@@ -43,6 +43,7 @@ class Rankings:
     first_ballots: list[int]  # per option: ballots ranking it first
     first_weight: list[int]  # per option: their weight
     counted: bool  # some ballot is not blank
+    order: NDArray[np.signedinteger[Any]] | None = None  # see _ranks.preference_order; on request
 
 
 @dataclass(frozen=True)
@@ -216,11 +217,12 @@ def ingest(
 _SEQUENCES = frozenset({tuple, list})
 
 
-def ingest_rankings(ballots: Sequence[Any], options: Sequence[str]) -> Ingested | None:
-    """Schulze's and Ranked Pairs' fast path: every ballot as a row of a rank-position array.
+def ingest_rankings(ballots: Sequence[Any], options: Sequence[str], *, with_order: bool = False) -> Ingested | None:
+    """The ranked methods' fast path: every ballot as a row of a rank-position array.
 
-    Their count needs only the weighted pairwise matrix, which is a plain sum over ballots,
-    so nothing is grouped.  Every check runs over the whole input at C speed (sets of types,
+    Schulze and Ranked Pairs need only the weighted pairwise matrix, a plain sum over
+    ballots, and IRV/STV move ballots between piles (``with_order`` adds each ballot's
+    preference order for them), so nothing is grouped.  Every check runs over the whole input at C speed (sets of types,
     one dictionary lookup per ranked option, one array pass for repeated options).  Returns
     None, leaving the input to :func:`ingest`, unless every ballot is a plain
     ``(weight, ranking)`` pair with an int weight > 0 and a list or tuple of distinct known
@@ -258,6 +260,7 @@ def ingest_rankings(ballots: Sequence[Any], options: Sequence[str]) -> Ingested 
     pos = positions(codes, lengths, n)
     if not np.array_equal(ranked_counts(pos), lengths):  # an option repeated
         return None
+    order = preference_order(codes, lengths, n) if with_order else None
     blank = lengths == 0
     ranked = ~blank
     first = codes[(np.cumsum(lengths) - lengths)[ranked]].astype(np.int64)
@@ -277,5 +280,6 @@ def ingest_rankings(ballots: Sequence[Any], options: Sequence[str]) -> Ingested 
             first_ballots=[int(x) for x in first_ballots],
             first_weight=[int(x) for x in first_weight],
             counted=bool(ranked.any()),
+            order=order,
         ),
     )

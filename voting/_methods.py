@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from py3votecore.plurality_at_large import PluralityAtLarge
 from py3votecore.schulze_by_graph import SchulzeMethodByGraph
 from py3votecore.schulze_stv import SchulzeSTV
@@ -20,7 +22,8 @@ from py3votecore.schulze_stv import SchulzeSTV
 from ._fractions import frac_str
 from ._ingest import Group
 from ._pairwise import pairwise_matrix, schulze_potential_winners, strongest_paths
-from ._pycore import ExactSTV, RankedPairsByGraph, exact_ballot
+from ._ranks import FLOAT_EXACT, code_dtype
+from ._pycore import PiledSTV, PileList, RankedPairsByGraph
 
 
 @dataclass
@@ -79,17 +82,43 @@ def run_approval(groups: Sequence[Group], options: Sequence[str], seats: int, or
 # --- IRV and STV ---------------------------------------------------------------------------
 
 
+def _order_from_groups(groups: Sequence[Group], options: Sequence[str]) -> NDArray[np.signedinteger[Any]]:
+    code = {o: i for i, o in enumerate(options)}
+    order = np.full((len(groups), len(options) + 1), -1, dtype=code_dtype(len(options) + 1))
+    for k, g in enumerate(groups):
+        order[k, : len(g.selection)] = [code[o] for o in g.selection]
+    return order
+
+
 def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
-    ranked_groups = [g for g in groups if g.selection]
-    candidates = {o for g in ranked_groups for o in g.selection}
+    ranked = [g for g in groups if g.selection]
+    total = sum(g.weight for g in ranked)
+    weights = np.array([g.weight for g in ranked], dtype=np.int64 if total < FLOAT_EXACT else object)
+    return stv_from_arrays(_order_from_groups(ranked, options), weights, options, seats, order)
+
+
+def stv_from_arrays(
+    ranking: NDArray[np.signedinteger[Any]],
+    weights: NDArray[Any],
+    options: Sequence[str],
+    seats: int,
+    order: list[str],
+) -> Outcome:
+    """IRV (seats = 1) and STV over ranked ballots given as arrays (see ``_pycore._Piles``).
+
+    ``ranking`` holds the ballots' option codes, most preferred first, padded with -1;
+    ``weights`` their weights.  Blank ballots (no option ranked) are set aside.
+    """
+    ranked_rows = ranking[:, 0] >= 0
+    if not ranked_rows.all():
+        ranking, weights = ranking[ranked_rows], weights[ranked_rows]
+    ballots = PileList(ranking, weights, options)
+    candidates = set(options[c] for c in ballots.piles.ranked_codes)
     never_ranked = [o for o in order if o not in candidates]
     core_seats = min(seats, len(candidates))
-    core = ExactSTV(
-        [exact_ballot(g.weight, g.selection) for g in ranked_groups],
-        tie_breaker=list(order),
-        required_winners=core_seats,
-    )
+    core = PiledSTV(ballots, tie_breaker=list(order), required_winners=core_seats)
     pos = {o: i for i, o in enumerate(order)}
+    code = {o: i for i, o in enumerate(options)}
     elected: list[str] = []
     rounds: list[dict[str, Any]] = []
     ties: list[dict[str, Any]] = []
@@ -101,8 +130,9 @@ def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: 
         if reset:
             # py-vote-core restarts from the original ballots restricted to the continuing
             # candidates and recomputes the Droop quota for the seats still open.
-            continuing = candidates - set(elected)
-            valid = sum(g.weight for g in ranked_groups if any(o in continuing for o in g.selection))
+            continuing = [code[o] for o in candidates - set(elected)]
+            names_one = np.isin(ranking, continuing).any(axis=1)
+            valid = sum(int(w) for w in weights[names_one].tolist()) if weights.dtype == object else int(weights[names_one].sum())
             quota = valid // (core_seats - len(elected) + 1) + 1
         row: dict[str, Any] = {
             "round": k,
@@ -133,9 +163,8 @@ def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: 
     remaining = [o for o in core.winners if o not in elected]
     last: dict[str, Any] = core.rounds[-1].get("tallies", {}) if core.rounds else {}
     if not last:
-        last = {}
-        for g in ranked_groups:
-            last[g.selection[0]] = last.get(g.selection[0], 0) + g.weight
+        first_choice = PileList(ranking, weights, options).piles.totals()
+        last = {o: first_choice[i] for i, o in enumerate(options)}
     remaining.sort(key=lambda o: (-last.get(o, 0), pos[o]))
     elected.extend(remaining)
     filled: list[str] = []
@@ -145,9 +174,10 @@ def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: 
         if len(never_ranked) > need:
             ties.append(_tie("unranked fill", _in_order(never_ranked, options), filled, "elected"))
         elected.extend(filled)
+    valid_weight = sum(int(w) for w in weights.tolist()) if weights.dtype == object else int(weights.sum())
     detail = {
         "quota": int(core.quota),
-        "valid_weight": sum(g.weight for g in ranked_groups),
+        "valid_weight": valid_weight,
         "rounds": rounds,
         "elected_without_quota": remaining,
         "filled_from_unranked": filled,

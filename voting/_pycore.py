@@ -3,11 +3,11 @@
 Nothing here re-implements a counting rule: the classes below only change how py-vote-core
 is fed or how it stores numbers.
 
-* :class:`ExactBallot` and :class:`ExactSTV` make py-vote-core's own STV loop run in exact
-  rational arithmetic.  py-vote-core casts every ballot count to ``float`` and sums tallies
-  from ``0.0``; an ``ExactBallot`` turns that cast back into the exact value it came from
-  and ``ExactSTV.tallies`` sums from an exact zero, so the surplus factor
-  ``(tally - quota) / tally`` and every comparison with the quota are exact Fractions.
+* :class:`PiledSTV` runs py-vote-core's own STV loop over one pseudo-ballot per candidate
+  pile (the ballots whose highest continuing choice it is) instead of one dict per ballot,
+  and in exact rational arithmetic: py-vote-core's ``float(count)`` cast is a no-op on a
+  pile and tallies are Fractions, so the surplus factor ``(tally - quota) / tally`` and
+  every comparison with the quota are exact.  See docs/methods.md, "Exactness and piles".
 * :class:`RankedPairsByGraph` feeds py-vote-core's Ranked Pairs a pairwise graph built by us
   (py-vote-core ships ``SchulzeMethodByGraph`` but no Ranked Pairs equivalent), and always
   runs the locking phase so the explanation lists locked and skipped pairs even when a
@@ -16,83 +16,179 @@ is fed or how it stores numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from py3votecore.ranked_pairs import RankedPairs
 from py3votecore.stv import STV
 from pygraph.classes.digraph import digraph
 
+from ._ranks import FLOAT_EXACT
+
 Number = int | Fraction
 
 
-class ExactBallot(dict[str, Any]):
-    """A py-vote-core ballot dict whose "count" stays an exact int or Fraction."""
+class _Piles:
+    """Every counted ballot as arrays, sorted into piles by its current first choice.
 
-    def __setitem__(self, key: Any, value: Any) -> None:
+    ``order[k]`` lists ballot k's option codes, most preferred first, padded with -1 (at
+    least one -1 per row).  A ballot's value is ``weights[k] * mult[cls[k]]``: ballots
+    transferred together as one surplus share a multiplier class, so the few distinct
+    multipliers are exact Fractions while the per-ballot data stay integer arrays.
+    """
+
+    def __init__(self, order: NDArray[np.signedinteger[Any]], weights: NDArray[Any], names: Sequence[str]) -> None:
+        self.order = order
+        self.weights = weights
+        self.names = names
+        n = len(names)
+        count = len(order)
+        # float64 sums of integers are exact below 2**53; beyond, sum Python ints.
+        self.float_exact = weights.dtype != object and int(weights.sum()) < FLOAT_EXACT
+        self.place = np.zeros(count, dtype=np.int16)
+        self.top = order[:, 0].astype(np.int16)
+        self.cls = np.zeros(count, dtype=np.int32)
+        self.mult: list[Number] = [1]
+        # live[c]: c is ranked somewhere and neither elected nor eliminated; live[-1] (the
+        # padding code) stays True so an exhausted ballot is never advanced.
+        self.live = np.zeros(n + 1, dtype=bool)
+        self.live[:n] = np.bincount(order.ravel().view(np.uint8), minlength=256)[:n] > 0
+        self.live[n] = True
+        self.ranked_codes = [int(c) for c in np.flatnonzero(self.live[:n])]
+        self.pending: set[int] = set()
+        self._totals: list[Number] | None = None
+
+    def _weight_sums(self, keys: NDArray[np.int64], rows: NDArray[np.bool_], size: int) -> list[int]:
+        if self.float_exact:
+            sums = np.bincount(keys[rows], weights=self.weights[rows].astype(np.float64), minlength=size)
+            return [int(x) for x in sums]
+        exact = [0] * size
+        for key, weight in zip(keys[rows].tolist(), self.weights[rows].tolist()):
+            exact[key] += int(weight)
+        return exact
+
+    def flush(self) -> None:
+        """Strike the pending options: move their piles' ballots to the next live choice."""
+        if not self.pending:
+            return
+        struck = np.array(sorted(self.pending), dtype=np.int16)
+        self.pending.clear()
+        self.live[struck] = False
+        moving = np.flatnonzero(np.isin(self.top, struck))
+        while moving.size:
+            self.place[moving] += 1
+            following = self.order[moving, self.place[moving]]
+            self.top[moving] = following
+            moving = moving[~self.live[following]]
+        self._totals = None
+
+    def totals(self) -> list[Number]:
+        """The value of each option's pile (exact; ints where whole)."""
+        self.flush()
+        if self._totals is None:
+            n, classes = len(self.names), len(self.mult)
+            rows = self.top >= 0
+            keys = self.top.astype(np.int64) * classes + self.cls
+            sums = self._weight_sums(keys, rows, n * classes)
+            totals: list[Number] = []
+            for c in range(n):
+                value = sum((m * w for m, w in zip(self.mult, sums[c * classes : (c + 1) * classes]) if w), Fraction(0))
+                totals.append(value.numerator if value.denominator == 1 else value)
+            self._totals = totals
+        return self._totals
+
+    def scale(self, code: int, factor: Fraction) -> None:
+        """Multiply the value of every ballot in ``code``'s pile by ``factor``."""
+        self.flush()
+        rows = np.flatnonzero(self.top == code)
+        old = self.cls[rows]
+        remap = np.arange(len(self.mult), dtype=np.int32)
+        for k in np.unique(old).tolist():
+            product = Fraction(self.mult[k]) * factor
+            self.mult.append(product.numerator if product.denominator == 1 else product)
+            remap[k] = len(self.mult) - 1
+        self.cls[rows] = remap[old]
+        self._totals = None
+
+
+class _Pile:
+    """One option's pile, shown to py-vote-core as a single ballot ``{"count", "ballot"}``.
+
+    ``ballot`` is ``[option]`` while the option is continuing, ``[]`` once struck; ``count``
+    is the pile's exact value.  py-vote-core's surplus step (``count *= factor``) scales the
+    pile; its reset step (``ballot = [only continuing options]``) strikes the option.
+    """
+
+    __slots__ = ("piles", "code")
+
+    def __init__(self, piles: _Piles, code: int) -> None:
+        self.piles = piles
+        self.code = code
+
+    def __contains__(self, key: object) -> bool:
+        return key in ("count", "ballot")
+
+    def __getitem__(self, key: str) -> Any:
         if key == "count":
-            current = self.get("count")
+            return self.piles.totals()[self.code]
+        if key == "ballot":
+            self.piles.flush()
+            return [self.piles.names[self.code]] if self.piles.live[self.code] else []
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == "count":
+            current = self.piles.totals()[self.code]
             if isinstance(value, float):
-                # py-vote-core's cast float(count): keep the exact value it was made from.
-                if isinstance(current, (int, Fraction)) and float(current) == value:
-                    value = current
-                else:
-                    value = Fraction(value)
-            if isinstance(value, Fraction) and value.denominator == 1:
-                value = value.numerator
-        super().__setitem__(key, value)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ExactBallot:
-        copy = ExactBallot()
-        dict.__setitem__(copy, "count", self["count"])
-        dict.__setitem__(copy, "ballot", list(self["ballot"]))
-        return copy
+                if value != float(current):  # py-vote-core's float(count) cast is a no-op here
+                    raise ValueError(f"pile {self.piles.names[self.code]}: float count {value} != {current}")
+                return
+            if value != current:
+                self.piles.scale(self.code, Fraction(value) / Fraction(current))
+        elif key == "ballot":
+            if value == []:
+                self.piles.pending.add(self.code)
+            elif value != [self.piles.names[self.code]]:
+                raise ValueError(f"pile {self.piles.names[self.code]}: cannot become {value!r}")
+        else:
+            raise KeyError(key)
 
 
-def exact_ballot(count: int, ranking: tuple[str, ...]) -> ExactBallot:
-    b = ExactBallot()
-    dict.__setitem__(b, "count", count)
-    dict.__setitem__(b, "ballot", list(ranking))
-    return b
+class PileList(list[_Pile]):
+    """The piles of one counting state; ``deepcopy`` starts a fresh state from the ballots."""
+
+    def __init__(self, order: NDArray[np.signedinteger[Any]], weights: NDArray[Any], names: Sequence[str]) -> None:
+        self.piles = _Piles(order, weights, names)
+        super().__init__(_Pile(self.piles, c) for c in self.piles.ranked_codes)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PileList:
+        return PileList(self.piles.order, self.piles.weights, self.piles.names)
 
 
-class ExactSTV(STV):  # type: ignore[misc]  # py-vote-core ships no types: STV is Any
-    """py-vote-core's STV, with tallies summed exactly (see module docstring)."""
+class PiledSTV(STV):  # type: ignore[misc]  # py-vote-core ships no types: STV is Any
+    """py-vote-core's STV loop, run over piles instead of one dict per ballot.
 
-    _keyed_ballots: list[dict[str, Any]] | None = None
-    _live: dict[Any, None]
+    The rule is py-vote-core's own (its ``calculate_results``: quota, who is elected or
+    eliminated, ties, reset, when to stop); only the two steps that touch every ballot are
+    replaced, ``tallies`` and ``remove_candidates_from_ballots``, with their pile
+    equivalents.  Values are exact: py-vote-core's float cast is a no-op on a pile and the
+    tallies are Fractions, so the surplus factor ``(tally - quota) / tally`` is exact.
+    """
 
-    def _continuing(self, ballots: list[dict[str, Any]]) -> dict[Any, None]:
-        """The candidates still on some ballot (STV.tallies' keys), kept incrementally.
+    def tallies(self, ballots: PileList) -> dict[str, Fraction]:
+        piles = ballots.piles
+        totals = piles.totals()
+        return {piles.names[c]: Fraction(totals[c]) for c in piles.ranked_codes if piles.live[c]}
 
-        py-vote-core removes an elected or eliminated candidate from every ballot at once and
-        only replaces the ballot list at the start and at a reset, so between replacements
-        the continuing set is the previous one minus the last round's winners and loser.
-        """
-        if ballots is not self._keyed_ballots:
-            self._keyed_ballots = ballots
-            self._live = {c: None for ballot in ballots for c in ballot["ballot"]}
-        elif self.rounds:
-            last = self.rounds[-1]
-            for c in list(last.get("winners", ())) + ([last["loser"]] if "loser" in last else []):
-                self._live.pop(c, None)
-        return self._live
-
-    def tallies(self, ballots: list[dict[str, Any]]) -> dict[Any, Fraction]:
-        # Same rule as STV.tallies, summed exactly.  Returning Fractions (never ints) keeps
-        # py-vote-core's surplus factor (tally - quota) / tally a Fraction, not a float.
-        whole: dict[Any, int] = dict.fromkeys(self._continuing(ballots), 0)
-        parts: dict[Any, Fraction] = {}
-        for ballot in ballots:
-            ranking = ballot["ballot"]
-            if ranking:
-                count = ballot["count"]
-                if type(count) is int:
-                    whole[ranking[0]] += count
-                else:
-                    top = ranking[0]
-                    parts[top] = parts.get(top, Fraction(0)) + count
-        return {c: Fraction(n) + parts.get(c, 0) for c, n in whole.items()}
+    def remove_candidates_from_ballots(self, candidates: Any, ballots: PileList) -> PileList:
+        piles = ballots.piles
+        code = {name: c for c, name in enumerate(piles.names)}
+        piles.pending.update(code[name] for name in candidates)
+        piles.flush()
+        return ballots
 
 
 class RankedPairsByGraph(RankedPairs):  # type: ignore[misc]  # py-vote-core ships no types: Any base

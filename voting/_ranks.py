@@ -54,6 +54,26 @@ def positions(codes: NDArray[np.signedinteger[Any]], lengths: NDArray[np.int64],
     return pos
 
 
+def preference_order(codes: NDArray[np.signedinteger[Any]], lengths: NDArray[np.int64], n: int) -> NDArray[np.signedinteger[Any]]:
+    """Each ranking's option codes in rows, most preferred first, padded with -1.
+
+    Same input as :func:`positions`; every row ends with at least one -1, so a reader
+    advancing along a row always meets the padding after the last ranked option.
+    """
+    count = len(lengths)
+    order = np.full((count, n + 1), -1, dtype=code_dtype(n + 1))
+    if count == 0 or codes.size == 0:
+        return order
+    if int(lengths.min()) == int(lengths.max()):
+        width = int(lengths[0])
+        order[:, :width] = codes.reshape(count, width)
+    else:
+        rows = np.repeat(np.arange(count, dtype=np.int64), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        order[rows, np.arange(codes.size, dtype=np.int64) - starts] = codes
+    return order
+
+
 def ranked_counts(pos: Positions) -> NDArray[np.int64]:
     """How many options each row ranks (less than its length when an option was repeated)."""
     n = pos.shape[1]

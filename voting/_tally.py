@@ -7,7 +7,7 @@ from typing import Any
 
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
 from ._ingest import YES_NO_CHOICES, Ingested, ingest, ingest_rankings
-from ._methods import MATRIX_RUNNERS, RUNNERS, Outcome
+from ._methods import MATRIX_RUNNERS, RUNNERS, Outcome, stv_from_arrays
 from ._ranks import pairwise_from_positions
 from ._rules import normalise_rules, quorum_report, rules_for_method
 from ._result import Result
@@ -17,6 +17,8 @@ from ._fractions import share_str
 from .errors import InvalidMotion
 
 FORMAT = "lipvote-tally/1"
+# Methods counted from every ballot as a row of arrays, ungrouped (see ingest_rankings).
+ARRAY_METHODS = frozenset({*MATRIX_RUNNERS, "irv", "stv"})
 TIE_RULE = "options sorted by ascending SHA-256(seed || UTF-8 option id); earlier is favoured"
 
 
@@ -93,7 +95,7 @@ def tally(
     if norm["double_majority"]["regions"] is not None:
         regions = frozenset(norm["eligible"]["regions"])
     ing: Ingested | None = None
-    if method in MATRIX_RUNNERS and regions is None:
+    if method in ARRAY_METHODS and regions is None:
         # The fast path needs the ballots twice at most: materialise a one-shot iterable.
         if not isinstance(ballots, (list, tuple)):
             try:
@@ -101,7 +103,7 @@ def tally(
             except TypeError:
                 pass  # ingest names the problem
         if isinstance(ballots, (list, tuple)):
-            ing = ingest_rankings(ballots, opts)
+            ing = ingest_rankings(ballots, opts, with_order=method not in MATRIX_RUNNERS)
     if ing is None:
         ing = ingest(method, ballots, opts, regions)
 
@@ -158,8 +160,15 @@ def tally(
     if ing.rankings is not None:
         if not ing.rankings.counted:
             return finish("no_votes", (), None)
-        d = pairwise_from_positions(ing.rankings.positions, ing.rankings.weights)
-        outcome: Outcome = MATRIX_RUNNERS[method](d, opts, order)
+        outcome: Outcome
+        if method in MATRIX_RUNNERS:
+            d = pairwise_from_positions(ing.rankings.positions, ing.rankings.weights)
+            outcome = MATRIX_RUNNERS[method](d, opts, order)
+        else:
+            ranking = ing.rankings.order
+            if ranking is None:  # with_order was asked for above: a programming error
+                raise RuntimeError("ingest_rankings returned no preference order for IRV/STV")
+            outcome = stv_from_arrays(ranking, ing.rankings.weights, opts, seats, order)
         return _conclude(explanation, outcome, seed, finish)
     counted = ing.counted()
     if not counted:
