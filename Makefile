@@ -45,8 +45,10 @@ test-system-deps:
 test: install-dev test-system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Speed and memory, side by side with the baselines; results go in docs/benchmarks.md.
 bench: install-dev
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_tally.py
+	$(BIN)/python bench/bench_ballots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache tests/artifacts
