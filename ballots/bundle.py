@@ -20,7 +20,9 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import orjson
 
 from .errors import FormatError
 
@@ -76,6 +78,40 @@ def build_audit_bundle(*, origin: str, verifier_key: str, leaves: Sequence[str],
             "checkpoints": list(checkpoints)}
 
 
+def _has_float(obj: object) -> bool:
+    """Does a parsed JSON value hold a float anywhere?  (Lists of strings are passed fast.)"""
+    todo = [obj]
+    while todo:
+        v = todo.pop()
+        t = type(v)
+        if t is float:
+            return True
+        if t is dict:
+            todo.extend(cast("dict[str, object]", v).values())
+        elif t is list and set(map(type, cast("list[object]", v))) - {str}:
+            todo.extend(cast("list[object]", v))
+    return False
+
+
+def fast_json_loads(data: bytes | str) -> Any:
+    """``json.loads(data)`` through orjson when that gives the very same value, else None.
+
+    orjson parses a large bundle in about half the time, and agrees with
+    :func:`json.loads` on every text it accepts except one: an integer beyond
+    64 bits comes back as a float.  So a result holding any float is thrown
+    away (None), and so is every text orjson refuses (NaN, a lone surrogate
+    escape, a byte order mark, nesting deeper than 1024...): the caller then
+    runs :func:`json.loads`, which decides and words any error exactly as before.
+    """
+    try:
+        obj = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if _has_float(obj):
+        return None
+    return obj
+
+
 def load_json_file(path: str | os.PathLike[str], what: str,
                    max_bytes: int = MAX_BUNDLE_BYTES) -> Any:
     """Read and parse a JSON file; every failure is one plain :class:`FormatError`."""
@@ -84,6 +120,14 @@ def load_json_file(path: str | os.PathLike[str], what: str,
         size = p.stat().st_size
         if size > max_bytes:
             raise FormatError(f"{what} {p}: {size} bytes, more than the {max_bytes} allowed")
+        with p.open("rb") as fb:
+            data = fb.read(max_bytes + 1)
+        if len(data) <= max_bytes:
+            obj = fast_json_loads(data)
+            if obj is not None:
+                return obj
+        del data
+        # orjson refused it (or it grew): read it as text, exactly as json.loads sees it
         with p.open("r", encoding="utf-8", errors="strict") as f:
             text = f.read()  # one str, no bytes copy beside it: large bundles stay small
     except UnicodeDecodeError as e:
@@ -110,8 +154,9 @@ def parse_bundle(obj: object) -> Bundle:
     if isinstance(obj, (str, bytes)):
         if len(obj) > MAX_BUNDLE_BYTES:
             raise FormatError(f"bundle: more than the {MAX_BUNDLE_BYTES} bytes allowed")
+        parsed = fast_json_loads(obj)
         try:
-            obj = json.loads(obj)
+            obj = json.loads(obj) if parsed is None else parsed
         except (ValueError, RecursionError) as e:
             raise FormatError(f"bundle is not valid JSON ({str(e)[:120]})") from e
     if not isinstance(obj, dict):
