@@ -370,20 +370,40 @@ def fast_ballot(text: str) -> FastBallot | None:
     return member, w, s, region, proxy, selection, motion, cast_at
 
 
-# The same check over many leaves at once: the leaves are joined with NUL
-# separators (a NUL is never in canonical JSON text, which escapes control
-# characters) and one ``findall`` returns the fields of every row; a row that is
-# not a plain ballot falls to the second alternative and leaves ``cast_at`` empty.
-_BULK_BALLOT_RE = re.compile(
-    r'\x00(?:\{"cast_at":"((' + _DATE + r')' + _CLOCK + r')",(?:"member":"(' + _ID
-    + r')",)?"motion":"(' + _ID + r')","nonce":"([A-Za-z0-9_-]{22,86})",(?:"proxy":"(' + _ID
-    + r')",)?(?:"region":"(' + _ID + r')",)?"selection":(?:null|"(' + _ID + r')"|(\[\]|\["'
-    + _ID + r'"(?:,"' + _ID + r'")*\])),"supersedes":(?:null|(' + _INT
-    + r')),"type":"ballot","weight":(' + _INT + r')\}(?=\x00|\Z)|[^\x00]*)', re.ASCII)
+# The same check over many leaves at once, for the leaves of one motion: the
+# leaves are joined with NUL separators (a NUL is never in canonical JSON text,
+# which escapes control characters) and one ``findall`` returns the fields of
+# every row; a row that is not a plain ballot of that motion falls to the second
+# alternative and leaves ``cast_at`` empty.  Checks that fast_ballot makes after
+# its match are written into this pattern where that costs the regex engine
+# nothing, so that no field is captured just to be checked: the motion is the
+# literal id, the date is a real one, and integers have at most 15 digits (below
+# 2**53; a 16-digit one sends the chunk to fast_ballot).  The nonce's length
+# (not 1 mod 4) is checked on the captured nonces: as a pattern it was slower.
+
+_LEAP_YEAR = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+# exactly the dates datetime.date accepts (years 0001-9999, Gregorian leap years)
+_REAL_DATE = (r"(?:(?!0000)\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+              r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|" + _LEAP_YEAR + r"-02-29)")
+_REAL_DATE_RE = re.compile(_REAL_DATE + r"\Z", re.ASCII)
+_INT15 = r"[1-9][0-9]{0,14}"
+_ID_RE = re.compile(_ID + r"\Z")
+
+
+@functools.lru_cache(maxsize=8)
+def _bulk_ballot_re(motion: str) -> re.Pattern[str]:
+    return re.compile(
+        r'\x00(?:\{"cast_at":"(' + _REAL_DATE + _CLOCK + r')",(?:"member":"(' + _ID
+        + r')",)?"motion":"' + re.escape(motion) + r'","nonce":"([A-Za-z0-9_-]{22,86})'
+        + r'",(?:"proxy":"(' + _ID + r')",)?(?:"region":"(' + _ID
+        + r')",)?"selection":(?:null|"(' + _ID + r')"|(\[\]|\["' + _ID + r'"(?:,"' + _ID
+        + r'")*\])),"supersedes":(?:null|(' + _INT15 + r')),"type":"ballot","weight":('
+        + _INT15 + r')\}(?=\x00|\Z)|[^\x00]*)', re.ASCII)
+
 
 FastColumns = tuple[Sequence[Union[str, None]], Sequence[int], Sequence[Union[int, None]],
                     Sequence[Union[str, None]], Sequence[Union[str, None]], Sequence[Any],
-                    Sequence[str], Sequence[str]]
+                    Sequence[str]]
 
 
 def _absent_as_none(col: Sequence[str]) -> Sequence[str | None]:
@@ -403,36 +423,30 @@ def _selection(one: str, many: str) -> Any:
     return [] if many == "[]" else many[2:-2].split('","')
 
 
-def fast_ballot_columns(texts: Sequence[str]) -> FastColumns | None:
-    """:func:`fast_ballot` for many leaves at once, as columns, or None.
+def fast_ballot_columns(texts: Sequence[str], motion: str) -> FastColumns | None:
+    """:func:`fast_ballot` for many ballot leaves of ``motion`` at once, as columns, or None.
 
     Returns ``(members, weights, supersedes, regions, proxies, selections,
-    motions, cast_ats)``, where row ``k`` of the columns equals
-    ``fast_ballot(texts[k])``, when every text takes the fast path; None as
-    soon as one does not (check those one by one).  It may also return None
-    for rare plain leaves (16-digit integers); it never accepts more than
-    :func:`fast_ballot`.
+    cast_ats)``, where row ``k`` of the columns equals ``fast_ballot(texts[k])``
+    without its ``motion``, when every text takes the fast path and names
+    ``motion``; None as soon as one does not (check those one by one).  It may
+    also return None for rare plain leaves (16-digit integers); it never accepts
+    more than :func:`fast_ballot`.
     """
     n = len(texts)
-    if n == 0:
+    if n == 0 or not _ID_RE.match(motion):
         return None
     joined = "\x00" + "\x00".join(texts)
     if not joined.isascii() or joined.count("\x00") != n:
         return None
-    rows = _BULK_BALLOT_RE.findall(joined)
+    rows = _bulk_ballot_re(motion).findall(joined)
     del joined
     if len(rows) != n:
         return None
-    cast_at, dates, member, motion, nonce, proxy, region, one, many, sup, weight = zip(*rows)
+    cast_at, member, nonce, proxy, region, one, many, sup, weight = zip(*rows)
     del rows
-    if "" in cast_at:
+    if "" in cast_at or any(k % 4 == 1 for k in set(map(len, nonce))):
         return None
-    if any(k % 4 == 1 for k in set(map(len, nonce))):
-        return None
-    if not all(map(_real_date, set(dates))):
-        return None
-    if max(map(len, weight)) > 15 or max(map(len, sup)) > 15:
-        return None  # leave the 2**53 bound to fast_ballot
     ints = {w: int(w) for w in set(weight)}
     weights = list(map(ints.__getitem__, weight))
     sups: Sequence[int | None]
@@ -446,7 +460,7 @@ def fast_ballot_columns(texts: Sequence[str]) -> FastColumns | None:
     else:
         selections = list(map(_selection, one, many))
     return (_absent_as_none(member), weights, sups, _absent_as_none(region),
-            _absent_as_none(proxy), selections, motion, cast_at)
+            _absent_as_none(proxy), selections, cast_at)
 
 
 # --------------------------------------------------------------------------

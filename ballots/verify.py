@@ -181,7 +181,6 @@ class _Ballots:
 class _Log:
     """What one pass over the leaves collected."""
 
-    hashes: bytearray = field(default_factory=bytearray)  # leaf hashes, 32 bytes each
     bad: list[str] = field(default_factory=list)
     opened: OpenLeaf | None = None
     closed: CloseLeaf | None = None
@@ -215,24 +214,19 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
 
     Succeeds only when every leaf is a plain ballot that :func:`fast_ballot`
     accepts, of the opened motion, cast inside the voting period, in a motion
-    log: then reading them one by one would give no message, only the leaf
-    hashes and the ballot rows appended here.
+    log: then reading them one by one would give no message, only the ballot
+    rows appended here.
     """
-    if ctx.is_audit:
+    if ctx.is_audit or log.opened is None:
         return False
-    texts = leaves[lo:hi]
-    cols = fast_ballot_columns(texts)
+    cols = fast_ballot_columns(leaves[lo:hi], log.opened.motion)
     if cols is None:
         return False
-    member, weight, sup, region, proxy, sel, motion, cast_at = cols
-    if log.opened is None or motion.count(log.opened.motion) != len(motion):
-        return False
+    member, weight, sup, region, proxy, sel, cast_at = cols
     # c[:19] > start19 exactly when c > start19 + "~" (c goes on with "." or "Z"),
     # and c[:19] < end19 exactly when c < end19
     if not (min(cast_at) > ctx.start19 + "~" and max(cast_at) < ctx.end19):
         return False
-    sha = hashlib.sha256
-    log.hashes += b"".join([sha(b"\x00" + t.encode("ascii")).digest() for t in texts])
     strings = ctx.strings
     members = list(map(strings.setdefault, member, member))
     if list not in set(map(type, sel)):
@@ -243,6 +237,17 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
                 else strings.setdefault(s, s) for s in sel]
     log.ballots.extend(range(lo, hi), members, weight, sup, region, proxy, sels)
     return True
+
+
+def leaf_hashes(leaves: Sequence[str]) -> bytearray:
+    """SHA-256(0x00 || leaf) of every leaf, packed (32 bytes each).
+
+    The leaf bytes are the UTF-8 encoding of the text; a lone surrogate (which
+    the leaves check refuses) is hashed as its surrogatepass encoding.
+    """
+    sha = hashlib.sha256
+    return bytearray().join([sha(b"\x00" + t.encode("utf-8", "surrogatepass")).digest()
+                             for t in leaves])
 
 
 class _Verifier:
@@ -261,7 +266,7 @@ class _Verifier:
 
     # -- 3 & 4: one pass over the leaves -----------------------------------
     def read_leaves(self, b: Bundle, *, chunk: int = _CHUNK, bulk: bool = True) -> _Log:
-        """Hash and check every leaf, in chunks of ``chunk`` leaves.
+        """Check every leaf, in chunks of ``chunk`` leaves (hashing is separate: :func:`leaf_hashes`).
 
         A chunk made only of plain ballot leaves that raise no problem is
         checked in bulk (:func:`_bulk_ballots`); any other chunk, and the first
@@ -292,23 +297,19 @@ class _Verifier:
 
     def _read_range(self, b: Bundle, log: _Log, ctx: _ReadContext, lo: int, hi: int) -> None:
         """Leaf-by-leaf reading of leaves ``lo`` to ``hi - 1``, with every message."""
-        sha = hashlib.sha256
         intern, strings = ctx.intern, ctx.strings
         is_audit = b.is_audit
         start, end, start19, end19 = ctx.start, ctx.end, ctx.start19, ctx.end19
         ballots, structure, late = log.ballots, log.structure, log.late
-        hashes = log.hashes
         leaves = b.leaves
         for i in range(lo, hi):
             text = leaves[i]
-            try:
-                data = text.encode("utf-8")
-            except UnicodeEncodeError:
-                data = text.encode("utf-8", "surrogatepass")
-                hashes += sha(b"\x00" + data).digest()
-                log.bad.append(f"leaf {i}: contains a lone surrogate, not valid Unicode")
-                continue
-            hashes += sha(b"\x00" + data).digest()
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    log.bad.append(f"leaf {i}: contains a lone surrogate, not valid Unicode")
+                    continue
             opened_motion = log.opened.motion if log.opened is not None else None
             fast = fast_ballot(text)
             if fast is not None:
@@ -549,7 +550,7 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         v.check_keys(b, log, chain)
 
     # 6. final checkpoint
-    tree = Tree.from_hash_bytes(log.hashes)
+    tree = Tree.from_hash_bytes(leaf_hashes(b.leaves))
     n = tree.size
     root = tree.root()
     report.summary["root"] = root.hex()
