@@ -40,23 +40,32 @@ class _Piles:
     multipliers are exact Fractions while the per-ballot data stay integer arrays.
     """
 
-    def __init__(self, order: NDArray[np.signedinteger[Any]], weights: NDArray[Any], names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        order: NDArray[np.signedinteger[Any]],
+        weights: NDArray[Any],
+        names: Sequence[str],
+        ranked: NDArray[np.bool_] | None = None,
+    ) -> None:
         self.order = order
+        self.flat_order = order.ravel()
         self.weights = weights
         self.names = names
         n = len(names)
         count = len(order)
         # float64 sums of integers are exact below 2**53; beyond, sum Python ints.
         self.float_exact = weights.dtype != object and int(weights.sum()) < FLOAT_EXACT
-        self.place = np.zeros(count, dtype=np.int16)
+        self.place = np.zeros(count, dtype=np.int64)
         self.top = order[:, 0].astype(np.int16)
         self.cls = np.zeros(count, dtype=np.int32)
         self.mult: list[Number] = [1]
         # live[c]: c is ranked somewhere and neither elected nor eliminated; live[-1] (the
         # padding code) stays True so an exhausted ballot is never advanced.
-        self.live = np.zeros(n + 1, dtype=bool)
-        self.live[:n] = np.bincount(order.ravel().view(np.uint8), minlength=256)[:n] > 0
-        self.live[n] = True
+        if ranked is None:
+            ranked = np.bincount(order.ravel().view(np.uint8), minlength=256)[:n] > 0
+        self.ranked = ranked
+        self.live = np.ones(n + 1, dtype=bool)
+        self.live[:n] = ranked
         self.ranked_codes = [int(c) for c in np.flatnonzero(self.live[:n])]
         self.pending: set[int] = set()
         self._totals: list[Number] | None = None
@@ -74,13 +83,17 @@ class _Piles:
         """Strike the pending options: move their piles' ballots to the next live choice."""
         if not self.pending:
             return
-        struck = np.array(sorted(self.pending), dtype=np.int16)
+        struck = sorted(self.pending)
         self.pending.clear()
         self.live[struck] = False
-        moving = np.flatnonzero(np.isin(self.top, struck))
+        if len(struck) == 1:
+            moving = np.flatnonzero(self.top == struck[0])
+        else:
+            moving = np.flatnonzero(np.isin(self.top, struck))
+        width = self.order.shape[1]
         while moving.size:
             self.place[moving] += 1
-            following = self.order[moving, self.place[moving]]
+            following = self.flat_order[moving * width + self.place[moving]]
             self.top[moving] = following
             moving = moving[~self.live[following]]
         self._totals = None
@@ -93,11 +106,14 @@ class _Piles:
             rows = self.top >= 0
             keys = self.top.astype(np.int64) * classes + self.cls
             sums = self._weight_sums(keys, rows, n * classes)
-            totals: list[Number] = []
-            for c in range(n):
-                value = sum((m * w for m, w in zip(self.mult, sums[c * classes : (c + 1) * classes]) if w), Fraction(0))
-                totals.append(value.numerator if value.denominator == 1 else value)
-            self._totals = totals
+            if classes == 1 and self.mult[0] == 1:  # no surplus transferred yet (IRV: always)
+                self._totals = list(sums)
+            else:
+                totals: list[Number] = []
+                for c in range(n):
+                    value = sum((m * w for m, w in zip(self.mult, sums[c * classes : (c + 1) * classes]) if w), Fraction(0))
+                    totals.append(value.numerator if value.denominator == 1 else value)
+                self._totals = totals
         return self._totals
 
     def scale(self, code: int, factor: Fraction) -> None:
@@ -160,12 +176,18 @@ class _Pile:
 class PileList(list[_Pile]):
     """The piles of one counting state; ``deepcopy`` starts a fresh state from the ballots."""
 
-    def __init__(self, order: NDArray[np.signedinteger[Any]], weights: NDArray[Any], names: Sequence[str]) -> None:
-        self.piles = _Piles(order, weights, names)
+    def __init__(
+        self,
+        order: NDArray[np.signedinteger[Any]],
+        weights: NDArray[Any],
+        names: Sequence[str],
+        ranked: NDArray[np.bool_] | None = None,
+    ) -> None:
+        self.piles = _Piles(order, weights, names, ranked)
         super().__init__(_Pile(self.piles, c) for c in self.piles.ranked_codes)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> PileList:
-        return PileList(self.piles.order, self.piles.weights, self.piles.names)
+        return PileList(self.piles.order, self.piles.weights, self.piles.names, self.piles.ranked)
 
 
 class PiledSTV(STV):  # type: ignore[misc]  # py-vote-core ships no types: STV is Any

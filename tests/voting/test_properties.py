@@ -143,7 +143,7 @@ def test_condorcet_winner_wins_schulze_and_ranked_pairs(profile: Any) -> None:
 @SETTINGS
 @given(
     profiles(max_options=5, max_ballots=100, max_weight=st.sampled_from([40, 2**20, 2**45, 2**60])),
-    st.sampled_from(["schulze", "ranked_pairs"]),
+    st.sampled_from(["schulze", "ranked_pairs", "irv", "stv"]),
 )
 def test_region_none_changes_nothing(profile: Any, method: str) -> None:
     # A plain (weight, ranking) list is counted ungrouped from arrays; with a third item

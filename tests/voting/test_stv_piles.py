@@ -11,14 +11,18 @@ beyond 2**53 (summed as Python ints instead of float64).
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from py3votecore.stv import STV
 
+import voting
+from voting._methods import merge_repeated_rankings
 from voting._pycore import PiledSTV, PileList
 from voting._ranks import preference_order
 
@@ -163,3 +167,28 @@ def test_preference_order_lists_each_ballot_most_preferred_first() -> None:
     assert uneven.tolist() == [[2, 0, 1, -1, -1], [-1] * 5, [1, -1, -1, -1, -1]]
     even = preference_order(codes, np.array([2, 2], dtype=np.int64), 4)
     assert even.tolist() == [[2, 0, -1, -1, -1], [1, 1, -1, -1, -1]]
+
+
+def _profile(size: int, distinct: int | None, seed: int) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    rnd = random.Random(seed)
+    options = [f"o{i}" for i in range(8)]
+
+    def ranking() -> list[str]:
+        return rnd.sample(options, rnd.randint(1, 8))
+
+    pool = [ranking() for _ in range(distinct)] if distinct else None
+    return options, [(rnd.randint(1, 50), list(rnd.choice(pool)) if pool else ranking()) for _ in range(size)]
+
+
+@pytest.mark.parametrize("method, seats", [("irv", 1), ("stv", 3)])
+@pytest.mark.parametrize("distinct", [7, None])
+def test_array_path_with_or_without_merging_equals_grouped_path(method: str, seats: int, distinct: int | None) -> None:
+    # A plain (weight, ranking) list takes the array path (rows merged when a sample shows
+    # repeats); a third item (region None) sends every ballot through ingest's grouping.
+    options, ballots = _profile(3000, distinct, seed=11)
+    order, weights = _arrays(options, ballots)
+    merged, _ = merge_repeated_rankings(order, weights)
+    assert len(merged) == (distinct if distinct else len(order))
+    fast = voting.tally(method, ballots, options=options, seats=seats, tie_break_seed=b"m")
+    grouped = voting.tally(method, [(w, r, None) for w, r in ballots], options=options, seats=seats, tie_break_seed=b"m")
+    assert fast.as_dict() == grouped.as_dict()
