@@ -70,6 +70,10 @@ class _Piles:
         self.pending: set[int] = set()
         self._totals: list[Number] | None = None
 
+    def fresh(self) -> _Piles:
+        """The same ballots back at their first choices, at full value."""
+        return _Piles(self.order, self.weights, self.names, self.ranked)
+
     def _weight_sums(self, keys: NDArray[np.int64], rows: NDArray[np.bool_], size: int) -> list[int]:
         if self.float_exact:
             sums = np.bincount(keys[rows], weights=self.weights[rows].astype(np.float64), minlength=size)
@@ -176,18 +180,20 @@ class _Pile:
 class PileList(list[_Pile]):
     """The piles of one counting state; ``deepcopy`` starts a fresh state from the ballots."""
 
-    def __init__(
-        self,
-        order: NDArray[np.signedinteger[Any]],
-        weights: NDArray[Any],
-        names: Sequence[str],
-        ranked: NDArray[np.bool_] | None = None,
-    ) -> None:
-        self.piles = _Piles(order, weights, names, ranked)
-        super().__init__(_Pile(self.piles, c) for c in self.piles.ranked_codes)
+    piles: _Piles
+
+    def __init__(self, order: NDArray[np.signedinteger[Any]], weights: NDArray[Any], names: Sequence[str]) -> None:
+        super().__init__()
+        self._hold(_Piles(order, weights, names))
+
+    def _hold(self, piles: _Piles) -> None:
+        self.piles = piles
+        self.extend(_Pile(piles, c) for c in piles.ranked_codes)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> PileList:
-        return PileList(self.piles.order, self.piles.weights, self.piles.names, self.piles.ranked)
+        fresh = PileList.__new__(PileList)
+        fresh._hold(self.piles.fresh())
+        return fresh
 
 
 class PiledSTV(STV):  # type: ignore[misc]  # py-vote-core ships no types: STV is Any
