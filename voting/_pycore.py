@@ -56,13 +56,16 @@ class _Piles:
         # float64 sums of integers are exact below 2**53; beyond, sum Python ints.
         self.float_exact = weights.dtype != object and int(weights.sum()) < FLOAT_EXACT
         self.place = np.zeros(count, dtype=np.int64)
-        self.top = order[:, 0].astype(np.int16)
+        self.top = order[:, 0].copy()
         self.cls = np.zeros(count, dtype=np.int32)
         self.mult: list[Number] = [1]
         # live[c]: c is ranked somewhere and neither elected nor eliminated; live[-1] (the
         # padding code) stays True so an exhausted ballot is never advanced.
         if ranked is None:
-            ranked = np.bincount(order.ravel().view(np.uint8), minlength=256)[:n] > 0
+            if order.dtype == np.int8:  # the common case: count the bytes, -1 lands on 255
+                ranked = np.bincount(order.ravel().view(np.uint8), minlength=256)[:n] > 0
+            else:
+                ranked = np.bincount(order.ravel().astype(np.int64) + 1, minlength=n + 1)[1:] > 0
         self.ranked = ranked
         self.live = np.ones(n + 1, dtype=bool)
         self.live[:n] = ranked

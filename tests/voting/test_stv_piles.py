@@ -192,3 +192,15 @@ def test_array_path_with_or_without_merging_equals_grouped_path(method: str, sea
     fast = voting.tally(method, ballots, options=options, seats=seats, tie_break_seed=b"m")
     grouped = voting.tally(method, [(w, r, None) for w, r in ballots], options=options, seats=seats, tie_break_seed=b"m")
     assert fast.as_dict() == grouped.as_dict()
+
+
+def test_more_options_than_an_int8_code_holds() -> None:
+    # 130 options: codes no longer fit int8, so the arrays widen to int16.
+    options = [f"o{i:03d}" for i in range(130)]
+    rnd = random.Random(5)
+    ballots = [(rnd.randint(1, 9), rnd.sample(options, rnd.randint(1, 130))) for _ in range(300)]
+    for method, seats in (("irv", 1), ("stv", 4)):
+        fast = voting.tally(method, ballots, options=options, seats=seats, tie_break_seed=b"w")
+        grouped = voting.tally(method, [(w, r, None) for w, r in ballots], options=options, seats=seats, tie_break_seed=b"w")
+        assert fast.as_dict() == grouped.as_dict()
+        assert len(fast.winners) == seats
