@@ -185,6 +185,34 @@ class Tree:
             tree._fill_levels()
         return tree
 
+    @staticmethod
+    def level_sizes(size: int) -> list[int]:
+        """How many hashes each cached level holds in a tree of ``size`` leaves."""
+        out = [size] if size else []
+        while out and out[-1] > 1:
+            out.append(out[-1] // 2)
+        return out
+
+    def packed_levels(self) -> list[bytearray]:
+        """The cached levels, leaves first, each packed (32 bytes per hash); not copies."""
+        return self._levels if self._size else []
+
+    @classmethod
+    def from_packed_levels(cls, levels: list[bytearray]) -> Tree:
+        """The tree whose :meth:`packed_levels` are ``levels`` (taken over, not copied).
+
+        Only the shape is checked; the hashes must be a tree's (e.g. built by
+        another process with :meth:`from_hash_bytes`).
+        """
+        size = len(levels[0]) // HASH_SIZE if levels else 0
+        if [len(v) for v in levels] != [HASH_SIZE * k for k in cls.level_sizes(size)]:
+            raise FormatError("packed levels: not the shape of a tree")
+        tree = cls()
+        if size:
+            tree._levels = levels
+            tree._size = size
+        return tree
+
     def leaf_hash(self, index: int) -> bytes:
         """The stored hash of leaf ``index``."""
         self._check_index(index, self._size)

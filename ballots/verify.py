@@ -25,6 +25,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import mmap
+import os
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -248,6 +252,100 @@ def leaf_hashes(leaves: Sequence[str]) -> bytearray:
     sha = hashlib.sha256
     return bytearray().join([sha(b"\x00" + t.encode("utf-8", "surrogatepass")).digest()
                              for t in leaves])
+
+
+# A bundle of at least this many leaves has its Merkle tree built by a forked
+# child process while this one checks the leaves (tests lower it).
+FORK_MIN_LEAVES = 100_000
+_DONE = b"lipvote-tree-done"
+
+
+def _fork_helps() -> bool:
+    """Can a child process work beside this one: fork exists, a second CPU is ours,
+    and no other thread runs (a thread holding a lock at the fork would leave the
+    child stuck)?"""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return (len(cpus) if cpus is not None else os.cpu_count() or 1) > 1
+
+
+class _TreeJob:
+    """The Merkle tree of the leaves; built by a forked child for a large bundle.
+
+    Hashing a million leaves and building the tree over them is pure hashing
+    that needs nothing from the leaf checks, so on a machine with a spare CPU
+    a child process does it meanwhile: forked right after the bundle is
+    parsed, it shares the parent's memory, computes exactly what
+    ``Tree.from_hash_bytes(leaf_hashes(leaves))`` computes and writes the
+    packed levels into an anonymous shared mapping.  If anything goes wrong
+    there (no fork, the child fails or is killed) the parent builds the tree
+    itself, so the outcome never depends on the child.
+    """
+
+    def __init__(self, leaves: Sequence[str]) -> None:
+        self.leaves = leaves
+        self.sizes = Tree.level_sizes(len(leaves))
+        self.pid: int | None = None
+        self.shared: mmap.mmap | None = None
+        if len(leaves) < FORK_MIN_LEAVES or not _fork_helps():
+            return
+        shared = mmap.mmap(-1, 32 * sum(self.sizes) + len(_DONE))
+        try:
+            pid = os.fork()
+        except OSError:
+            shared.close()
+            return
+        if pid == 0:  # the child: build, hand the levels over, leave without cleanup
+            code = 1
+            try:
+                off = 0
+                for level in Tree.from_hash_bytes(leaf_hashes(leaves)).packed_levels():
+                    shared[off:off + len(level)] = level
+                    off += len(level)
+                shared[off:] = _DONE
+                code = 0
+            finally:
+                os._exit(code)
+        self.pid, self.shared = pid, shared
+
+    def tree(self) -> Tree:
+        """The tree: the child's, once it has finished, or built here."""
+        levels = self._collect()
+        if levels is not None:
+            return Tree.from_packed_levels(levels)
+        return Tree.from_hash_bytes(leaf_hashes(self.leaves))
+
+    def _collect(self) -> list[bytearray] | None:
+        pid, shared = self.pid, self.shared
+        if pid is None or shared is None:
+            return None
+        self.pid = self.shared = None
+        try:
+            _, status = os.waitpid(pid, 0)
+            total = 32 * sum(self.sizes)
+            if status != 0 or shared[total:] != _DONE:
+                return None
+            levels, off = [], 0
+            for k in self.sizes:
+                levels.append(bytearray(shared[off:off + 32 * k]))
+                off += 32 * k
+            return levels
+        finally:
+            shared.close()
+
+    def close(self) -> None:
+        """Stop and reap the child if its tree was never collected (an error on the way)."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.shared is not None:
+            self.shared.close()
+            self.shared = None
 
 
 class _Verifier:
@@ -509,6 +607,18 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         v.add("bundle format", "failed", str(e))
         v.skip_rest(CHECKS, "not run: the bundle could not be read")
         return report
+    tree_job = _TreeJob(b.leaves)
+    try:
+        return _verify_parsed(v, b, tree_job, receipts, checkpoints, trusted_keys=trusted_keys,
+                              retally=retally)
+    finally:
+        tree_job.close()
+
+
+def _verify_parsed(v: _Verifier, b: Bundle, tree_job: _TreeJob, receipts: Iterable[object],
+                   checkpoints: Iterable[str], *, trusted_keys: Sequence[str],
+                   retally: bool) -> Report:
+    report = v.report
     names = AUDIT_CHECKS if b.is_audit else CHECKS
     v.add("bundle format", "ok", f"{b.format}, {_plural(len(b.leaves), 'leaf')}, "
           f"origin {b.origin}")
@@ -549,8 +659,13 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
     else:
         v.check_keys(b, log, chain)
 
+    # 10 and 11 need only the leaves: work them out before waiting for the tree
+    rules = None
+    if not b.is_audit and log.opened is not None:
+        rules = _weights_and_ballots(log.opened, log)
+
     # 6. final checkpoint
-    tree = Tree.from_hash_bytes(leaf_hashes(b.leaves))
+    tree = tree_job.tree()
     n = tree.size
     root = tree.root()
     report.summary["root"] = root.hex()
@@ -664,39 +779,10 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         v.skip_rest(names, "not run: the log has no valid open leaf")
         return report
 
-    # 10. weights
-    member_weights: dict[str, int] | None = None
-    member_regions: dict[str, str] | None = None
-    try:
-        w = engine.recompute_weights(o.weights)
-    except (engine.Unavailable, engine.EngineError) as e:
-        v.add("weights", "failed", f"the weight snapshot does not recompute: {e}")
-        # still check the ballots against the published weights, if readable
-        published = o.weights.get("weights")
-        if isinstance(published, Mapping) and all(
-                isinstance(k, str) and isinstance(x, int) for k, x in published.items()):
-            member_weights = dict(published)
-    else:
-        member_weights, member_regions = w.weights, w.regions
-        problems = []
-        if not w.matches:
-            problems.append("recomputing the snapshot from its derivation gives different "
-                            "weights than the published ones")
-        problems += _eligible_problems(o.rules, w.weights, w.regions)
-        if problems:
-            v.add("weights", "failed", _listed(problems))
-        else:
-            v.add("weights", "ok", f"{_plural(len(w.weights), 'member')}, "
-                  f"{sum(w.weights.values())} vote units; the snapshot recomputes")
-
-    # 11. ballots
-    counted, problems = _check_ballots(o, log, member_weights, member_regions)
-    report.summary.update(ballots=len(log.ballots), counted=len(counted))
-    if problems:
-        v.add("ballots", "failed", _listed(problems))
-    else:
-        v.add("ballots", "ok", f"{_plural(len(counted), 'counted ballot')} "
-              f"({len(log.ballots) - len(counted)} superseded), at most one per member")
+    # 10. weights, 11. ballots (worked out above, while the tree was being built)
+    checked, counted, summary = rules or _weights_and_ballots(o, log)
+    report.checks.extend(checked)
+    report.summary.update(summary)
 
     # 12. tally
     if not retally:
@@ -721,6 +807,47 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
                       f"{', '.join(diff)}: re-tally gives status {mine.get('status')!r}, "
                       f"winners {mine.get('winners')}")
     return report
+
+
+def _weights_and_ballots(o: OpenLeaf, log: _Log) -> tuple[list[Check], list[tuple[Any, ...]],
+                                                          dict[str, Any]]:
+    """Checks 10 (weights) and 11 (ballots), the counted ballots, and the summary figures."""
+    checks: list[Check] = []
+    # 10. weights
+    member_weights: dict[str, int] | None = None
+    member_regions: dict[str, str] | None = None
+    try:
+        w = engine.recompute_weights(o.weights)
+    except (engine.Unavailable, engine.EngineError) as e:
+        checks.append(Check("weights", "failed", f"the weight snapshot does not recompute: {e}"))
+        # still check the ballots against the published weights, if readable
+        published = o.weights.get("weights")
+        if isinstance(published, Mapping) and all(
+                isinstance(k, str) and isinstance(x, int) for k, x in published.items()):
+            member_weights = dict(published)
+    else:
+        member_weights, member_regions = w.weights, w.regions
+        problems = []
+        if not w.matches:
+            problems.append("recomputing the snapshot from its derivation gives different "
+                            "weights than the published ones")
+        problems += _eligible_problems(o.rules, w.weights, w.regions)
+        if problems:
+            checks.append(Check("weights", "failed", _listed(problems)))
+        else:
+            checks.append(Check("weights", "ok", f"{_plural(len(w.weights), 'member')}, "
+                                f"{sum(w.weights.values())} vote units; the snapshot "
+                                "recomputes"))
+
+    # 11. ballots
+    counted, problems = _check_ballots(o, log, member_weights, member_regions)
+    if problems:
+        checks.append(Check("ballots", "failed", _listed(problems)))
+    else:
+        checks.append(Check("ballots", "ok", f"{_plural(len(counted), 'counted ballot')} "
+                            f"({len(log.ballots) - len(counted)} superseded), at most one per "
+                            "member"))
+    return checks, counted, {"ballots": len(log.ballots), "counted": len(counted)}
 
 
 def _eligible_problems(rules: Mapping[str, Any], weights: Mapping[str, int],
@@ -804,10 +931,11 @@ def _plain_ballots(o: OpenLeaf, ballots: _Ballots, weights: Mapping[str, int] | 
         return None
     if any(weights.get(m) != w for m, w in set(zip(members, ws))):  # type: ignore[arg-type]
         return None
-    member_regions = set(zip(members, regs))
-    if want_region and (any(regions.get(m) != r for m, r in member_regions)  # type: ignore[arg-type]
-                        if regions is not None else len(member_regions) != len(set(members))):
-        return None
+    if want_region:
+        member_regions = set(zip(members, regs))
+        if (any(regions.get(m) != r for m, r in member_regions)  # type: ignore[arg-type]
+                if regions is not None else len(member_regions) != len(set(members))):
+            return None
     has_sup = list(map(is_not, sups, repeat(None)))
     replacing = sum(has_sup)
     if n - replacing != len(set(members)):

@@ -9,6 +9,8 @@ actually taken on ordinary logs.
 
 from __future__ import annotations
 
+import os
+import signal
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots import leaves, merkle
+from ballots import leaves, merkle, verify
 from ballots.bundle import build_bundle, parse_bundle
 from ballots.verify import _Ballots, _ballot_rules, _plain_ballots, _Verifier, leaf_hashes
 
@@ -244,3 +246,48 @@ def test_leaf_hashes_are_merkle_leaf_hashes() -> None:
     texts = [_open(), '{"type":"ballot"}', "caf\u00e9", "bad \ud800 surrogate", ""]
     want = b"".join(merkle.leaf_hash(t.encode("utf-8", "surrogatepass")) for t in texts)
     assert leaf_hashes(texts) == want
+
+
+# --------------------------------------------------------------------------
+# the Merkle tree built by a forked child == the one built in-process
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_tree_built_by_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [_open()] + [leaves.ballot_leaf(motion="m-1", weight=WEIGHTS[m], selection="yes",
+                                            cast_at=T0 + timedelta(seconds=i + 1), member=m)
+                         for i, m in enumerate(MEMBERS * 3)] + ["bad \ud800 leaf"]
+    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
+    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
+    for n in (1, 2, 3, 5, len(texts)):
+        job = verify._TreeJob(texts[:n])
+        assert job.pid is not None
+        tree = job.tree()
+        want = merkle.Tree.from_hash_bytes(leaf_hashes(texts[:n]))
+        assert tree.packed_levels() == want.packed_levels()
+        assert [tree.root(k) for k in range(n + 1)] == [want.root(k) for k in range(n + 1)]
+        job.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [_open(), '{"type":"ballot"}', "x"]
+    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
+    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
+    job = verify._TreeJob(texts)
+    assert job.pid is not None
+    os.kill(job.pid, signal.SIGKILL)
+    assert job.tree().root() == merkle.Tree.from_hash_bytes(leaf_hashes(texts)).root()
+    job = verify._TreeJob(texts)
+    job.close()  # an uncollected child is stopped and reaped
+    assert job.pid is None
+
+
+def test_verify_with_and_without_the_child_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ballots_testlog import standard_log
+    log = standard_log()
+    alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
+    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
+    monkeypatch.setattr(verify, "_fork_helps", lambda: hasattr(os, "fork"))
+    forked = verify.verify_bundle(log.bundle(), receipts=log.receipts)
+    assert forked.as_dict() == alone.as_dict() and forked.ok
