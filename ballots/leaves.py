@@ -55,7 +55,9 @@ MAX_TEXT_CHARS = 10_000
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _CLOCK = r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z"
 _TIME = _DATE + _CLOCK
-_TIME_RE = re.compile(_TIME + r"\Z")
+# re.ASCII: without it \d also matches other scripts' digits (Arabic-Indic, Devanagari...),
+# which int() reads as well, so a time like "٢٠٢٥-03-01T..." would pass.
+_TIME_RE = re.compile(_TIME + r"\Z", re.ASCII)
 _NONCE_RE = re.compile(r"[A-Za-z0-9_-]{22,86}\Z")
 
 

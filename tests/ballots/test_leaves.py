@@ -289,3 +289,27 @@ def test_fast_ballot_never_accepts_what_the_parser_refuses(pos: int, char: str, 
         if fast is not None:
             assert isinstance(slow, leaves.BallotLeaf)
             assert fast[:3] == (slow.member, slow.weight, slow.supersedes)
+
+
+# --------------------------------------------------------------------------
+# Times are ASCII digits only: Python's \d and int() also read other scripts' digits
+
+_ARABIC_INDIC = str.maketrans("0123456789", "".join(chr(0x660 + k) for k in range(10)))
+
+
+@pytest.mark.parametrize("span", [(0, 4), (5, 7), (8, 10), (11, 13), (17, 19), (0, 19)])
+@pytest.mark.parametrize("field", ["cast_at", "closed_at", "opened_at"])
+def test_parse_rejects_non_ascii_digits_in_times(field: str, span: tuple[int, int]) -> None:
+    text = {"cast_at": BALLOT, "closed_at": leaves.close_leaf(motion="m-1", closed_at=T0,
+                                                               ballots=1),
+            "opened_at": _open()}[field]
+    good = json.loads(text)[field]
+    a, b = span
+    bad = good[:a] + good[a:b].translate(_ARABIC_INDIC) + good[b:]
+    assert bad != good and not bad.isascii()
+    edited = _edit(text, **{field: bad})
+    with pytest.raises(LeafError, match=f"{field}: got .* RFC 3339 UTC"):
+        leaves.parse_leaf(edited)
+    assert leaves.fast_ballot(edited) is None
+    with pytest.raises(LeafError, match="RFC 3339 UTC"):
+        leaves.format_time(bad)

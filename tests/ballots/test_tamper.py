@@ -210,3 +210,16 @@ def test_counted_twice_without_supersedes(log: MotionLog) -> None:
     log2.close()
     failed = _failed(verify_bundle(log2.bundle()))
     assert "member 'lip-a' has two counted ballots (leaves 1 and 2)" in failed["ballots"]
+
+
+def test_time_in_other_digits_resigned(log: MotionLog) -> None:
+    # "٢٠٢٥-03-01T...": Python's \d and int() read Arabic-Indic digits, the format does not
+    arabic = str.maketrans("0123456789", "".join(chr(0x660 + k) for k in range(10)))
+    leaves = list(log.leaves)
+    closed_at = json.loads(leaves[-1])["closed_at"]
+    leaves[-1] = _edit_leaf(leaves[-1], closed_at=closed_at[:4].translate(arabic)
+                            + closed_at[4:])
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, retally=False))
+    assert "leaf 6: closed_at: got" in failed["leaves"]
+    assert "RFC 3339 UTC" in failed["leaves"]
