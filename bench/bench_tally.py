@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_tally.py --quick    # sizes 100 and 10k only
 
 Every configuration (ballots x options x profile) runs in its own worker process; inside it
-each method is timed once, with the peak resident memory above the pre-tally level read from
+each method is warmed up on 20 ballots (one-off imports), then timed once, with the peak resident memory above the pre-tally level read from
 /proc/self/status (VmHWM, reset by writing 5 to /proc/self/clear_refs).  Building the input
 lists is not timed.  The baseline hands the same ballots, one dict per ballot with
 count = weight (no aggregation), to py-vote-core's classes; it is capped (see BASELINE_CAP)
@@ -117,6 +117,11 @@ def worker(size: int, n: int, profile: str) -> None:
         ballots = list(zip(weights, sels))
         motion_opts = ["yes", "no", "abstain"] if method == "yes_no" else opts
         holder: dict[str, Any] = {}
+        # Warm up both sides on a few ballots: the first call in a process pays one-off
+        # imports (numpy.ma, about 12 ms), which a long-running server pays once.
+        voting.tally(method, ballots[:20], options=motion_opts, seats=SEATS.get(method, 1), tie_break_seed=b"bench")
+        if BASELINE_CAP.get(method) is not None:
+            baseline(method, weights[:20], sels[:20], opts)()
 
         def run() -> None:
             holder["r"] = voting.tally(method, ballots, options=motion_opts, seats=SEATS.get(method, 1),

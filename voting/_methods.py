@@ -90,31 +90,6 @@ def _order_from_groups(groups: Sequence[Group], options: Sequence[str]) -> NDArr
     return order
 
 
-_SAMPLE = 512
-
-
-def merge_repeated_rankings(
-    ranking: NDArray[np.signedinteger[Any]], weights: NDArray[Any]
-) -> tuple[NDArray[np.signedinteger[Any]], NDArray[Any]]:
-    """Identical rows merged into one carrying their summed weight, when rankings repeat.
-
-    Merging changes no count (a pile's value is a sum over its ballots), only the work:
-    few distinct rankings make every round nearly free.  It costs a sort of the rows, so it
-    is done when a sample of the first rows shows at least half of them repeated, or the
-    profile is small; with weights summed in float64 only below 2**53 (exact).
-    """
-    if weights.dtype == object:
-        return ranking, weights
-    rows = np.ascontiguousarray(ranking).view(np.dtype((np.void, ranking.shape[1]))).ravel()
-    if len(rows) > _SAMPLE and len(np.unique(rows[:_SAMPLE])) > _SAMPLE // 2:
-        return ranking, weights
-    distinct, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
-    if len(distinct) == len(rows):
-        return ranking, weights
-    summed = np.bincount(inverse.ravel(), weights=weights.astype(np.float64), minlength=len(distinct))
-    return ranking[first], summed.astype(np.int64)
-
-
 def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
     ranked = [g for g in groups if g.selection]
     total = sum(g.weight for g in ranked)
@@ -137,7 +112,6 @@ def stv_from_arrays(
     ranked_rows = ranking[:, 0] >= 0
     if not ranked_rows.all():
         ranking, weights = ranking[ranked_rows], weights[ranked_rows]
-    ranking, weights = merge_repeated_rankings(ranking, weights)
     ballots = PileList(ranking, weights, options)
     candidates = set(options[c] for c in ballots.piles.ranked_codes)
     never_ranked = [o for o in order if o not in candidates]

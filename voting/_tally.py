@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
-from ._ingest import YES_NO_CHOICES, Ingested, ingest, ingest_rankings
+from ._ingest import YES_NO_CHOICES, Ingested, ingest, ingest_rankings, rankings_repeat
 from ._methods import MATRIX_RUNNERS, RUNNERS, Outcome, stv_from_arrays
 from ._ranks import pairwise_from_positions
 from ._rules import normalise_rules, quorum_report, rules_for_method
@@ -102,7 +102,7 @@ def tally(
                 ballots = list(ballots)
             except TypeError:
                 pass  # ingest names the problem
-        if isinstance(ballots, (list, tuple)):
+        if isinstance(ballots, (list, tuple)) and not rankings_repeat(ballots):
             ing = ingest_rankings(ballots, opts, with_order=method not in MATRIX_RUNNERS)
     if ing is None:
         ing = ingest(method, ballots, opts, regions)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from py3votecore.stv import STV
 
 import voting
-from voting._methods import merge_repeated_rankings
+from voting._ingest import rankings_repeat
 from voting._pycore import PiledSTV, PileList
 from voting._ranks import preference_order
 
@@ -180,18 +180,27 @@ def _profile(size: int, distinct: int | None, seed: int) -> tuple[list[str], lis
     return options, [(rnd.randint(1, 50), list(rnd.choice(pool)) if pool else ranking()) for _ in range(size)]
 
 
-@pytest.mark.parametrize("method, seats", [("irv", 1), ("stv", 3)])
+@pytest.mark.parametrize("method, seats", [("irv", 1), ("stv", 3), ("schulze", 1), ("ranked_pairs", 1)])
 @pytest.mark.parametrize("distinct", [7, None])
-def test_array_path_with_or_without_merging_equals_grouped_path(method: str, seats: int, distinct: int | None) -> None:
-    # A plain (weight, ranking) list takes the array path (rows merged when a sample shows
-    # repeats); a third item (region None) sends every ballot through ingest's grouping.
+def test_both_ingest_routes_count_the_same(method: str, seats: int, distinct: int | None) -> None:
+    # A plain (weight, ranking) list of many distinct rankings takes the array path; one
+    # whose sampled rankings repeat is grouped first.  A third item (region None) always
+    # sends every ballot through ingest's grouping: all must give the same explanation.
     options, ballots = _profile(3000, distinct, seed=11)
-    order, weights = _arrays(options, ballots)
-    merged, _ = merge_repeated_rankings(order, weights)
-    assert len(merged) == (distinct if distinct else len(order))
+    assert rankings_repeat(ballots) == bool(distinct)
     fast = voting.tally(method, ballots, options=options, seats=seats, tie_break_seed=b"m")
     grouped = voting.tally(method, [(w, r, None) for w, r in ballots], options=options, seats=seats, tie_break_seed=b"m")
     assert fast.as_dict() == grouped.as_dict()
+
+
+def test_small_or_malformed_profiles_take_the_array_path() -> None:
+    assert not rankings_repeat([(1, ["a"])] * 512)  # small: cheap either way
+    assert rankings_repeat([(1, ["a"])] * 513)
+    assert not rankings_repeat([7] + [(1, ["a"])] * 600)  # a malformed sample: no guess
+    for bad, index in (([7] + [(1, ["a"])] * 600, 0), ([(1, ["a"])] * 600 + [7], 600)):
+        with pytest.raises(voting.InvalidBallot) as caught:
+            voting.tally("irv", bad, options=["a"])
+        assert caught.value.index == index
 
 
 def test_more_options_than_an_int8_code_holds() -> None:
