@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 import voting
 from ballots.leaves import BallotLeaf, parse_leaf
@@ -68,14 +69,23 @@ class Labels:
 # --- sentences ---------------------------------------------------------------------------------
 
 
+def _members_voted(voted: int, eligible: int | None) -> str:
+    """"12 of 20 members voted": French agrees the verb and noun with the count (ngettext)."""
+    if eligible is None:
+        return ngettext("%(voted)s member voted", "%(voted)s members voted", voted, voted=number(voted))
+    # English keeps "members" after "of 20" even for 1, so both English forms are the same.
+    return ngettext("%(voted)s of %(eligible)s members voted", "%(voted)s of %(eligible)s members voted", voted,
+                    voted=number(voted), eligible=number(eligible))
+
+
 def _turnout_words(result: dict[str, Any]) -> str:
     turnout = result["turnout"]
     eligible = (result["rules"] or {}).get("eligible")
     if eligible:
-        return _("%(voted)s of %(eligible)s members voted, with %(weight)s of %(total)s units",
-                 voted=number(turnout["ballots"]), eligible=number(eligible["members"]),
+        return _("%(members_voted)s, with %(weight)s of %(total)s units",
+                 members_voted=_members_voted(turnout["ballots"], eligible["members"]),
                  weight=number(turnout["weight"]), total=number(eligible["weight"]))
-    return _("%(voted)s members voted, with %(weight)s units", voted=number(turnout["ballots"]),
+    return _("%(members_voted)s, with %(weight)s units", members_voted=_members_voted(turnout["ballots"], None),
              weight=number(turnout["weight"]))
 
 
@@ -121,9 +131,10 @@ def yes_no_headline(result: dict[str, Any]) -> str:
         return _("%(verdict)s: %(turnout)s; nobody voted yes or no.", verdict=verdict, turnout=_turnout_words(result))
     basis = _("units cast for yes or no") if test["basis"] == "votes_cast" else _("eligible units")
     reached = test["met"]
-    sentence = _("%(verdict)s: %(voted)s of %(members)s members voted; yes had %(yes)s of %(base)s %(basis)s "
+    sentence = _("%(verdict)s: %(members_voted)s; yes had %(yes)s of %(base)s %(basis)s "
                  "(%(pct)s), %(relation)s the %(threshold)s threshold of %(need)s (%(cmp)s %(required)s).",
-                 verdict=verdict, voted=number(turnout["ballots"]), members=number(eligible.get("members", turnout["ballots"])),
+                 verdict=verdict,
+                 members_voted=_members_voted(turnout["ballots"], eligible.get("members", turnout["ballots"])),
                  yes=number(test["yes"]), base=number(test["base"]), basis=basis, pct=percent(frac(test["yes_share"])),
                  relation=_("reaching") if reached else _("short of"), threshold=THRESHOLD_NAMES[test["threshold"]],
                  need=number(needed(required, test["base"], test["comparison"])), cmp=comparison_words(test["comparison"]),

@@ -185,6 +185,15 @@ def test_french_numbers(voters: Flask, client: FlaskClient) -> None:
     assert _pct(share).replace(".", ",") in html
 
 
+def test_member_counts_agree_in_french(voters: Flask, client: FlaskClient) -> None:
+    one, _ = _run(voters, {"halifax": "yes"})
+    two, _ = _run(voters, {"halifax": "yes", "ottawa": "no"})
+    assert "1 of 3 members voted" in _html(client, one) and "2 of 3 members voted" in _html(client, two)
+    assert post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/").status_code == 302
+    assert "1 membre sur 3 a voté" in _html(client, one)
+    assert "2 membres sur 3 ont voté" in _html(client, two)
+
+
 def test_motion_list_links_results_and_audit(voters: Flask, client: FlaskClient, login: Any) -> None:
     closed, _ = _run(voters, {"halifax": "yes"})
     login("observer")
