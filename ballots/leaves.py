@@ -19,7 +19,9 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Union
+from typing import Annotated, Any, Literal, Union
+
+import msgspec
 
 from . import _canonical
 from .errors import LeafError
@@ -372,95 +374,90 @@ def fast_ballot(text: str) -> FastBallot | None:
     return member, w, s, region, proxy, selection, motion, cast_at
 
 
-# The same check over many leaves at once, for the leaves of one motion: the
-# leaves are joined with NUL separators (a NUL is never in canonical JSON text,
-# which escapes control characters) and one ``findall`` returns the fields of
-# every row; a row that is not a plain ballot of that motion falls to the second
-# alternative and leaves ``cast_at`` empty.  Checks that fast_ballot makes after
-# its match are written into this pattern where that costs the regex engine
-# nothing, so that no field is captured just to be checked: the motion is the
-# literal id, the date is a real one, and integers have at most 15 digits (below
-# 2**53; a 16-digit one sends the chunk to fast_ballot).  The nonce's length
-# (not 1 mod 4) is checked on the captured nonces: as a pattern it was slower.
+# The same check over many leaves at once, for the leaves of one motion, with
+# msgspec: each leaf is decoded into a Struct that describes exactly a plain
+# ballot leaf (the members in canonical order, strict types, no unknown member,
+# the documented bounds), then the whole chunk is encoded again and compared
+# with the leaves joined as a JSON array.  msgspec writes a Struct's members in
+# declaration order, integers plainly, a UTC datetime as lipvote's own time
+# format and the strings of printable ASCII verbatim, so equal bytes prove that
+# every leaf is exactly its canonical form (each leaf was decoded alone, so the
+# array's element boundaries are the leaves').  The chunk must be printable
+# ASCII without backslash: then there are no escapes and no other script, where
+# msgspec's choices might differ from RFC 8785 or NFC matters.  The rest of
+# the strict parser's rules are checked on the columns (the motion, the nonce's
+# alphabet and length) and on the texts (at most MAX_LEAF_BYTES each).  Anything
+# else returns None, for the leaf-by-leaf path.
 
-_LEAP_YEAR = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-# exactly the dates datetime.date accepts (years 0001-9999, Gregorian leap years)
-_REAL_DATE = (r"(?:(?!0000)\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
-              r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|" + _LEAP_YEAR + r"-02-29)")
-_REAL_DATE_RE = re.compile(_REAL_DATE + r"\Z", re.ASCII)
-_INT15 = r"[1-9][0-9]{0,14}"
-_ID_RE = re.compile(_ID + r"\Z")
+_Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_CHARS)]
+_Positive = Annotated[int, msgspec.Meta(ge=1, le=_canonical.MAX_SAFE_INT)]
 
 
-@functools.lru_cache(maxsize=8)
-def _bulk_ballot_re(motion: str) -> re.Pattern[str]:
-    return re.compile(
-        r'\x00(?:\{"cast_at":"(' + _REAL_DATE + _CLOCK + r')",(?:"member":"(' + _ID
-        + r')",)?"motion":"' + re.escape(motion) + r'","nonce":"([A-Za-z0-9_-]{22,86})'
-        + r'",(?:"proxy":"(' + _ID + r')",)?(?:"region":"(' + _ID
-        + r')",)?"selection":(?:null|"(' + _ID + r')"|(\[\]|\["' + _ID + r'"(?:,"' + _ID
-        + r'")*\])),"supersedes":(?:null|(' + _INT15 + r')),"type":"ballot","weight":('
-        + _INT15 + r')\}(?=\x00|\Z)|[^\x00]*)', re.ASCII)
+class _PlainBallot(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
+                   omit_defaults=True, gc=False):
+    """A ballot leaf as the bulk check reads it; members in RFC 8785 order."""
 
+    cast_at: Annotated[datetime, msgspec.Meta(tz=True)]
+    member: _Id | None = None  # absent, never null: a null is re-encoded as absent
+    motion: _Id
+    nonce: Annotated[str, msgspec.Meta(min_length=22, max_length=86)]
+    proxy: _Id | None = None
+    region: _Id | None = None
+    selection: None | str | list[str]
+    supersedes: _Positive | None
+    type: Literal["ballot"]
+    weight: _Positive
+
+
+_PLAIN_DECODER = msgspec.json.Decoder(_PlainBallot)
+_ENCODER = msgspec.json.Encoder()
+_NONCE_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 FastColumns = tuple[Sequence[Union[str, None]], Sequence[int], Sequence[Union[int, None]],
                     Sequence[Union[str, None]], Sequence[Union[str, None]], Sequence[Any],
-                    Sequence[str]]
+                    tuple[str, str]]
 
 
-def _absent_as_none(col: Sequence[str]) -> Sequence[str | None]:
-    """A regex column where "" means the optional field is absent."""
-    if "" not in col:
-        return col
-    if col.count("") == len(col):
-        return [None] * len(col)
-    return [v or None for v in col]
-
-
-def _selection(one: str, many: str) -> Any:
-    if one:
-        return one
-    if not many:
-        return None
-    return [] if many == "[]" else many[2:-2].split('","')
+def _time_text(t: datetime) -> str:
+    text: str = _ENCODER.encode(t)[1:-1].decode("ascii")
+    return text
 
 
 def fast_ballot_columns(texts: Sequence[str], motion: str) -> FastColumns | None:
-    """:func:`fast_ballot` for many ballot leaves of ``motion`` at once, as columns, or None.
+    """Check many ballot leaves of ``motion`` at once, as columns, or return None.
 
     Returns ``(members, weights, supersedes, regions, proxies, selections,
-    cast_ats)``, where row ``k`` of the columns equals ``fast_ballot(texts[k])``
-    without its ``motion``, when every text takes the fast path and names
-    ``motion``; None as soon as one does not (check those one by one).  It may
-    also return None for rare plain leaves (16-digit integers); it never accepts
-    more than :func:`fast_ballot`.
+    (first, last))``, where row ``k`` of the columns holds the ``member``,
+    ``weight``, ``supersedes``, ``region``, ``proxy`` and ``selection`` that
+    :func:`parse_leaf` reads from ``texts[k]``, and ``first`` and ``last`` are
+    the earliest and latest ``cast_at`` texts, when every text is a ballot leaf
+    of ``motion`` that :func:`parse_leaf` accepts; None as soon as one is not,
+    and for unusual valid ones (non-ASCII, escapes, other selections): check
+    those one by one.  It never accepts a leaf that :func:`parse_leaf` refuses.
     """
     n = len(texts)
-    if n == 0 or not _ID_RE.match(motion):
+    if n == 0:
         return None
-    # Every character the pattern accepts is ASCII and no NUL, so a leaf with any
-    # other character fails its row (or adds one): no need to look for them first.
-    rows = _bulk_ballot_re(motion).findall("\x00" + "\x00".join(texts))
-    if len(rows) != n:
+    joined = ",".join(texts)
+    if (not joined.isascii() or "\\" in joined or "\x7f" in joined
+            or max(map(len, texts)) > MAX_LEAF_BYTES):
         return None
-    cast_at, member, nonce, proxy, region, one, many, sup, weight = zip(*rows)
+    try:
+        rows = list(map(_PLAIN_DECODER.decode, texts))
+    except (msgspec.DecodeError, TypeError):
+        return None
+    if _ENCODER.encode(rows) != b"[" + joined.encode("ascii") + b"]":
+        return None
+    # the columns, in the Struct's order (astuple is the quickest way to them)
+    cast_at, member, motions, nonce, proxy, region, sel, sup, _, weight = zip(
+        *map(msgspec.structs.astuple, rows))
     del rows
-    if "" in cast_at or any(k % 4 == 1 for k in set(map(len, nonce))):
+    if (motions.count(motion) != n
+            or "".join(nonce).encode("ascii").translate(None, _NONCE_ALPHABET)
+            or any(k % 4 == 1 for k in set(map(len, nonce)))):
         return None
-    ints = {w: int(w) for w in set(weight)}
-    weights = list(map(ints.__getitem__, weight))
-    sups: Sequence[int | None]
-    if "" in sup:
-        sups = [int(s) if s else None for s in sup]
-    else:
-        sups = list(map(int, sup))
-    selections: Sequence[Any]
-    if many.count("") == n:
-        selections = _absent_as_none(one)
-    else:
-        selections = list(map(_selection, one, many))
-    return (_absent_as_none(member), weights, sups, _absent_as_none(region),
-            _absent_as_none(proxy), selections, cast_at)
+    return (member, weight, sup, region, proxy, sel,
+            (_time_text(min(cast_at)), _time_text(max(cast_at))))
 
 
 # --------------------------------------------------------------------------

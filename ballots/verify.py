@@ -216,20 +216,20 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
                   ctx: _ReadContext) -> bool:
     """Read leaves ``lo`` to ``hi - 1`` in bulk, or return False having changed nothing.
 
-    Succeeds only when every leaf is a plain ballot that :func:`fast_ballot`
-    accepts, of the opened motion, cast inside the voting period, in a motion
-    log: then reading them one by one would give no message, only the ballot
-    rows appended here.
+    Succeeds only when every leaf is a ballot leaf that :func:`parse_leaf`
+    accepts (as :func:`fast_ballot_columns` reads it), of the opened motion,
+    cast inside the voting period, in a motion log: then reading them one by
+    one would give no message, only the ballot rows appended here.
     """
     if ctx.is_audit or log.opened is None:
         return False
     cols = fast_ballot_columns(leaves[lo:hi], log.opened.motion)
     if cols is None:
         return False
-    member, weight, sup, region, proxy, sel, cast_at = cols
-    # c[:19] > start19 exactly when c > start19 + "~" (c goes on with "." or "Z"),
-    # and c[:19] < end19 exactly when c < end19
-    if not (min(cast_at) > ctx.start19 + "~" and max(cast_at) < ctx.end19):
+    member, weight, sup, region, proxy, sel, (first, last) = cols
+    # every cast_at's whole second strictly inside the period's (the earliest
+    # and latest in time also have the earliest and latest whole seconds)
+    if not (first[:19] > ctx.start19 and last[:19] < ctx.end19):
         return False
     strings = ctx.strings
     members = list(map(strings.setdefault, member, member))
