@@ -351,7 +351,7 @@ def fast_ballot(text: str) -> FastBallot | None:
     which decides and explains).  Never accepts a leaf that
     :func:`parse_leaf` would refuse.
     """
-    if not text.isascii():
+    if not text.isascii() or len(text) > MAX_LEAF_BYTES:
         return None
     m = _BALLOT_RE.match(text)
     if m is None:

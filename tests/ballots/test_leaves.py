@@ -313,3 +313,12 @@ def test_parse_rejects_non_ascii_digits_in_times(field: str, span: tuple[int, in
     assert leaves.fast_ballot(edited) is None
     with pytest.raises(LeafError, match="RFC 3339 UTC"):
         leaves.format_time(bad)
+
+
+def test_fast_ballot_refuses_leaves_over_the_size_limit() -> None:
+    # a plain ballot whose selection list makes it larger than 1 MiB
+    text = _edit(BALLOT, selection=[f"o{k}" for k in range(150_000)])
+    assert len(text) > leaves.MAX_LEAF_BYTES
+    with pytest.raises(LeafError, match="leaf size"):
+        leaves.parse_leaf(text)
+    assert leaves.fast_ballot(text) is None

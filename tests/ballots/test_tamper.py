@@ -223,3 +223,11 @@ def test_time_in_other_digits_resigned(log: MotionLog) -> None:
     failed = _failed(verify_bundle(b, retally=False))
     assert "leaf 6: closed_at: got" in failed["leaves"]
     assert "RFC 3339 UTC" in failed["leaves"]
+
+
+def test_ballot_leaf_over_the_size_limit_resigned(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[1] = _edit_leaf(leaves[1], selection=[f"o{k}" for k in range(150_000)])  # > 1 MiB
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, retally=False))
+    assert "leaf 1: leaf size: got" in failed["leaves"]
