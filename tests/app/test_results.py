@@ -194,6 +194,17 @@ def test_member_counts_agree_in_french(voters: Flask, client: FlaskClient) -> No
     assert "2 membres sur 3 ont voté" in _html(client, two)
 
 
+def test_headings_join_label_and_title_by_the_language_rule_and_escape_the_title(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _run(voters, {"halifax": "yes"}, title="Fees <b>& dues</b>")
+    html = _html(client, motion_id)
+    assert "<h1>Results: Fees &lt;b&gt;&amp; dues&lt;/b&gt;</h1>" in html
+    assert post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/").status_code == 302
+    french = _html(client, motion_id)
+    assert "<h1>Résultats\u00a0: FR: Fees &lt;b&gt;&amp; dues&lt;/b&gt;</h1>" in french
+    audit = client.get(f"/audit/motions/{motion_id}").get_data(as_text=True)
+    assert "\u00a0: FR: Fees &lt;b&gt;" in audit and "<b>" not in audit
+
+
 def test_motion_list_links_results_and_audit(voters: Flask, client: FlaskClient, login: Any) -> None:
     closed, _ = _run(voters, {"halifax": "yes"})
     login("observer")
