@@ -229,10 +229,16 @@ def rankings_repeat(ballots: Sequence[Any]) -> bool:
     """
     if len(ballots) <= _SAMPLE:
         return False
-    try:
-        distinct = {tuple(b[1]) for b in ballots[:_SAMPLE]}
-    except (TypeError, IndexError, KeyError):
+    sample = ballots[:_SAMPLE]
+    if not set(map(type, sample)) <= _SEQUENCES or set(map(len, sample)) != {2}:
         return False  # malformed: the array path declines it and ingest names the ballot
+    rankings = list(map(itemgetter(1), sample))
+    if not set(map(type, rankings)) <= _SEQUENCES:
+        return False  # (never iterate what may be a one-shot iterator)
+    try:
+        distinct = set(map(tuple, rankings))
+    except TypeError:  # an unhashable option id
+        return False
     return len(distinct) <= _SAMPLE // 2
 
 

@@ -197,6 +197,8 @@ def test_small_or_malformed_profiles_take_the_array_path() -> None:
     assert not rankings_repeat([(1, ["a"])] * 512)  # small: cheap either way
     assert rankings_repeat([(1, ["a"])] * 513)
     assert not rankings_repeat([7] + [(1, ["a"])] * 600)  # a malformed sample: no guess
+    assert not rankings_repeat([(1, [["a"]])] * 600)  # an unhashable option id
+    assert not rankings_repeat([(1, iter(["a"]))] * 600)  # never consume an iterator
     for bad, index in (([7] + [(1, ["a"])] * 600, 0), ([(1, ["a"])] * 600 + [7], 600)):
         with pytest.raises(voting.InvalidBallot) as caught:
             voting.tally("irv", bad, options=["a"])
