@@ -139,6 +139,7 @@ def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
                 target.rules_json = json.dumps(clean.rules, sort_keys=True)
                 target.weight_policy_json = json.dumps(clean.weight_policy, sort_keys=True)
                 target.meeting_id = meeting_id
+                target.schedule_failure = None  # the chair has seen it and decided
                 db.session.add(target)
                 db.session.flush()
                 record_action("motion.create" if before is None else "motion.update", target=f"motion:{target.id}",

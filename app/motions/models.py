@@ -116,6 +116,8 @@ class Motion(db.Model):
     state: Mapped[MotionState] = mapped_column(value_enum(MotionState, 9), default=MotionState.DRAFT)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why the scheduled opening was refused (the schedule is then cleared); None once edited.
+    schedule_failure: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

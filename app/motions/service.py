@@ -119,6 +119,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
     motion.open_leaf_json = leaf
     motion.state = MotionState.OPEN
     motion.opened_at = now
+    motion.schedule_failure = None
     record_action("motion.open", target=f"motion:{motion.id}", before=before,
                   after={"state": "open", "origin": log.origin, "leaf0_hash": merkle.leaf_hash(leaf.encode()).hex()})
 
@@ -189,12 +190,14 @@ def apply_schedule(now: datetime | None = None) -> list[int]:
     )).all()
     changed = []
     for motion_id in due:
+        opening = False
         try:
             with write_transaction():
                 motion = db.session.get(Motion, motion_id)
                 if motion is None:
                     continue
                 if motion.state is MotionState.DRAFT and motion.opens_at and motion.opens_at <= now:
+                    opening = True
                     open_motion(motion, now)
                     changed.append(motion_id)
                 elif motion.state is MotionState.OPEN and motion.closes_at and motion.closes_at <= now:
@@ -202,7 +205,27 @@ def apply_schedule(now: datetime | None = None) -> list[int]:
                     changed.append(motion_id)
         except (MotionError, voting.VotingError) as e:  # one motion that cannot open must not block the others
             current_app.logger.warning("Scheduled change of motion %s refused: %s", motion_id, e)
+            if opening:
+                _record_schedule_failure(motion_id, str(e))
     return changed
+
+
+def _record_schedule_failure(motion_id: int, reason: str) -> None:
+    """A scheduled opening that was refused: keep the reason for the chair, stop retrying.
+
+    Retrying every minute could never succeed without an edit (the reasons are the motion's
+    own settings or the registry), and a draft must not open later than announced without
+    the chair deciding it.  A closing is different: it is retried until it succeeds.
+    """
+    with write_transaction():
+        motion = db.session.get(Motion, motion_id)
+        if motion is None or motion.state is not MotionState.DRAFT or motion.opens_at is None:
+            return
+        before = {"opens_at": motion.opens_at.isoformat()}
+        motion.opens_at = None
+        motion.schedule_failure = reason
+        record_action("motion.schedule_failed", target=f"motion:{motion.id}", before=before,
+                      after={"opens_at": None, "reason": reason})
 
 
 # --- casting ---------------------------------------------------------------------------------

@@ -495,6 +495,33 @@ def test_a_motion_that_cannot_open_does_not_block_the_schedule(app: Flask, peopl
     assert state_of(app, broken) is MotionState.DRAFT and state_of(app, fine) is MotionState.OPEN
 
 
+def test_a_refused_scheduled_opening_is_shown_to_the_chair_and_not_retried(app: Flask, people: dict[str, Person],
+                                                                         runner: Any, login: ChairClient) -> None:
+    broken = new_draft(app, rules={"threshold": "majority_cast", "double_majority": {"members": False, "regions": 4}})
+    schedule(app, broken, opens_at=utcnow() - timedelta(minutes=1))
+    assert runner.invoke(args=["tick"]).exit_code == 0
+    with app.app_context():
+        motion = db.session.get(Motion, broken)
+        assert motion.state is MotionState.DRAFT and motion.opens_at is None
+        reason = motion.schedule_failure
+        assert reason and "double_majority" in reason
+        failed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.schedule_failed")).all()
+        assert len(failed) == 1 and failed[0].target == f"motion:{broken}" and actor_is_system(failed[0])
+    assert "Nothing was due." in runner.invoke(args=["tick"]).output  # cleared: not retried
+    client = login("chair")
+    assert "the scheduled opening was refused" in text(client.get("/home"))
+    preview = text(client.get(f"/motions/{broken}/preview"))
+    assert "Refused, so the schedule was cleared" in preview and "double_majority" in preview
+    response = post_form(client, f"/motions/{broken}/edit", GOOD)
+    assert response.status_code == 302, text(response)
+    with app.app_context():
+        assert db.session.get(Motion, broken).schedule_failure is None
+
+
+def actor_is_system(event: AuditEvent) -> bool:
+    return event.actor_id is None and event.actor_label == "system"
+
+
 def test_the_request_hook_applies_schedules_as_the_system(app: Flask, people: dict[str, Person],
                                                           login: ChairClient) -> None:
     app.config["LIPVOTE_SCHEDULE_EVERY_SECONDS"] = 0
