@@ -3,5 +3,5 @@ from flask import Blueprint
 bp = Blueprint("motions", __name__, url_prefix="/motions")
 
 # Each module attaches its views to bp: the shared list and detail pages, the chair's
-# drafting and console, the delegate's ballots, receipts and proxies.
-from app.motions import routes, chair, delegate  # noqa: E402,F401
+# drafting and console, the delegate's ballots, receipts and proxies, and the schedule hook.
+from app.motions import routes, chair, delegate, schedule  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""The chair's pages: drafting, preview, open/extend/close/certify, live console, schedules.
+"""The chair's pages: drafting, preview, open/extend/close/certify, live console.
 
 Views stay thin: forms check input (`app.motions.forms`), `app.motions.service` changes state
 inside `write_transaction()`, and `voting` computes weights and power. Every refusal is a page
@@ -8,16 +8,13 @@ with a message and a 4xx status; nothing is stored unless every check passed.
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from fractions import Fraction
 from functools import reduce
 from math import gcd
 from typing import Any, Callable
 
-import click
-from flask import Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask.cli import with_appcontext
+from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import format_datetime, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,7 +27,7 @@ from voting import weights as weight_policies
 from app import board
 from app.audit import record_action
 from app.database import write_transaction
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.i18n import current_language
 from app.models import Member
 from app.motions import bp, service
@@ -40,7 +37,6 @@ from app.motions.models import Ballot, Meeting, Motion, MotionState, Proxy
 from app.policy import Permission, requires
 from app.registry import REGIONS
 
-SCHEDULE_EVERY_SECONDS = 5.0
 SECRET_WEIGHT_MIN_HOLDERS = 3
 
 
@@ -406,55 +402,6 @@ def console_json(motion_id: int) -> Response:
     response = jsonify(console_data(_opened_or_409(motion_id)))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-# --- schedules -------------------------------------------------------------------------------
-
-
-def run_schedule() -> list[int]:
-    """Apply due schedules as the system, not as whoever happens to be signed in."""
-    had_user = "_login_user" in g
-    saved = g.get("_login_user")
-    g._login_user = login_manager.anonymous_user()
-    try:
-        return service.apply_schedule()
-    finally:
-        if had_user:
-            g._login_user = saved
-        else:
-            g.pop("_login_user", None)
-
-
-@bp.before_app_request
-def schedule_hook() -> None:
-    """At most every SCHEDULE_EVERY_SECONDS per process: open and close motions that are due."""
-    if request.endpoint == "static":
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    now = time.monotonic()
-    last = app.extensions.get("lipvote_schedule_checked")
-    every = float(app.config.get("LIPVOTE_SCHEDULE_EVERY_SECONDS", SCHEDULE_EVERY_SECONDS))
-    if last is not None and now - last < every:
-        return
-    app.extensions["lipvote_schedule_checked"] = now
-    try:
-        changed = run_schedule()
-    except (service.MotionError, voting.VotingError) as e:
-        app.logger.warning("A scheduled open or close failed: %s", e)
-        return
-    if changed:
-        app.logger.info("Schedule applied to motions %s", changed)
-
-
-@click.command("tick")
-@with_appcontext
-def tick_command() -> None:
-    """Open and close motions whose scheduled time has passed (run it from cron every minute)."""
-    try:
-        changed = run_schedule()
-    except (service.MotionError, voting.VotingError) as e:
-        raise click.ClickException(f"A scheduled open or close failed: {e}") from e
-    click.echo(f"Schedule applied to motion(s): {', '.join(map(str, changed))}." if changed else "Nothing was due.")
 
 
 # --- the chair's home page -------------------------------------------------------------------
