@@ -369,7 +369,7 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
     for motion_id, title, prefix in ((yes_no_id, YES_NO_TITLE[lang], "yes-no"), (stv_id, STV_TITLE[lang], "stv")):
         auditor.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Audit"), exact=True).click()
         auditor.locator("tbody tr").filter(has_text=title).get_by_role("link", name=t("Audit"), exact=True).click()
-        expect(auditor.locator("h1")).to_have_text(f"{t('Audit')}: {title}")
+        expect(auditor.locator("h1")).to_have_text(t("%(label)s: %(value)s", label=t("Audit"), value=title))
         j.shot(auditor, f"{prefix}-audit")
         with auditor.expect_download() as info:
             auditor.get_by_role("link", name=t("Download the bundle (JSON)"), exact=True).click()
@@ -401,7 +401,7 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
 
         auditor.get_by_role("link", name=t("Audit page of this motion"), exact=True).click()
         auditor.get_by_role("link", name=t("Results"), exact=True).click()
-        expect(auditor.locator("h1")).to_have_text(f"{t('Results')}: {title}")
+        expect(auditor.locator("h1")).to_have_text(t("%(label)s: %(value)s", label=t("Results"), value=title))
         j.shot(auditor, f"{prefix}-results")
         headline = auditor.locator("p.outcome")
         if motion_id == yes_no_id:
