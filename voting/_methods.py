@@ -113,7 +113,7 @@ def stv_from_arrays(
     if not ranked_rows.all():
         ranking, weights = ranking[ranked_rows], weights[ranked_rows]
     ballots = PileList(ranking, weights, options)
-    candidates = set(options[c] for c in ballots.piles.ranked_codes)
+    candidates = {options[c] for c in ballots.piles.ranked_codes}
     never_ranked = [o for o in order if o not in candidates]
     core_seats = min(seats, len(candidates))
     core = PiledSTV(ballots, tie_breaker=list(order), required_winners=core_seats)
