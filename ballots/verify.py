@@ -43,7 +43,7 @@ from .errors import BallotsError, FormatError
 from .keys import follow_rotation
 from .leaves import (AuditLeaf, BallotLeaf, CloseLeaf, KeyLeaf, OpenLeaf, fast_ballot,
                      fast_ballot_columns, parse_leaf)
-from .merkle import Tree
+from .merkle import HASH_SIZE, Tree
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
 
@@ -290,7 +290,7 @@ class _TreeJob:
         self.shared: mmap.mmap | None = None
         if len(leaves) < FORK_MIN_LEAVES or not _fork_helps():
             return
-        shared = mmap.mmap(-1, 32 * sum(self.sizes) + len(_DONE))
+        shared = mmap.mmap(-1, HASH_SIZE * sum(self.sizes) + len(_DONE))
         try:
             pid = os.fork()
         except OSError:
@@ -323,13 +323,13 @@ class _TreeJob:
         self.pid = self.shared = None
         try:
             _, status = os.waitpid(pid, 0)
-            total = 32 * sum(self.sizes)
+            total = HASH_SIZE * sum(self.sizes)
             if status != 0 or shared[total:] != _DONE:
                 return None
             levels, off = [], 0
             for k in self.sizes:
-                levels.append(bytearray(shared[off:off + 32 * k]))
-                off += 32 * k
+                levels.append(bytearray(shared[off:off + HASH_SIZE * k]))
+                off += HASH_SIZE * k
             return levels
         finally:
             shared.close()

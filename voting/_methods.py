@@ -91,10 +91,14 @@ def _order_from_groups(groups: Sequence[Group], options: Sequence[str]) -> NDArr
 
 
 def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
-    ranked = [g for g in groups if g.selection]
-    total = sum(g.weight for g in ranked)
-    weights = np.array([g.weight for g in ranked], dtype=np.int64 if total < FLOAT_EXACT else object)
-    return stv_from_arrays(_order_from_groups(ranked, options), weights, options, seats, order)
+    total = sum(g.weight for g in groups)
+    weights = np.array([g.weight for g in groups], dtype=np.int64 if total < FLOAT_EXACT else object)
+    return stv_from_arrays(_order_from_groups(groups, options), weights, options, seats, order)
+
+
+def _total(weights: NDArray[Any]) -> int:
+    """The exact sum of int64 or (beyond 2**53) Python-int weights."""
+    return sum(map(int, weights.tolist())) if weights.dtype == object else int(weights.sum())
 
 
 def stv_from_arrays(
@@ -132,7 +136,7 @@ def stv_from_arrays(
             # candidates and recomputes the Droop quota for the seats still open.
             continuing = [code[o] for o in candidates - set(elected)]
             names_one = np.isin(ranking, continuing).any(axis=1)
-            valid = sum(int(w) for w in weights[names_one].tolist()) if weights.dtype == object else int(weights[names_one].sum())
+            valid = _total(weights[names_one])
             quota = valid // (core_seats - len(elected) + 1) + 1
         row: dict[str, Any] = {
             "round": k,
@@ -174,10 +178,9 @@ def stv_from_arrays(
         if len(never_ranked) > need:
             ties.append(_tie("unranked fill", _in_order(never_ranked, options), filled, "elected"))
         elected.extend(filled)
-    valid_weight = sum(int(w) for w in weights.tolist()) if weights.dtype == object else int(weights.sum())
     detail = {
         "quota": int(core.quota),
-        "valid_weight": valid_weight,
+        "valid_weight": _total(weights),
         "rounds": rounds,
         "elected_without_quota": remaining,
         "filled_from_unranked": filled,

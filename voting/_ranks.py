@@ -31,6 +31,13 @@ def code_dtype(n: int) -> type[np.signedinteger[Any]]:
     return np.int8 if n < 127 else np.int16 if n < 32767 else np.int32
 
 
+def _cells(lengths: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """For rankings of uneven ``lengths`` laid end to end: each code's ranking and place in it."""
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return rows, np.arange(int(lengths.sum()), dtype=np.int64) - starts
+
+
 def positions(codes: NDArray[np.signedinteger[Any]], lengths: NDArray[np.int64], n: int) -> Positions:
     """The rank-position array of rankings given as concatenated option codes.
 
@@ -48,9 +55,8 @@ def positions(codes: NDArray[np.signedinteger[Any]], lengths: NDArray[np.int64],
         width = int(lengths[0])
         pos[np.arange(count)[:, None], codes.reshape(count, width)] = np.arange(width, dtype=dtype)
     else:
-        rows = np.repeat(np.arange(count, dtype=np.int64), lengths)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        pos[rows, codes] = (np.arange(codes.size, dtype=np.int64) - starts).astype(dtype)
+        rows, places = _cells(lengths)
+        pos[rows, codes] = places.astype(dtype)
     return pos
 
 
@@ -68,9 +74,8 @@ def preference_order(codes: NDArray[np.signedinteger[Any]], lengths: NDArray[np.
         width = int(lengths[0])
         order[:, :width] = codes.reshape(count, width)
     else:
-        rows = np.repeat(np.arange(count, dtype=np.int64), lengths)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        order[rows, np.arange(codes.size, dtype=np.int64) - starts] = codes
+        rows, places = _cells(lengths)
+        order[rows, places] = codes
     return order
 
 
