@@ -313,6 +313,9 @@ def test_plain_ballots_agree_with_the_rules(case: tuple[Any, _Ballots, bool]) ->
     keep = _plain_ballots(o, bs, weights, regions)
     if keep is not None:
         assert _ballot_rules(o, bs, weights, regions) == (keep, [])
+    elif o.secrecy == "recorded" and bs.proxy.count(None) == len(bs) and regions is not None:
+        # the bulk path declines only logs that break a rule (or unusual ones, excluded here)
+        assert _ballot_rules(o, bs, weights, regions)[1] != [] or len(bs) == 0
 
 
 def test_plain_ballots_take_an_ordinary_revote_log() -> None:
