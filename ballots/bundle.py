@@ -36,6 +36,8 @@ __all__ = [
     "build_audit_bundle",
     "parse_bundle",
     "load_json_file",
+    "read_json_bytes",
+    "decode_json_bytes",
 ]
 
 BUNDLE_FORMAT = "lipvote-bundle/1"
@@ -112,9 +114,10 @@ def fast_json_loads(data: bytes | str) -> Any:
     return obj
 
 
-def load_json_file(path: str | os.PathLike[str], what: str,
-                   max_bytes: int = MAX_BUNDLE_BYTES) -> Any:
-    """Read and parse a JSON file; every failure is one plain :class:`FormatError`."""
+def read_json_bytes(path: str | os.PathLike[str], what: str,
+                    max_bytes: int = MAX_BUNDLE_BYTES) -> bytes:
+    """The bytes of a JSON file of at most ``max_bytes``; every failure is one plain
+    :class:`FormatError`."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -122,22 +125,37 @@ def load_json_file(path: str | os.PathLike[str], what: str,
             raise FormatError(f"{what} {p}: {size} bytes, more than the {max_bytes} allowed")
         with p.open("rb") as fb:
             data = fb.read(max_bytes + 1)
-        if len(data) <= max_bytes:
-            obj = fast_json_loads(data)
-            if obj is not None:
-                return obj
-        del data
-        # orjson refused it (or it grew): read it as text, exactly as json.loads sees it
-        with p.open("r", encoding="utf-8", errors="strict") as f:
-            text = f.read()  # one str, no bytes copy beside it: large bundles stay small
-    except UnicodeDecodeError as e:
-        raise FormatError(f"{what} {p}: not UTF-8 text") from e
     except OSError as e:
         raise FormatError(f"{what} {p}: cannot read ({e.strerror or e})") from e
+    if len(data) > max_bytes:  # it grew while being read
+        raise FormatError(f"{what} {p}: more than the {max_bytes} bytes allowed")
+    return data
+
+
+def decode_json_bytes(data: bytes, what: str) -> Any:
+    """``json.loads`` of UTF-8 ``data`` (through orjson when that gives the same value);
+    every failure is one plain :class:`FormatError` naming ``what``.
+
+    The same bytes always give the same value, which the verifier relies on:
+    its helper process decodes the very bytes the main process decodes.
+    """
+    obj = fast_json_loads(data)
+    if obj is not None:
+        return obj
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FormatError(f"{what}: not UTF-8 text") from e
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as e:
-        raise FormatError(f"{what} {p}: not valid JSON ({str(e)[:120]})") from e
+        raise FormatError(f"{what}: not valid JSON ({str(e)[:120]})") from e
+
+
+def load_json_file(path: str | os.PathLike[str], what: str,
+                   max_bytes: int = MAX_BUNDLE_BYTES) -> Any:
+    """Read and parse a JSON file; every failure is one plain :class:`FormatError`."""
+    return decode_json_bytes(read_json_bytes(path, what, max_bytes), f"{what} {Path(path)}")
 
 
 def _str(d: Mapping[str, Any], key: str, what: str) -> str:
