@@ -14,7 +14,13 @@ the bundle to a temporary file and measures, in this one run:
   to a frontier, as the web app does when casting;
 * full verification without re-tally (``lipvote verify --no-tally``: read the
   bundle file, parse and check every leaf, hash, root, signature, weights,
-  ballots), in a child process so that its peak memory (max RSS) is its own.
+  ballots), in a fresh process: its peak RSS, and the most memory the
+  verification took from the system (the verifier and the child it forks to
+  build the tree, sampled from MemAvailable every 10 ms).
+
+Raw hashing and verify alternate for three rounds; the table gives the best of
+each, their ratio, and the ratio of each round, so that a burst of other load
+on a shared machine spoils one round rather than the result.
 
 Goal (issue 5): verify 1M ballots within 4x the raw hashing time, peak < 1 GiB.
 Timings are wall-clock on whatever machine runs this; nothing here is asserted.
@@ -31,6 +37,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -117,7 +124,36 @@ def bench_size(n: int, tmp: Path, rng: random.Random) -> dict[str, float]:
                      result={})
     path = tmp / f"bundle-{n}.json"
     path.write_text(json.dumps(b))
-    del b, texts, data, hashes, tree
+    del b, texts, hashes, tree
+    # raw hashing and verify alternate, best of each: on a shared machine a burst of
+    # other load then spoils one round, not the ratio
+    raws, runs = [], []
+    for _ in range(ROUNDS):
+        raws.append(_best(lambda: [sha(d).digest() for d in data], 1))
+        runs.append(_verify_run(path))
+    path.unlink()
+    best = min(runs, key=lambda r: r["verify"])
+    return {"n": n, "raw": min(raws), "hashing": hashing, "tree": tree_t,
+            "incl_us": incl * 1e6, "cons_us": cons * 1e6, "frontier_us": front * 1e6,
+            "verify": best["verify"], "ratios": [v["verify"] / r for v, r in zip(runs, raws)],
+            "peak_mib": max(r["peak_mib"] for r in runs),
+            "system_mib": max(r["system_mib"] for r in runs)}
+
+
+ROUNDS = 3
+
+
+def _mem_available_kib() -> int:
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1])
+    raise RuntimeError("no MemAvailable in /proc/meminfo")
+
+
+def _verify_run(path: Path) -> dict[str, float]:
+    """``lipvote verify --no-tally`` in a fresh process: its time, its own peak RSS, and the
+    peak memory the verification took from the whole system (it and its helper child)."""
     child = [sys.executable, "-c",
              "import sys,time;from ballots import cli;t=time.perf_counter();"
              "c=cli.main(sys.argv[1:]);d=time.perf_counter()-t;"
@@ -127,16 +163,29 @@ def bench_size(n: int, tmp: Path, rng: random.Random) -> dict[str, float]:
              "print('BENCH',d,hwm,c)",
              str(path), "--no-tally"]
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.run(child, capture_output=True, text=True, env=env)
+    before = _mem_available_kib()
+    lowest = [before]
+    done = threading.Event()
+
+    def sample() -> None:  # the verifier and its forked child together, page cache aside
+        while not done.wait(0.01):
+            lowest[0] = min(lowest[0], _mem_available_kib())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        proc = subprocess.run(child, capture_output=True, text=True, env=env)
+    finally:
+        done.set()
+        sampler.join()
     line = next((x for x in proc.stdout.splitlines() if x.startswith("BENCH")), None)
     if line is None or "FAIL" in proc.stdout:
         raise SystemExit(f"verify failed:\n{proc.stdout}\n{proc.stderr}")
     _, verify_s, rss_kb, code = line.split()
-    path.unlink()
-    return {"n": n, "raw": raw,
-            "hashing": hashing, "tree": tree_t, "incl_us": incl * 1e6, "cons_us": cons * 1e6,
-            "frontier_us": front * 1e6, "verify": float(verify_s),
-            "peak_mib": int(rss_kb) / 1024, "exit": int(code)}
+    if int(code) != 0:
+        raise SystemExit(f"verify exited {code}:\n{proc.stdout}")
+    return {"verify": float(verify_s), "peak_mib": int(rss_kb) / 1024,
+            "system_mib": (before - lowest[0]) / 1024}
 
 
 def main() -> None:
@@ -147,16 +196,18 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     print("| ballots | raw SHA-256 | leaf hashing | tree build | inclusion proof | "
-          "consistency proof | frontier append | verify (no re-tally) | verify / raw | peak RSS |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "consistency proof | frontier append | verify (no re-tally) | verify / raw | "
+          "each round | peak RSS | system memory |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as d:
         for n in args.sizes:
             r = bench_size(n, Path(d), rng)
+            rounds = ", ".join(f"{x:.1f}x" for x in r["ratios"])
             print(f"| {n:,} | {r['raw']:.3f} s | {r['hashing']:.3f} s ({r['hashing'] / r['raw']:.1f}x)"
                   f" | {r['tree']:.3f} s | {r['incl_us']:.0f} µs | {r['cons_us']:.0f} µs | "
                   f"{r['frontier_us']:.1f} µs | {r['verify']:.2f} s | "
-                  f"{r['verify'] / r['raw']:.1f}x | {r['peak_mib']:.0f} MiB |", flush=True)
-
+                  f"{r['verify'] / r['raw']:.1f}x | {rounds} | {r['peak_mib']:.0f} MiB | "
+                  f"{r['system_mib']:.0f} MiB |", flush=True)
 
 if __name__ == "__main__":
     main()
