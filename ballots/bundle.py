@@ -196,9 +196,11 @@ def parse_bundle(obj: object) -> Bundle:
         raise FormatError("bundle leaves: empty, want at least one leaf")
     if len(leaves) > MAX_LEAVES:
         raise FormatError(f"bundle leaves: {len(leaves)}, more than the {MAX_LEAVES} allowed")
-    for i, leaf in enumerate(leaves):
-        if not isinstance(leaf, str):
-            raise FormatError(f"bundle leaves[{i}]: got {type(leaf).__name__}, want a string")
+    if set(map(type, leaves)) - {str}:  # one quick pass; look for the culprit only if needed
+        bad = next(((i, x) for i, x in enumerate(leaves) if not isinstance(x, str)), None)
+        if bad is not None:
+            raise FormatError(f"bundle leaves[{bad[0]}]: got {type(bad[1]).__name__}, "
+                              "want a string")
     cps = obj.get("checkpoints", [])
     if not isinstance(cps, list) or not all(isinstance(c, str) for c in cps):
         raise FormatError("bundle checkpoints: want a list of signed checkpoint texts")

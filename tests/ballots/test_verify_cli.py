@@ -104,6 +104,7 @@ def test_missing_files(tmp_path: Path, log: MotionLog) -> None:
         ({"format": "lipvote-bundle/2"}, "bundle format", "format: got 'lipvote-bundle/2'"),
         ({"leaves": "x"}, "bundle format", "leaves: got str, want a list of strings"),
         ({"leaves": [1]}, "bundle format", r"leaves\[0\]: got int"),
+        ({"leaves": ["a", "b", None]}, "bundle format", r"leaves\[2\]: got NoneType"),
         ({"verifier_key": "nope"}, "verifier key", "got 1 '\\+'-separated parts"),
         ({"checkpoint": "a\n\n— k AAAA\n"}, "final checkpoint", "does not verify"),
         ({"result": []}, "bundle format", "result: got list"),
