@@ -344,8 +344,10 @@ def test_plain_ballots_refuse_a_ballot_replaced_twice() -> None:
         "member 'lip-a' has two counted ballots (leaves 2 and 3)"]
 
 
-def test_leaf_hashes_are_merkle_leaf_hashes() -> None:
-    texts = [_open(), '{"type":"ballot"}', "caf\u00e9", "bad \ud800 surrogate", ""]
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
+def test_leaf_hashes_are_merkle_leaf_hashes(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(verify, "_CHUNK", chunk)  # a lone surrogate in any chunk
+    texts = [_open(), '{"type":"ballot"}', "caf\u00e9", "bad \ud800 surrogate", "", "z"]
     want = b"".join(merkle.leaf_hash(t.encode("utf-8", "surrogatepass")) for t in texts)
     assert leaf_hashes(texts) == want
 
