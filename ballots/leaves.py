@@ -480,7 +480,8 @@ def format_time(when: datetime | str) -> str:
     if when.tzinfo is None:
         raise LeafError(f"time {when.isoformat()}: want a timezone-aware datetime")
     t = when.astimezone(timezone.utc)
-    text = t.strftime("%Y-%m-%dT%H:%M:%S")
+    # not strftime: its %Y does not pad years below 1000 to four digits on glibc
+    text = f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
     if t.microsecond:
         text += f".{t.microsecond:06d}"
     return text + "Z"

@@ -151,6 +151,10 @@ def test_close_leaf_and_time_format() -> None:
     assert leaves.format_time(datetime(2025, 3, 1, 9, 5, tzinfo=tz)) == "2025-03-01T14:05:00Z"
     with pytest.raises(LeafError, match="timezone-aware"):
         leaves.format_time(datetime(2025, 3, 1))
+    # four-digit years always (glibc's strftime writes year 999 as "999")
+    early = datetime(999, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert leaves.format_time(early) == "0999-01-02T03:04:05Z"
+    assert leaves.format_time(leaves.format_time(early)) == "0999-01-02T03:04:05Z"
 
 
 def test_audit_leaf_round_trip() -> None:
