@@ -1,7 +1,7 @@
-"""``bundle.fast_json_loads`` (orjson) gives exactly what ``json.loads`` gives, or None.
+"""``bundle.fast_json_loads`` (msgspec) gives exactly what ``json.loads`` gives, or None.
 
-The verifier reads bundles through orjson because it is about twice as fast on a
-large bundle; whenever it answers, the value must be the one ``json.loads``
+The verifier reads bundles through msgspec because it is faster on a large
+bundle and copies nothing first; whenever it answers, the value must be the one ``json.loads``
 would return (same types too: an int must not come back as a float), and when
 it cannot be sure it returns None so that ``json.loads`` decides.
 """
@@ -51,7 +51,7 @@ def _agrees(text: str) -> None:
 
 @settings(max_examples=400, deadline=None)
 @given(json_values, st.booleans(), st.booleans())
-def test_orjson_agrees_with_json_on_valid_text(value: Any, ascii_only: bool, spaced: bool) -> None:
+def test_fast_decoder_agrees_with_json_on_valid_text(value: Any, ascii_only: bool, spaced: bool) -> None:
     _agrees(json.dumps(value, ensure_ascii=ascii_only, indent=1 if spaced else None))
 
 
@@ -60,7 +60,7 @@ def test_orjson_agrees_with_json_on_valid_text(value: Any, ascii_only: bool, spa
     list(' "\\,:{}[]0e.-+\t\n\r\x00\x7fNa') + ["\ud800", "\\ud800", "\ufeff", "\u00e9", "1e999",
                                               "99999999999999999999", "\\u00"]),
        st.integers(0, 1))
-def test_orjson_agrees_with_json_on_mangled_text(value: Any, pos: int, insert: str,
+def test_fast_decoder_agrees_with_json_on_mangled_text(value: Any, pos: int, insert: str,
                                                  drop: int) -> None:
     text = json.dumps({"leaves": ["{\"a\":1}"], "x": value})
     pos = min(pos, len(text))
@@ -68,12 +68,12 @@ def test_orjson_agrees_with_json_on_mangled_text(value: Any, pos: int, insert: s
 
 
 @pytest.mark.parametrize("text, want", [
-    ('{"n": 123456789012345678901234567890}', {"n": 123456789012345678901234567890}),
     ('{"x": [NaN]}', None),
+    ('{"x": [1.5]}', None),  # any float: json.loads decides
     ('"\\ud800"', "\ud800"),
     ("\ufeff{}", ValueError),
 ])
-def test_json_decides_what_orjson_cannot(text: str, want: Any) -> None:
+def test_json_decides_what_the_fast_decoder_cannot(text: str, want: Any) -> None:
     assert fast_json_loads(text) is None
     if want is ValueError:
         with pytest.raises(ValueError):
@@ -92,3 +92,8 @@ def test_load_json_file_keeps_json_semantics(tmp_path: Path) -> None:
     p.write_text("\ufeff{}")
     with pytest.raises(FormatError, match="not valid JSON"):
         load_json_file(p, "bundle")
+
+
+def test_the_fast_decoder_keeps_big_integers_exact() -> None:
+    got = fast_json_loads(b'{"n": [123456789012345678901234567890, -18446744073709551617]}')
+    assert _same(got, {"n": [123456789012345678901234567890, -18446744073709551617]})
