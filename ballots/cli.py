@@ -17,11 +17,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .bundle import load_json_file
+from .bundle import read_json_bytes
 from .errors import BallotsError
 from .note import MAX_NOTE_BYTES
 from .receipt import MAX_RECEIPT_BYTES, TLOG_PROOF_HEADER
-from .verify import Report, verify_bundle
+from .verify import Report, verify_bundle_bytes
 
 __all__ = ["main", "build_parser"]
 
@@ -114,15 +114,16 @@ def _print_report(report: Report, as_json: bool, out: TextIO) -> None:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    bar = _Bar(err) if (args.progress or err.isatty()) and not args.json else None
     try:
-        bundle = load_json_file(args.bundle, "bundle")
+        bundle = read_json_bytes(args.bundle, "bundle")
         receipts = [_load_receipt(p) for p in args.receipt]
         checkpoints = [_read_text(p, "checkpoint", MAX_NOTE_BYTES) for p in args.checkpoint]
+        report = verify_bundle_bytes(bundle, receipts, checkpoints, progress=bar,
+                                     trusted_keys=args.key, retally=not args.no_tally,
+                                     what=f"bundle {args.bundle}")
     except (_Unreadable, BallotsError) as e:
         return _unreadable(str(e), args.json, out, err)
-    bar = _Bar(err) if (args.progress or err.isatty()) and not args.json else None
-    report = verify_bundle(bundle, receipts, checkpoints, progress=bar,
-                           trusted_keys=args.key, retally=not args.no_tally)
     _print_report(report, args.json, out)
     return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -30,7 +30,8 @@ import os
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import is_not, lt, not_
@@ -39,7 +40,7 @@ from typing import Any, cast
 import numpy as np
 
 from . import _tally_adapter as engine
-from .bundle import Bundle, parse_bundle
+from .bundle import Bundle, decode_json_bytes, parse_bundle
 from .checkpoint import open_checkpoint, parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import follow_rotation
@@ -49,7 +50,8 @@ from .merkle import HASH_SIZE, Tree
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
 
-__all__ = ["Check", "Report", "verify_bundle", "REPORT_FORMAT", "CHECKS", "AUDIT_CHECKS"]
+__all__ = ["Check", "Report", "verify_bundle", "verify_bundle_bytes", "REPORT_FORMAT", "CHECKS",
+           "AUDIT_CHECKS"]
 
 REPORT_FORMAT = "lipvote-verify-report/1"
 CHECKS = ("bundle format", "verifier key", "leaves", "log structure", "signing keys",
@@ -265,9 +267,11 @@ def leaf_hashes(leaves: Sequence[str]) -> bytearray:
     return out
 
 
-# A bundle of at least this many leaves has its Merkle tree built by a forked
-# child process while this one checks the leaves (tests lower it).
+# A bundle of at least this many leaves (or this many bytes of JSON) has its
+# Merkle tree built by a forked child process while this one checks the
+# leaves (tests lower them).
 FORK_MIN_LEAVES = 100_000
+FORK_MIN_BYTES = 16 << 20
 _DONE = b"lipvote-tree-done"
 
 
@@ -275,7 +279,8 @@ def _fork_helps() -> bool:
     """Can a child process work beside this one: fork exists, a second CPU is ours,
     and no other thread runs (a thread holding a lock at the fork would leave the
     child stuck)?"""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
+    if not hasattr(os, "fork") or not hasattr(os, "memfd_create") \
+            or threading.active_count() != 1:
         return False
     cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return (len(cpus) if cpus is not None else os.cpu_count() or 1) > 1
@@ -286,64 +291,69 @@ class _TreeJob:
 
     Hashing a million leaves and building the tree over them is pure hashing
     that needs nothing from the leaf checks, so on a machine with a spare CPU
-    a child process does it meanwhile: forked right after the bundle is
-    parsed, it shares the parent's memory, computes exactly what
-    ``Tree.from_hash_bytes(leaf_hashes(leaves))`` computes and writes the
-    packed levels into an anonymous shared mapping.  If anything goes wrong
-    there (no fork, the child fails or is killed) the parent builds the tree
-    itself, so the outcome never depends on the child.
+    a child process does it meanwhile.  The child gets its leaves from
+    ``leaves_of()``: either the parent's own list, or, better, by decoding
+    the very bundle bytes the parent is about to decode (the same function
+    on the same bytes gives the same leaves, and the two processes then share
+    no objects whose reference counts would make the kernel copy their pages).
+    It computes exactly what ``Tree.from_hash_bytes(leaf_hashes(leaves))``
+    computes and writes the packed levels into an anonymous memory file.
+    If anything goes wrong there (no fork, the child fails or is killed, its
+    levels are not the shape of the parent's leaves) the parent builds the
+    tree itself, so the outcome never depends on the child.
     """
 
-    def __init__(self, leaves: Sequence[str]) -> None:
-        self.leaves = leaves
-        self.sizes = Tree.level_sizes(len(leaves))
+    def __init__(self, leaves_of: Callable[[], Sequence[str]] | None = None) -> None:
         self.pid: int | None = None
-        self.shared: mmap.mmap | None = None
-        if len(leaves) < FORK_MIN_LEAVES or not _fork_helps():
+        self.fd: int | None = None
+        if leaves_of is None or not _fork_helps():
             return
-        shared = mmap.mmap(-1, HASH_SIZE * sum(self.sizes) + len(_DONE))
+        fd = os.memfd_create("lipvote-tree", os.MFD_CLOEXEC)
         try:
             pid = os.fork()
         except OSError:
-            shared.close()
+            os.close(fd)
             return
         if pid == 0:  # the child: build, hand the levels over, leave without cleanup
             code = 1
             try:
-                off = 0
-                for level in Tree.from_hash_bytes(leaf_hashes(leaves)).packed_levels():
-                    shared[off:off + len(level)] = level
-                    off += len(level)
-                shared[off:] = _DONE
+                hashes = leaf_hashes(leaves_of())
+                with os.fdopen(fd, "wb", closefd=False) as out:
+                    for level in Tree.from_hash_bytes(hashes).packed_levels():
+                        out.write(level)
+                    out.write(_DONE)
                 code = 0
             finally:
                 os._exit(code)
-        self.pid, self.shared = pid, shared
+        self.pid, self.fd = pid, fd
 
-    def tree(self) -> Tree:
-        """The tree: the child's, once it has finished, or built here."""
-        levels = self._collect()
+    def tree(self, leaves: Sequence[str]) -> Tree:
+        """The tree of ``leaves``: the child's, once it has finished, or built here."""
+        levels = self._collect(Tree.level_sizes(len(leaves)))
         if levels is not None:
             return Tree.from_packed_levels(levels)
-        return Tree.from_hash_bytes(leaf_hashes(self.leaves))
+        return Tree.from_hash_bytes(leaf_hashes(leaves))
 
-    def _collect(self) -> list[bytearray] | None:
-        pid, shared = self.pid, self.shared
-        if pid is None or shared is None:
+    def _collect(self, sizes: list[int]) -> list[bytearray] | None:
+        pid, fd = self.pid, self.fd
+        if pid is None or fd is None:
             return None
-        self.pid = self.shared = None
+        self.pid = self.fd = None
         try:
             _, status = os.waitpid(pid, 0)
-            total = HASH_SIZE * sum(self.sizes)
-            if status != 0 or shared[total:] != _DONE:
+            total = HASH_SIZE * sum(sizes)
+            if status != 0 or os.fstat(fd).st_size != total + len(_DONE):
                 return None
-            levels, off = [], 0
-            for k in self.sizes:
-                levels.append(bytearray(shared[off:off + HASH_SIZE * k]))
-                off += HASH_SIZE * k
-            return levels
+            with mmap.mmap(fd, total + len(_DONE), prot=mmap.PROT_READ) as shared:
+                if shared[total:] != _DONE:
+                    return None
+                levels, off = [], 0
+                for k in sizes:
+                    levels.append(bytearray(shared[off:off + HASH_SIZE * k]))
+                    off += HASH_SIZE * k
+                return levels
         finally:
-            shared.close()
+            os.close(fd)
 
     def close(self) -> None:
         """Stop and reap the child if its tree was never collected (an error on the way)."""
@@ -354,9 +364,9 @@ class _TreeJob:
                 pass
             os.waitpid(self.pid, 0)
             self.pid = None
-        if self.shared is not None:
-            self.shared.close()
-            self.shared = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 class _Verifier:
@@ -594,14 +604,44 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
     ``retally=False`` skips the ``tally`` check (for benchmarks).
     ``progress(done, total)`` is called while the leaves are read.
     """
+    with _gc_paused():
+        return _verify_bundle(bundle, receipts, checkpoints, progress,
+                              trusted_keys=trusted_keys, retally=retally)
+
+
+def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
+                        checkpoints: Iterable[str] = (), progress: Progress | None = None, *,
+                        trusted_keys: Sequence[str] = (), retally: bool = True,
+                        what: str = "bundle") -> Report:
+    """:func:`verify_bundle` for a bundle's JSON bytes, as read from its file.
+
+    Raises :class:`FormatError` (naming ``what``) when ``data`` is not JSON at
+    all; any other problem is a failed check in the report.  For a large
+    bundle the Merkle tree is started before the bytes are decoded: a child
+    process decodes the same bytes and hashes while this one checks.
+    """
+    with _gc_paused():
+        big = len(data) >= FORK_MIN_BYTES
+        job = _TreeJob((lambda: parse_bundle(decode_json_bytes(data, what)).leaves)
+                       if big else None)
+        try:
+            bundle = decode_json_bytes(data, what)
+            del data  # the child has its own view of the bytes; here they are done with
+            return _verify_bundle(bundle, receipts, checkpoints, progress,
+                                  trusted_keys=trusted_keys, retally=retally, tree_job=job)
+        finally:
+            job.close()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
     # A large bundle makes millions of small tuples and no reference cycle; the
     # cyclic garbage collector would rescan them again and again (a fifth of the
     # time at a million ballots), so it is paused while verifying.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _verify_bundle(bundle, receipts, checkpoints, progress,
-                              trusted_keys=trusted_keys, retally=retally)
+        yield
     finally:
         if was_enabled:
             gc.enable()
@@ -609,7 +649,7 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
 
 def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iterable[str],
                    progress: Progress | None, *, trusted_keys: Sequence[str],
-                   retally: bool) -> Report:
+                   retally: bool, tree_job: _TreeJob | None = None) -> Report:
     v = _Verifier(progress)
     report = v.report
     try:
@@ -618,7 +658,9 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         v.add("bundle format", "failed", str(e))
         v.skip_rest(CHECKS, "not run: the bundle could not be read")
         return report
-    tree_job = _TreeJob(b.leaves)
+    if tree_job is None:
+        leaves = b.leaves
+        tree_job = _TreeJob((lambda: leaves) if len(leaves) >= FORK_MIN_LEAVES else None)
     try:
         return _verify_parsed(v, b, tree_job, receipts, checkpoints, trusted_keys=trusted_keys,
                               retally=retally)
@@ -676,7 +718,7 @@ def _verify_parsed(v: _Verifier, b: Bundle, tree_job: _TreeJob, receipts: Iterab
         rules = _weights_and_ballots(log.opened, log)
 
     # 6. final checkpoint
-    tree = tree_job.tree()
+    tree = tree_job.tree(b.leaves)
     n = tree.size
     root = tree.root()
     report.summary["root"] = root.hex()

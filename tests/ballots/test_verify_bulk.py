@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from ballots import leaves, merkle, verify
 from ballots._canonical import canonical_dumps
 from ballots.bundle import build_bundle, parse_bundle
-from ballots.errors import LeafError
+from ballots.errors import FormatError, LeafError
 from ballots.verify import _Ballots, _ballot_rules, _plain_ballots, _Verifier, leaf_hashes
 
 from ballots_testlog import REGIONS, WEIGHTS, weight_snapshot
@@ -364,9 +364,9 @@ def test_tree_built_by_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
     monkeypatch.setattr(verify, "_fork_helps", lambda: True)
     for n in (1, 2, 3, 5, len(texts)):
-        job = verify._TreeJob(texts[:n])
+        job = verify._TreeJob(lambda: texts[:n])
         assert job.pid is not None
-        tree = job.tree()
+        tree = job.tree(texts[:n])
         want = merkle.Tree.from_hash_bytes(leaf_hashes(texts[:n]))
         assert tree.packed_levels() == want.packed_levels()
         assert [tree.root(k) for k in range(n + 1)] == [want.root(k) for k in range(n + 1)]
@@ -377,13 +377,23 @@ def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.Monkey
     texts = [_open(), '{"type":"ballot"}', "x"]
     monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
     monkeypatch.setattr(verify, "_fork_helps", lambda: True)
-    job = verify._TreeJob(texts)
+    job = verify._TreeJob(lambda: texts)
     assert job.pid is not None
     os.kill(job.pid, signal.SIGKILL)
-    assert job.tree().root() == merkle.Tree.from_hash_bytes(leaf_hashes(texts)).root()
-    job = verify._TreeJob(texts)
+    assert job.tree(texts).root() == merkle.Tree.from_hash_bytes(leaf_hashes(texts)).root()
+    job = verify._TreeJob(lambda: texts)
     job.close()  # an uncollected child is stopped and reaped
-    assert job.pid is None
+    assert job.pid is None and job.fd is None
+
+
+def test_a_child_tree_of_other_leaves_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [_open(), '{"type":"ballot"}', "x"]
+    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
+    for theirs in (texts[:2], texts + ["y"], []):  # a tree of another size is refused
+        job = verify._TreeJob(lambda: theirs)  # noqa: B023 (called at once, in the child)
+        assert job._collect(merkle.Tree.level_sizes(len(texts))) is None
+    job = verify._TreeJob(lambda: 1 / 0)  # type: ignore[arg-type,return-value]
+    assert job.tree(texts).root() == merkle.Tree.from_hash_bytes(leaf_hashes(texts)).root()
 
 
 def test_verify_with_and_without_the_child_agree(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -394,3 +404,31 @@ def test_verify_with_and_without_the_child_agree(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(verify, "_fork_helps", lambda: True)
     forked = verify.verify_bundle(log.bundle(), receipts=log.receipts)
     assert forked.as_dict() == alone.as_dict() and forked.ok
+
+
+def test_verify_from_bytes_with_and_without_the_child_agree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ballots_testlog import standard_log
+    log = standard_log()
+    data = json.dumps(log.bundle()).encode()
+    alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
+    monkeypatch.setattr(verify, "FORK_MIN_BYTES", 1)
+    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
+    started: list[int | None] = []
+    real = verify._TreeJob.__init__
+
+    def spy(self: verify._TreeJob, leaves_of: Any = None) -> None:
+        real(self, leaves_of)
+        started.append(self.pid)
+
+    monkeypatch.setattr(verify._TreeJob, "__init__", spy)
+    forked = verify.verify_bundle_bytes(data, receipts=log.receipts)
+    assert started and started[0] is not None  # the child decoded the bytes itself
+    assert forked.as_dict() == alone.as_dict() and forked.ok
+    # a tampered leaf: the child's tree is of the tampered bytes, as the parent's would be
+    leaves = list(log.leaves)
+    leaves[3] = leaves[3].replace('"weight":', '"weight":1')
+    bad = json.dumps(log.bundle(leaves=leaves)).encode()
+    assert not verify.verify_bundle_bytes(bad).check("merkle root").ok
+    with pytest.raises(FormatError, match="bundle x: not valid JSON"):
+        verify.verify_bundle_bytes(b"{", what="bundle x")
