@@ -144,9 +144,10 @@ class Tree:
         self._size += count
         self._fill_levels()
 
-    def _fill_levels(self) -> None:
+    def _fill_levels(self, start: int = 0) -> None:
+        # levels below ``start`` are known to be complete
         levels = self._levels
-        h = 0
+        h = start
         while True:
             row = levels[h]
             have = len(row) // HASH_SIZE  # complete nodes at level h
@@ -211,6 +212,27 @@ class Tree:
         if size:
             tree._levels = levels
             tree._size = size
+        return tree
+
+    @classmethod
+    def from_complete_levels(cls, levels: list[bytearray]) -> Tree:
+        """A tree from its lowest levels, each holding every complete node of its level
+        (packed, as :meth:`packed_levels` gives them); the levels above are computed.
+
+        The buffers are taken over, not copied.  Raises :class:`FormatError` when
+        the levels are not the shape of a tree's.
+        """
+        levels = list(levels)
+        while levels and not levels[-1]:
+            levels.pop()
+        size = len(levels[0]) // HASH_SIZE if levels else 0
+        if [len(v) for v in levels] != [HASH_SIZE * k for k in cls.level_sizes(size)[:len(levels)]]:
+            raise FormatError("complete levels: not the shape of a tree")
+        tree = cls()
+        if size:
+            tree._levels = levels
+            tree._size = size
+            tree._fill_levels(start=len(levels) - 1)
         return tree
 
     def leaf_hash(self, index: int) -> bytes:

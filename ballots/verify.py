@@ -24,29 +24,25 @@ root (32 raw bytes) of the whole log, close leaf included.
 from __future__ import annotations
 
 import gc
-import hashlib
-import mmap
-import os
-import signal
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import is_not, lt, not_
+from operator import is_not
 from typing import Any, cast
 
 import numpy as np
 
 from . import _tally_adapter as engine
+from ._tree_job import TreeJob
 from .bundle import Bundle, decode_json_bytes, parse_bundle
 from .checkpoint import open_checkpoint, parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import follow_rotation
 from .leaves import (AuditLeaf, BallotLeaf, CloseLeaf, KeyLeaf, OpenLeaf, fast_ballot,
                      fast_ballot_columns, parse_leaf)
-from .merkle import HASH_SIZE, Tree
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
 
@@ -247,126 +243,11 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
     return True
 
 
-def leaf_hashes(leaves: Sequence[str]) -> bytearray:
-    """SHA-256(0x00 || leaf) of every leaf, packed (32 bytes each).
-
-    The leaf bytes are the UTF-8 encoding of the text; a lone surrogate (which
-    the leaves check refuses) is hashed as its surrogatepass encoding.
-    """
-    sha = hashlib.sha256
-    out = bytearray()
-    for lo in range(0, len(leaves), _CHUNK):  # chunks: a million digests never live at once
-        chunk = leaves[lo:lo + _CHUNK]
-        try:
-            # str.encode() without arguments takes CPython's quickest path (a third
-            # faster here than naming the codec and the error handler)
-            out += b"".join([sha(b"\x00" + t.encode()).digest() for t in chunk])
-        except UnicodeEncodeError:
-            out += b"".join([sha(b"\x00" + t.encode("utf-8", "surrogatepass")).digest()
-                             for t in chunk])
-    return out
-
-
 # A bundle of at least this many leaves (or this many bytes of JSON) has its
-# Merkle tree built by a forked child process while this one checks the
+# Merkle tree built with a forked child process while this one checks the
 # leaves (tests lower them).
 FORK_MIN_LEAVES = 100_000
 FORK_MIN_BYTES = 16 << 20
-_DONE = b"lipvote-tree-done"
-
-
-def _fork_helps() -> bool:
-    """Can a child process work beside this one: fork exists, a second CPU is ours,
-    and no other thread runs (a thread holding a lock at the fork would leave the
-    child stuck)?"""
-    if not hasattr(os, "fork") or not hasattr(os, "memfd_create") \
-            or threading.active_count() != 1:
-        return False
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    return (len(cpus) if cpus is not None else os.cpu_count() or 1) > 1
-
-
-class _TreeJob:
-    """The Merkle tree of the leaves; built by a forked child for a large bundle.
-
-    Hashing a million leaves and building the tree over them is pure hashing
-    that needs nothing from the leaf checks, so on a machine with a spare CPU
-    a child process does it meanwhile.  The child gets its leaves from
-    ``leaves_of()``: either the parent's own list, or, better, by decoding
-    the very bundle bytes the parent is about to decode (the same function
-    on the same bytes gives the same leaves, and the two processes then share
-    no objects whose reference counts would make the kernel copy their pages).
-    It computes exactly what ``Tree.from_hash_bytes(leaf_hashes(leaves))``
-    computes and writes the packed levels into an anonymous memory file.
-    If anything goes wrong there (no fork, the child fails or is killed, its
-    levels are not the shape of the parent's leaves) the parent builds the
-    tree itself, so the outcome never depends on the child.
-    """
-
-    def __init__(self, leaves_of: Callable[[], Sequence[str]] | None = None) -> None:
-        self.pid: int | None = None
-        self.fd: int | None = None
-        if leaves_of is None or not _fork_helps():
-            return
-        fd = os.memfd_create("lipvote-tree", os.MFD_CLOEXEC)
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(fd)
-            return
-        if pid == 0:  # the child: build, hand the levels over, leave without cleanup
-            code = 1
-            try:
-                hashes = leaf_hashes(leaves_of())
-                with os.fdopen(fd, "wb", closefd=False) as out:
-                    for level in Tree.from_hash_bytes(hashes).packed_levels():
-                        out.write(level)
-                    out.write(_DONE)
-                code = 0
-            finally:
-                os._exit(code)
-        self.pid, self.fd = pid, fd
-
-    def tree(self, leaves: Sequence[str]) -> Tree:
-        """The tree of ``leaves``: the child's, once it has finished, or built here."""
-        levels = self._collect(Tree.level_sizes(len(leaves)))
-        if levels is not None:
-            return Tree.from_packed_levels(levels)
-        return Tree.from_hash_bytes(leaf_hashes(leaves))
-
-    def _collect(self, sizes: list[int]) -> list[bytearray] | None:
-        pid, fd = self.pid, self.fd
-        if pid is None or fd is None:
-            return None
-        self.pid = self.fd = None
-        try:
-            _, status = os.waitpid(pid, 0)
-            total = HASH_SIZE * sum(sizes)
-            if status != 0 or os.fstat(fd).st_size != total + len(_DONE):
-                return None
-            with mmap.mmap(fd, total + len(_DONE), prot=mmap.PROT_READ) as shared:
-                if shared[total:] != _DONE:
-                    return None
-                levels, off = [], 0
-                for k in sizes:
-                    levels.append(bytearray(shared[off:off + HASH_SIZE * k]))
-                    off += HASH_SIZE * k
-                return levels
-        finally:
-            os.close(fd)
-
-    def close(self) -> None:
-        """Stop and reap the child if its tree was never collected (an error on the way)."""
-        if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            self.pid = None
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
 
 
 class _Verifier:
@@ -385,7 +266,7 @@ class _Verifier:
 
     # -- 3 & 4: one pass over the leaves -----------------------------------
     def read_leaves(self, b: Bundle, *, chunk: int = _CHUNK, bulk: bool = True) -> _Log:
-        """Check every leaf, in chunks of ``chunk`` leaves (hashing is separate: :func:`leaf_hashes`).
+        """Check every leaf, in chunks of ``chunk`` leaves (hashing: :mod:`._tree_job`).
 
         A chunk made only of plain ballot leaves that raise no problem is
         checked in bulk (:func:`_bulk_ballots`); any other chunk, and the first
@@ -622,8 +503,9 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
     """
     with _gc_paused():
         big = len(data) >= FORK_MIN_BYTES
-        job = _TreeJob((lambda: parse_bundle(decode_json_bytes(data, what)).leaves)
-                       if big else None)
+        # every leaf takes at least 3 bytes of the JSON (`"",`)
+        job = TreeJob(partial(_leaves_of, data, what) if big else None,
+                      max_leaves=len(data) // 3 + 1)
         try:
             bundle = decode_json_bytes(data, what)
             del data  # the child has its own view of the bytes; here they are done with
@@ -631,6 +513,10 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
                                   trusted_keys=trusted_keys, retally=retally, tree_job=job)
         finally:
             job.close()
+
+
+def _leaves_of(data: bytes, what: str) -> Sequence[str]:
+    return parse_bundle(decode_json_bytes(data, what)).leaves
 
 
 @contextmanager
@@ -649,7 +535,7 @@ def _gc_paused() -> Iterator[None]:
 
 def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iterable[str],
                    progress: Progress | None, *, trusted_keys: Sequence[str],
-                   retally: bool, tree_job: _TreeJob | None = None) -> Report:
+                   retally: bool, tree_job: TreeJob | None = None) -> Report:
     v = _Verifier(progress)
     report = v.report
     try:
@@ -660,7 +546,8 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         return report
     if tree_job is None:
         leaves = b.leaves
-        tree_job = _TreeJob((lambda: leaves) if len(leaves) >= FORK_MIN_LEAVES else None)
+        tree_job = TreeJob((lambda: leaves) if len(leaves) >= FORK_MIN_LEAVES else None,
+                           max_leaves=len(leaves))
     try:
         return _verify_parsed(v, b, tree_job, receipts, checkpoints, trusted_keys=trusted_keys,
                               retally=retally)
@@ -668,7 +555,7 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         tree_job.close()
 
 
-def _verify_parsed(v: _Verifier, b: Bundle, tree_job: _TreeJob, receipts: Iterable[object],
+def _verify_parsed(v: _Verifier, b: Bundle, tree_job: TreeJob, receipts: Iterable[object],
                    checkpoints: Iterable[str], *, trusted_keys: Sequence[str],
                    retally: bool) -> Report:
     report = v.report

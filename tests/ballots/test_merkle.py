@@ -257,3 +257,19 @@ def test_tree_from_packed_hashes(n: int) -> None:
     assert tree.size == n and tree.root() == _reference_root(hs)
     tree.append(merkle.leaf_hash(b"next"))  # still appendable
     assert tree.root() == _reference_root(hs + [merkle.leaf_hash(b"next")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.data())
+def test_a_tree_rebuilt_from_its_lowest_levels_is_the_same(n: int, data: st.DataObject) -> None:
+    whole = merkle.Tree([merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(n)])
+    levels = whole.packed_levels()
+    keep = data.draw(st.integers(1, max(1, len(levels))))
+    rebuilt = merkle.Tree.from_complete_levels([bytearray(v) for v in levels[:keep]])
+    assert rebuilt.size == n and rebuilt.packed_levels() == levels
+    assert [rebuilt.root(s) for s in range(n + 1)] == [whole.root(s) for s in range(n + 1)]
+
+
+def test_levels_not_of_a_tree_are_refused() -> None:
+    with pytest.raises(FormatError, match="not the shape of a tree"):
+        merkle.Tree.from_complete_levels([bytearray(96), bytearray(64)])

@@ -10,9 +10,7 @@ actually taken on ordinary logs.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -20,11 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots import leaves, merkle, verify
+from ballots import _tree_job, leaves, verify
 from ballots._canonical import canonical_dumps
 from ballots.bundle import build_bundle, parse_bundle
 from ballots.errors import FormatError, LeafError
-from ballots.verify import _Ballots, _ballot_rules, _plain_ballots, _Verifier, leaf_hashes
+from ballots.verify import _Ballots, _ballot_rules, _plain_ballots, _Verifier
 
 from ballots_testlog import REGIONS, WEIGHTS, weight_snapshot
 
@@ -344,56 +342,9 @@ def test_plain_ballots_refuse_a_ballot_replaced_twice() -> None:
         "member 'lip-a' has two counted ballots (leaves 2 and 3)"]
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
-def test_leaf_hashes_are_merkle_leaf_hashes(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
-    monkeypatch.setattr(verify, "_CHUNK", chunk)  # a lone surrogate in any chunk
-    texts = [_open(), '{"type":"ballot"}', "caf\u00e9", "bad \ud800 surrogate", "", "z"]
-    want = b"".join(merkle.leaf_hash(t.encode("utf-8", "surrogatepass")) for t in texts)
-    assert leaf_hashes(texts) == want
-
-
 # --------------------------------------------------------------------------
-# the Merkle tree built by a forked child == the one built in-process (lipvote runs
-# on Linux, where os.fork exists: these run everywhere the project runs, no skip)
-
-
-def test_tree_built_by_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [_open()] + [leaves.ballot_leaf(motion="m-1", weight=WEIGHTS[m], selection="yes",
-                                            cast_at=T0 + timedelta(seconds=i + 1), member=m)
-                         for i, m in enumerate(MEMBERS * 3)] + ["bad \ud800 leaf"]
-    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
-    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
-    for n in (1, 2, 3, 5, len(texts)):
-        job = verify._TreeJob(lambda: texts[:n])
-        assert job.pid is not None
-        tree = job.tree(texts[:n])
-        want = merkle.Tree.from_hash_bytes(leaf_hashes(texts[:n]))
-        assert tree.packed_levels() == want.packed_levels()
-        assert [tree.root(k) for k in range(n + 1)] == [want.root(k) for k in range(n + 1)]
-        job.close()
-
-
-def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [_open(), '{"type":"ballot"}', "x"]
-    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
-    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
-    job = verify._TreeJob(lambda: texts)
-    assert job.pid is not None
-    os.kill(job.pid, signal.SIGKILL)
-    assert job.tree(texts).root() == merkle.Tree.from_hash_bytes(leaf_hashes(texts)).root()
-    job = verify._TreeJob(lambda: texts)
-    job.close()  # an uncollected child is stopped and reaped
-    assert job.pid is None and job.fd is None
-
-
-def test_a_child_tree_of_other_leaves_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [_open(), '{"type":"ballot"}', "x"]
-    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
-    for theirs in (texts[:2], texts + ["y"], []):  # a tree of another size is refused
-        job = verify._TreeJob(lambda: theirs)  # noqa: B023 (called at once, in the child)
-        assert job._collect(merkle.Tree.level_sizes(len(texts))) is None
-    job = verify._TreeJob(lambda: 1 / 0)  # type: ignore[arg-type,return-value]
-    assert job.tree(texts).root() == merkle.Tree.from_hash_bytes(leaf_hashes(texts)).root()
+# verifying with the tree child == verifying without it (the child itself:
+# test_tree_job.py)
 
 
 def test_verify_with_and_without_the_child_agree(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -401,7 +352,8 @@ def test_verify_with_and_without_the_child_agree(monkeypatch: pytest.MonkeyPatch
     log = standard_log()
     alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
     monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
-    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+    monkeypatch.setattr(_tree_job, "BLOCK", 2)  # several blocks even in a short log
     forked = verify.verify_bundle(log.bundle(), receipts=log.receipts)
     assert forked.as_dict() == alone.as_dict() and forked.ok
 
@@ -413,15 +365,15 @@ def test_verify_from_bytes_with_and_without_the_child_agree(
     data = json.dumps(log.bundle()).encode()
     alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
     monkeypatch.setattr(verify, "FORK_MIN_BYTES", 1)
-    monkeypatch.setattr(verify, "_fork_helps", lambda: True)
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
     started: list[int | None] = []
-    real = verify._TreeJob.__init__
+    real = _tree_job.TreeJob.__init__
 
-    def spy(self: verify._TreeJob, leaves_of: Any = None) -> None:
-        real(self, leaves_of)
+    def spy(self: _tree_job.TreeJob, leaves_of: Any, max_leaves: int) -> None:
+        real(self, leaves_of, max_leaves)
         started.append(self.pid)
 
-    monkeypatch.setattr(verify._TreeJob, "__init__", spy)
+    monkeypatch.setattr(_tree_job.TreeJob, "__init__", spy)
     forked = verify.verify_bundle_bytes(data, receipts=log.receipts)
     assert started and started[0] is not None  # the child decoded the bytes itself
     assert forked.as_dict() == alone.as_dict() and forked.ok

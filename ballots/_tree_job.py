@@ -1,0 +1,218 @@
+"""The Merkle tree of a large log, built by the verifier and a forked helper together.
+
+Hashing a million leaves and building the tree over them needs nothing from
+the leaf checks, so on a machine with a spare CPU a child process starts on it
+while the parent checks the leaves.  The leaves are cut into blocks of
+:data:`BLOCK` leaves; a block's subtree is a node of the whole tree, so each
+block can be hashed on its own and the levels put together afterwards.  The
+child works from the last block backwards; the parent, once its own checks are
+done, works from the first block forwards; each stops where it meets a block
+the other has marked in a small shared status array.  Whichever is slower (the
+child shares the machine with the parent, and the host with other machines)
+thus leaves its remaining blocks to the other.
+
+The outcome never depends on the child: its blocks are used only when it
+exited cleanly after decoding the same number of leaves as the parent, and
+any block it did not mark done is hashed by the parent.  Two processes may
+hash the same block at the meeting point; they compute the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import signal
+import struct
+import threading
+from collections.abc import Callable, Sequence
+
+from .merkle import HASH_SIZE, Tree
+
+__all__ = ["BLOCK", "TreeJob", "leaf_hashes", "fork_helps"]
+
+BLOCK = 1 << 12  # leaves per block: a block's subtree fills the tree's levels 0..12
+_TODO, _BY_CHILD, _BY_PARENT = 0, 1, 2
+_HEADER = struct.Struct("<q")  # the leaf count the child decoded (-1: not yet)
+_CHUNK = 2048  # leaves hashed together: their digests never pile up
+
+
+def leaf_hashes(leaves: Sequence[str]) -> bytearray:
+    """SHA-256(0x00 || leaf) of every leaf, packed (32 bytes each).
+
+    The leaf bytes are the UTF-8 encoding of the text; a lone surrogate (which
+    the leaves check refuses) is hashed as its surrogatepass encoding.
+    """
+    sha = hashlib.sha256
+    out = bytearray()
+    for lo in range(0, len(leaves), _CHUNK):
+        chunk = leaves[lo:lo + _CHUNK]
+        try:
+            # str.encode() without arguments takes CPython's quickest path (a third
+            # faster here than naming the codec and the error handler)
+            out += b"".join([sha(b"\x00" + t.encode()).digest() for t in chunk])
+        except UnicodeEncodeError:
+            out += b"".join([sha(b"\x00" + t.encode("utf-8", "surrogatepass")).digest()
+                             for t in chunk])
+    return out
+
+
+def fork_helps() -> bool:
+    """Can a child process work beside this one: fork exists, a second CPU is ours,
+    and no other thread runs (a thread holding a lock at the fork would leave the
+    child stuck)?"""
+    if not hasattr(os, "fork") or not hasattr(os, "memfd_create") \
+            or threading.active_count() != 1:
+        return False
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return (len(cpus) if cpus is not None else os.cpu_count() or 1) > 1
+
+
+class _Blocks:
+    """Where each block's levels go in the child's memory file: a slot per block, big
+    enough for a full block's subtree, level 0 first."""
+
+    def __init__(self, block: int) -> None:
+        if block < 1 or block & (block - 1):
+            raise ValueError(f"block size {block}: want a power of two")
+        self.block = block
+        self.levels = block.bit_length()  # levels in a full block's subtree
+        self.level_at = [sum(block >> j for j in range(h)) * HASH_SIZE
+                         for h in range(self.levels)]
+        self.slot = (2 * block - 1) * HASH_SIZE
+
+    def count(self, n: int) -> int:
+        return -(-n // self.block)
+
+    def levels_of(self, leaves: Sequence[str], b: int) -> list[bytearray]:
+        """The complete nodes of block ``b``'s subtree, level by level (level 0 = leaves)."""
+        lo = b * self.block
+        levels = Tree.from_hash_bytes(leaf_hashes(leaves[lo:lo + self.block])).packed_levels()
+        return levels + [bytearray() for _ in range(self.levels - len(levels))]
+
+    def store(self, slots: mmap.mmap, b: int, levels: list[bytearray]) -> None:
+        base = b * self.slot
+        for h, level in enumerate(levels):
+            slots[base + self.level_at[h]:base + self.level_at[h] + len(level)] = level
+
+    def load(self, slots: mmap.mmap, b: int, leaves_in_block: int) -> list[bytearray]:
+        base = b * self.slot
+        return [bytearray(slots[base + self.level_at[h]:
+                                base + self.level_at[h] + (leaves_in_block >> h) * HASH_SIZE])
+                for h in range(self.levels)]
+
+    def assemble(self, blocks: list[list[bytearray]]) -> Tree:
+        """The whole tree from every block's levels, in block order."""
+        return Tree.from_complete_levels(
+            [bytearray().join(b[h] for b in blocks) for h in range(self.levels)])
+
+
+class TreeJob:
+    """The tree of the leaves, shared out between this process and a forked child.
+
+    ``leaves_of()`` runs in the child and must give the very leaves the parent
+    will pass to :meth:`tree` (the verifier decodes the same bytes with the
+    same function in both, or hands the parent's own list over); at most
+    ``max_leaves`` of them.  Without a second CPU, or for ``leaves_of=None``,
+    :meth:`tree` simply builds the tree here.
+    """
+
+    def __init__(self, leaves_of: Callable[[], Sequence[str]] | None, max_leaves: int,
+                 block: int | None = None) -> None:
+        self.layout = _Blocks(BLOCK if block is None else block)
+        self.pid: int | None = None
+        self.fd: int | None = None
+        self.status: mmap.mmap | None = None
+        if leaves_of is None or not fork_helps():
+            return
+        status = mmap.mmap(-1, _HEADER.size + self.layout.count(max_leaves))
+        status[:_HEADER.size] = _HEADER.pack(-1)
+        fd = os.memfd_create("lipvote-tree", os.MFD_CLOEXEC)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(fd)
+            status.close()
+            return
+        if pid == 0:  # the child: hash blocks from the last one back, then leave
+            code = 1
+            try:
+                _child(self.layout, leaves_of(), status, fd)
+                code = 0
+            finally:
+                os._exit(code)
+        self.pid, self.fd, self.status = pid, fd, status
+
+    def tree(self, leaves: Sequence[str]) -> Tree:
+        """The tree of ``leaves``: the parent hashes blocks from the first one on until it
+        meets the child's, then takes the child's (or hashes any the child did not)."""
+        n = len(leaves)
+        layout, status, pid = self.layout, self.status, self.pid
+        count = layout.count(n)
+        if status is None or pid is None or count > len(status) - _HEADER.size:
+            self.close()
+            return Tree.from_hash_bytes(leaf_hashes(leaves))
+        mine: dict[int, list[bytearray]] = {}
+        at = _HEADER.size
+        for b in range(count):
+            if status[at + b] == _BY_CHILD:
+                break
+            status[at + b] = _BY_PARENT
+            mine[b] = layout.levels_of(leaves, b)
+        theirs = self._collect(n, count, set(mine))
+        return layout.assemble([mine.get(b) or theirs.get(b) or layout.levels_of(leaves, b)
+                                for b in range(count)])
+
+    def _collect(self, n: int, count: int, skip: set[int]) -> dict[int, list[bytearray]]:
+        """The child's blocks, once it has exited cleanly having decoded ``n`` leaves."""
+        pid, fd, status = self.pid, self.fd, self.status
+        self.pid = self.fd = self.status = None
+        assert pid is not None and fd is not None and status is not None
+        try:
+            _, code = os.waitpid(pid, 0)
+            (child_n,) = _HEADER.unpack(status[:_HEADER.size])
+            layout = self.layout
+            if code != 0 or child_n != n or os.fstat(fd).st_size != count * layout.slot:
+                return {}
+            at = _HEADER.size
+            done = [b for b in range(count) if status[at + b] == _BY_CHILD and b not in skip]
+            if not done:
+                return {}
+            with mmap.mmap(fd, count * layout.slot, prot=mmap.PROT_READ) as slots:
+                return {b: layout.load(slots, b, min(layout.block, n - b * layout.block))
+                        for b in done}
+        finally:
+            os.close(fd)
+            status.close()
+
+    def close(self) -> None:
+        """Stop and reap the child if its work was never collected (an error on the way)."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.status is not None:
+            self.status.close()
+            self.status = None
+
+
+def _child(layout: _Blocks, leaves: Sequence[str], status: mmap.mmap, fd: int) -> None:
+    n = len(leaves)
+    count = layout.count(n)
+    if count > len(status) - _HEADER.size:
+        return
+    os.ftruncate(fd, count * layout.slot)
+    status[:_HEADER.size] = _HEADER.pack(n)
+    at = _HEADER.size
+    with mmap.mmap(fd, count * layout.slot) as slots:
+        for b in range(count - 1, -1, -1):
+            if status[at + b] == _BY_PARENT:
+                return
+            layout.store(slots, b, layout.levels_of(leaves, b))
+            status[at + b] = _BY_CHILD  # only once the block's levels are written

@@ -1,0 +1,129 @@
+"""The verifier's Merkle tree, built by the parent and a forked child together.
+
+Whatever the two processes manage before they meet (or whatever the child
+fails to do), the tree must be exactly the one built from all the leaf hashes
+in one process.  lipvote runs on Linux, where os.fork exists: these tests run
+everywhere the project runs, with no skip.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import signal
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ballots import _tree_job, merkle
+from ballots._tree_job import TreeJob, leaf_hashes
+
+TEXTS = [f'{{"n":{i},"type":"test"}}' for i in range(40)] + ["caf\u00e9", "bad \ud800 leaf"]
+
+
+def _whole(texts: Sequence[str]) -> merkle.Tree:
+    return merkle.Tree.from_hash_bytes(leaf_hashes(texts))
+
+
+def _same(tree: merkle.Tree, texts: Sequence[str]) -> None:
+    want = _whole(texts)
+    assert tree.packed_levels() == want.packed_levels()
+    assert [tree.root(k) for k in range(len(texts) + 1)] == \
+        [want.root(k) for k in range(len(texts) + 1)]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 2048])
+def test_leaf_hashes_are_merkle_leaf_hashes(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(_tree_job, "_CHUNK", chunk)  # a lone surrogate in any chunk
+    texts = ['{"type":"ballot"}', "caf\u00e9", "bad \ud800 surrogate", "", "z"]
+    want = b"".join(merkle.leaf_hash(t.encode("utf-8", "surrogatepass")) for t in texts)
+    assert leaf_hashes(texts) == want
+
+
+@pytest.mark.parametrize("block", [1, 2, 4, 8, 4096])
+def test_tree_built_with_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch,
+                                             block: int) -> None:
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+    for n in (1, 2, 3, 5, 17, len(TEXTS)):
+        job = TreeJob(lambda: TEXTS[:n], n, block=block)  # noqa: B023 (runs at once)
+        assert job.pid is not None
+        _same(job.tree(TEXTS[:n]), TEXTS[:n])
+        assert job.pid is None and job.fd is None and job.status is None
+
+
+def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+    job = TreeJob(lambda: TEXTS, len(TEXTS), block=2)
+    assert job.pid is not None
+    os.kill(job.pid, signal.SIGKILL)
+    _same(job.tree(TEXTS), TEXTS)
+    for broken in (lambda: 1 / 0, lambda: TEXTS[:5], lambda: TEXTS + ["x"]):
+        job = TreeJob(broken, len(TEXTS) + 1, block=2)  # type: ignore[arg-type]
+        _same(job.tree(TEXTS), TEXTS)  # the child's blocks of other leaves are not taken
+    job = TreeJob(lambda: TEXTS, len(TEXTS), block=2)
+    job.close()  # an uncollected child is stopped and reaped
+    assert job.pid is None and job.fd is None and job.status is None
+    job = TreeJob(lambda: TEXTS, 3, block=2)  # more leaves than announced: all done here
+    _same(job.tree(TEXTS), TEXTS)
+
+
+def test_no_child_without_a_second_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: False)
+    job = TreeJob(lambda: TEXTS, len(TEXTS))
+    assert job.pid is None
+    _same(job.tree(TEXTS), TEXTS)
+
+
+# --------------------------------------------------------------------------
+# every way the two can meet, replayed in one process: the "child" runs first up
+# to where the parent has claimed blocks (or stops there as if it had died), then
+# exits with the given status, then the parent finishes
+
+
+def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent_first: int,
+            died: bool) -> tuple[merkle.Tree, int]:
+    job = TreeJob(None, len(texts), block=block)
+    layout = job.layout
+    count = layout.count(len(texts))
+    status = mmap.mmap(-1, _tree_job._HEADER.size + layout.count(max(len(texts),
+                                                                     len(child_texts))))
+    status[:_tree_job._HEADER.size] = _tree_job._HEADER.pack(-1)
+    at = _tree_job._HEADER.size
+    for b in range(min(parent_first, count)):
+        status[at + b] = _tree_job._BY_PARENT
+    fd = os.memfd_create("lipvote-test")
+    _tree_job._child(layout, child_texts, status, fd)
+    if died:  # the child stopped where it stopped, not because the parent was there
+        for b in range(min(parent_first, count)):
+            status[at + b] = _tree_job._TODO
+    pid = os.fork()
+    if pid == 0:
+        os._exit(1 if died else 0)
+    job.pid, job.fd, job.status = pid, fd, status
+    hashed: list[int] = []
+    real = layout.levels_of
+
+    def counting(leaves: Sequence[str], b: int) -> list[bytearray]:
+        hashed.append(b)
+        return real(leaves, b)
+
+    layout.levels_of = counting  # type: ignore[method-assign]
+    return job.tree(texts), len(hashed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, len(TEXTS)), st.sampled_from([1, 2, 4, 8]), st.integers(0, 50),
+       st.booleans(), st.sampled_from([0, 0, 0, -1, 1]))
+def test_any_meeting_point_gives_the_same_tree(n: int, block: int, parent_first: int,
+                                               died: bool, skew: int) -> None:
+    texts = TEXTS[:n]
+    child_texts = TEXTS[:max(1, n + skew)]  # skew != 0: a child that decoded other leaves
+    tree, parent_hashed = _replay(texts, child_texts, block, parent_first, died)
+    _same(tree, texts)
+    count = -(-n // block)
+    if died or skew:  # nothing taken from such a child: the parent hashed every block
+        assert parent_hashed == count
+    else:  # the parent hashed only the blocks it had claimed, the child's were taken
+        assert parent_hashed == min(parent_first, count)
