@@ -26,6 +26,7 @@ import signal
 import struct
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .merkle import HASH_SIZE, Tree
 
@@ -95,16 +96,32 @@ class _Blocks:
         for h, level in enumerate(levels):
             slots[base + self.level_at[h]:base + self.level_at[h] + len(level)] = level
 
-    def load(self, slots: mmap.mmap, b: int, leaves_in_block: int) -> list[bytearray]:
+    def view(self, slots: memoryview, b: int, leaves_in_block: int) -> list[memoryview]:
+        """Block ``b``'s levels as stored by :meth:`store` (views, not copies)."""
         base = b * self.slot
-        return [bytearray(slots[base + self.level_at[h]:
-                                base + self.level_at[h] + (leaves_in_block >> h) * HASH_SIZE])
+        return [slots[base + self.level_at[h]:
+                      base + self.level_at[h] + (leaves_in_block >> h) * HASH_SIZE]
                 for h in range(self.levels)]
 
-    def assemble(self, blocks: list[list[bytearray]]) -> Tree:
-        """The whole tree from every block's levels, in block order."""
+    def assemble(self, blocks: Sequence[Sequence[bytearray | memoryview]]) -> Tree:
+        """The whole tree from every block's levels, in block order (copied once)."""
         return Tree.from_complete_levels(
             [bytearray().join(b[h] for b in blocks) for h in range(self.levels)])
+
+
+@dataclass(frozen=True, slots=True)
+class _ChildWork:
+    """The child's memory file of block levels (mapped, and a view of it) and the status
+    array that says which blocks it finished."""
+
+    file: mmap.mmap
+    status: mmap.mmap
+    view: memoryview
+
+    def close(self) -> None:
+        self.view.release()
+        self.file.close()
+        self.status.close()
 
 
 class TreeJob:
@@ -159,31 +176,42 @@ class TreeJob:
                 break
             status[at + b] = _BY_PARENT
             mine[b] = layout.levels_of(leaves, b)
-        theirs = self._collect(n, count, set(mine))
-        return layout.assemble([mine.get(b) or theirs.get(b) or layout.levels_of(leaves, b)
-                                for b in range(count)])
+        child = self._collect(n, count)
+        views: list[memoryview] = []
+        try:
+            blocks: list[Sequence[bytearray | memoryview]] = []
+            for b in range(count):
+                if b in mine:
+                    blocks.append(mine[b])
+                elif child is not None and child.status[at + b] == _BY_CHILD:
+                    got = layout.view(child.view, b, min(layout.block, n - b * layout.block))
+                    views += got
+                    blocks.append(got)
+                else:
+                    blocks.append(layout.levels_of(leaves, b))
+            return layout.assemble(blocks)
+        finally:
+            for v in views:
+                v.release()
+            if child is not None:
+                child.close()
 
-    def _collect(self, n: int, count: int, skip: set[int]) -> dict[int, list[bytearray]]:
-        """The child's blocks, once it has exited cleanly having decoded ``n`` leaves."""
+    def _collect(self, n: int, count: int) -> _ChildWork | None:
+        """What the child left, once it has exited cleanly having decoded ``n`` leaves."""
         pid, fd, status = self.pid, self.fd, self.status
         self.pid = self.fd = self.status = None
         assert pid is not None and fd is not None and status is not None
         try:
             _, code = os.waitpid(pid, 0)
             (child_n,) = _HEADER.unpack(status[:_HEADER.size])
-            layout = self.layout
-            if code != 0 or child_n != n or os.fstat(fd).st_size != count * layout.slot:
-                return {}
-            at = _HEADER.size
-            done = [b for b in range(count) if status[at + b] == _BY_CHILD and b not in skip]
-            if not done:
-                return {}
-            with mmap.mmap(fd, count * layout.slot, prot=mmap.PROT_READ) as slots:
-                return {b: layout.load(slots, b, min(layout.block, n - b * layout.block))
-                        for b in done}
+            size = count * self.layout.slot
+            if code != 0 or child_n != n or os.fstat(fd).st_size != size:
+                status.close()
+                return None
+            slots = mmap.mmap(fd, size, prot=mmap.PROT_READ)
+            return _ChildWork(slots, status, memoryview(slots))
         finally:
             os.close(fd)
-            status.close()
 
     def close(self) -> None:
         """Stop and reap the child if its work was never collected (an error on the way)."""
