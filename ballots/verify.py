@@ -27,8 +27,8 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, repeat
 from operator import is_not
 from typing import Any, cast
