@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from ballots import merkle, verify_bundle
+from ballots import _tree_job, merkle, verify_bundle
+from ballots import verify as verify_module
 from ballots.checkpoint import sign_checkpoint
 from ballots.note import Signer
 from ballots.verify import CHECKS, Report
@@ -41,6 +42,22 @@ def _failed(report: Report) -> dict[str, str]:
 @pytest.fixture
 def log() -> MotionLog:
     return standard_log()
+
+
+@pytest.fixture(autouse=True, params=["in one process", "forked, from bytes"])
+def _route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case runs twice: as given, and as `lipvote verify` reads a file, with the
+    tree child forked and sharing blocks of two leaves with the parent."""
+    if request.param == "in one process":
+        return
+    monkeypatch.setattr(verify_module, "FORK_MIN_BYTES", 1)
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+    monkeypatch.setattr(_tree_job, "BLOCK", 2)
+
+    def via_bytes(bundle: Any, *args: Any, **kwargs: Any) -> Report:
+        return verify_module.verify_bundle_bytes(json.dumps(bundle).encode(), *args, **kwargs)
+
+    monkeypatch.setitem(globals(), "verify_bundle", via_bytes)
 
 
 def test_untouched_bundle_passes_every_check(log: MotionLog) -> None:
