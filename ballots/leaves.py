@@ -440,7 +440,7 @@ def fast_ballot_columns(texts: Sequence[str], motion: str) -> FastColumns | None
         return None
     joined = ",".join(texts)
     if (not joined.isascii() or "\\" in joined or "\x7f" in joined
-            or max(map(len, texts)) > MAX_LEAF_BYTES):
+            or (len(joined) > MAX_LEAF_BYTES and max(map(len, texts)) > MAX_LEAF_BYTES)):
         return None
     try:
         rows = list(map(_PLAIN_DECODER.decode, texts))
