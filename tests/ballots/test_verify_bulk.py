@@ -366,17 +366,26 @@ def test_verify_from_bytes_with_and_without_the_child_agree(
     alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
     monkeypatch.setattr(verify, "FORK_MIN_BYTES", 1)
     monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
-    started: list[int | None] = []
+    started: list[tuple[int, int | None]] = []
     real = _tree_job.TreeJob.__init__
 
     def spy(self: _tree_job.TreeJob, leaves_of: Any, max_leaves: int) -> None:
         real(self, leaves_of, max_leaves)
-        started.append(self.pid)
+        started.append((max_leaves, self.pid))
 
     monkeypatch.setattr(_tree_job.TreeJob, "__init__", spy)
     forked = verify.verify_bundle_bytes(data, receipts=log.receipts)
-    assert started and started[0] is not None  # the child decoded the bytes itself
+    # one child, forked before decoding (sized by the bytes): it decoded them itself
+    assert len(started) == 1 and started[0][0] == len(data) // 3 + 1 and started[0][1]
     assert forked.as_dict() == alone.as_dict() and forked.ok
+    # a file too big to decode twice: decoded once, the child forked after, sharing leaves
+    monkeypatch.setattr(verify, "DECODE_TWICE_MAX_BYTES", len(data) - 1)
+    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
+    started.clear()
+    once = verify.verify_bundle_bytes(data, receipts=log.receipts)
+    assert len(started) == 1 and started[0][0] == len(log.leaves) and started[0][1]
+    assert once.as_dict() == alone.as_dict()
+    monkeypatch.setattr(verify, "DECODE_TWICE_MAX_BYTES", len(data))
     # a tampered leaf: the child's tree is of the tampered bytes, as the parent's would be
     leaves = list(log.leaves)
     leaves[3] = leaves[3].replace('"weight":', '"weight":1')
