@@ -14,9 +14,10 @@ the bundle to a temporary file and measures, in this one run:
   to a frontier, as the web app does when casting;
 * full verification without re-tally (``lipvote verify --no-tally``: read the
   bundle file, parse and check every leaf, hash, root, signature, weights,
-  ballots), in a fresh process: its peak RSS, and the most memory the
-  verification took from the system (the verifier and the child it forks to
-  build the tree, sampled from MemAvailable every 10 ms).
+  ballots), in a fresh process: its peak RSS, that of the child it forks to
+  share the tree (pages the two share count in both), and, in one more run
+  that is not timed, the peak of their proportional set sizes added up (the
+  physical memory the two hold together).
 
 Raw hashing and verify alternate for three rounds; the table gives the best of
 each, their ratio, and the ratio of each round, so that a burst of other load
@@ -37,7 +38,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -100,7 +100,6 @@ def bench_size(n: int, tmp: Path, rng: random.Random) -> dict[str, float]:
     data = [t.encode() for t in texts]
     sha = hashlib.sha256
     repeat = 3 if n <= 100_000 else 1
-    raw = _best(lambda: [sha(d).digest() for d in data], repeat)
     hashing = _best(lambda: [merkle.leaf_hash(d) for d in data], repeat)
     hashes = [merkle.leaf_hash(d) for d in data]
     tree_t = _best(lambda: merkle.Tree(hashes), repeat)
@@ -131,61 +130,72 @@ def bench_size(n: int, tmp: Path, rng: random.Random) -> dict[str, float]:
     for _ in range(ROUNDS):
         raws.append(_best(lambda: [sha(d).digest() for d in data], 1))
         runs.append(_verify_run(path))
+    pss_mib = _peak_pss_mib(path)
     path.unlink()
     best = min(runs, key=lambda r: r["verify"])
     return {"n": n, "raw": min(raws), "hashing": hashing, "tree": tree_t,
             "incl_us": incl * 1e6, "cons_us": cons * 1e6, "frontier_us": front * 1e6,
             "verify": best["verify"], "ratios": [v["verify"] / r for v, r in zip(runs, raws)],
             "peak_mib": max(r["peak_mib"] for r in runs),
-            "system_mib": max(r["system_mib"] for r in runs)}
+            "child_mib": max(r["child_mib"] for r in runs), "pss_mib": pss_mib}
 
 
 ROUNDS = 3
 
 
-def _mem_available_kib() -> int:
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1])
-    raise RuntimeError("no MemAvailable in /proc/meminfo")
-
-
 def _verify_run(path: Path) -> dict[str, float]:
-    """``lipvote verify --no-tally`` in a fresh process: its time, its own peak RSS, and the
-    peak memory the verification took from the whole system (it and its helper child)."""
+    """``lipvote verify --no-tally`` in a fresh process: its time, its own peak RSS, and
+    the peak RSS of the child it forks to share the tree (which counts the bundle bytes
+    the two share, read-only, in both)."""
     child = [sys.executable, "-c",
-             "import sys,time;from ballots import cli;t=time.perf_counter();"
+             "import resource,sys,time;from ballots import cli;t=time.perf_counter();"
              "c=cli.main(sys.argv[1:]);d=time.perf_counter()-t;"
              # VmHWM: peak RSS of this process image (ru_maxrss would include the
              # benchmark parent's pages inherited through fork)
              "hwm=open('/proc/self/status').read().split('VmHWM:')[1].split()[0];"
-             "print('BENCH',d,hwm,c)",
+             "kid=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+             "print('BENCH',d,hwm,kid,c)",
              str(path), "--no-tally"]
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    before = _mem_available_kib()
-    lowest = [before]
-    done = threading.Event()
-
-    def sample() -> None:  # the verifier and its forked child together, page cache aside
-        while not done.wait(0.01):
-            lowest[0] = min(lowest[0], _mem_available_kib())
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        proc = subprocess.run(child, capture_output=True, text=True, env=env)
-    finally:
-        done.set()
-        sampler.join()
+    proc = subprocess.run(child, capture_output=True, text=True, env=env)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("BENCH")), None)
     if line is None or "FAIL" in proc.stdout:
         raise SystemExit(f"verify failed:\n{proc.stdout}\n{proc.stderr}")
-    _, verify_s, rss_kb, code = line.split()
+    _, verify_s, rss_kb, child_kb, code = line.split()
     if int(code) != 0:
         raise SystemExit(f"verify exited {code}:\n{proc.stdout}")
     return {"verify": float(verify_s), "peak_mib": int(rss_kb) / 1024,
-            "system_mib": (before - lowest[0]) / 1024}
+            "child_mib": int(child_kb) / 1024}
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(x.split()[1]) for x in f if x.startswith("Pss:")), 0)
+    except OSError:  # the process has just ended
+        return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def _peak_pss_mib(path: Path) -> float:
+    """The most physical memory the verifier and its tree child hold together: the sum
+    of their proportional set sizes (shared pages counted once), sampled every 5 ms in
+    a run of its own (sampling walks their page tables, so no timing is taken here)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "ballots.cli", str(path), "--no-tally"],
+                            stdout=subprocess.DEVNULL, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, sum(map(_pss_kib, [proc.pid, *_children(proc.pid)])))
+        time.sleep(0.005)
+    return peak / 1024
 
 
 def main() -> None:
@@ -197,8 +207,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     print("| ballots | raw SHA-256 | leaf hashing | tree build | inclusion proof | "
           "consistency proof | frontier append | verify (no re-tally) | verify / raw | "
-          "each round | peak RSS | system memory |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "each round | peak RSS | tree child's peak RSS | both, peak PSS |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as d:
         for n in args.sizes:
             r = bench_size(n, Path(d), rng)
@@ -207,7 +217,8 @@ def main() -> None:
                   f" | {r['tree']:.3f} s | {r['incl_us']:.0f} µs | {r['cons_us']:.0f} µs | "
                   f"{r['frontier_us']:.1f} µs | {r['verify']:.2f} s | "
                   f"{r['verify'] / r['raw']:.1f}x | {rounds} | {r['peak_mib']:.0f} MiB | "
-                  f"{r['system_mib']:.0f} MiB |", flush=True)
+                  + (f"{r['child_mib']:.0f} MiB" if r["child_mib"] else "none forked")
+                  + f" | {r['pss_mib']:.0f} MiB |", flush=True)
 
 if __name__ == "__main__":
     main()
