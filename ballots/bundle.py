@@ -137,9 +137,9 @@ def read_json_bytes(path: str | os.PathLike[str], what: str,
     return data
 
 
-def decode_json_bytes(data: bytes, what: str) -> Any:
-    """``json.loads`` of UTF-8 ``data`` (through msgspec when that gives the same value);
-    every failure is one plain :class:`FormatError` naming ``what``.
+def decode_json_bytes(data: bytes | str, what: str) -> Any:
+    """``json.loads`` of ``data``, UTF-8 bytes or text (through msgspec when that gives
+    the same value); every failure is one plain :class:`FormatError` naming ``what``.
 
     The same bytes always give the same value, which the verifier relies on:
     its helper process decodes the very bytes the main process decodes.
@@ -148,7 +148,7 @@ def decode_json_bytes(data: bytes, what: str) -> Any:
     if obj is not None:
         return obj
     try:
-        text = data.decode("utf-8")
+        text = data if isinstance(data, str) else data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise FormatError(f"{what}: not UTF-8 text") from e
     try:
@@ -177,11 +177,7 @@ def parse_bundle(obj: object) -> Bundle:
     if isinstance(obj, (str, bytes)):
         if len(obj) > MAX_BUNDLE_BYTES:
             raise FormatError(f"bundle: more than the {MAX_BUNDLE_BYTES} bytes allowed")
-        parsed = fast_json_loads(obj)
-        try:
-            obj = json.loads(obj) if parsed is None else parsed
-        except (ValueError, RecursionError) as e:
-            raise FormatError(f"bundle is not valid JSON ({str(e)[:120]})") from e
+        obj = decode_json_bytes(obj, "bundle")
     if not isinstance(obj, dict):
         raise FormatError(f"bundle: got a JSON {type(obj).__name__}, want an object")
     fmt = obj.get("format")

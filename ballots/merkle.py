@@ -199,22 +199,6 @@ class Tree:
         return self._levels if self._size else []
 
     @classmethod
-    def from_packed_levels(cls, levels: list[bytearray]) -> Tree:
-        """The tree whose :meth:`packed_levels` are ``levels`` (taken over, not copied).
-
-        Only the shape is checked; the hashes must be a tree's (e.g. built by
-        another process with :meth:`from_hash_bytes`).
-        """
-        size = len(levels[0]) // HASH_SIZE if levels else 0
-        if [len(v) for v in levels] != [HASH_SIZE * k for k in cls.level_sizes(size)]:
-            raise FormatError("packed levels: not the shape of a tree")
-        tree = cls()
-        if size:
-            tree._levels = levels
-            tree._size = size
-        return tree
-
-    @classmethod
     def from_complete_levels(cls, levels: list[bytearray]) -> Tree:
         """A tree from its lowest levels, each holding every complete node of its level
         (packed, as :meth:`packed_levels` gives them); the levels above are computed.
@@ -226,7 +210,8 @@ class Tree:
         while levels and not levels[-1]:
             levels.pop()
         size = len(levels[0]) // HASH_SIZE if levels else 0
-        if [len(v) for v in levels] != [HASH_SIZE * k for k in cls.level_sizes(size)[:len(levels)]]:
+        want = [HASH_SIZE * k for k in cls.level_sizes(size)[:len(levels)]]
+        if [len(v) for v in levels] != want:
             raise FormatError("complete levels: not the shape of a tree")
         tree = cls()
         if size:

@@ -97,3 +97,13 @@ def test_load_json_file_keeps_json_semantics(tmp_path: Path) -> None:
 def test_the_fast_decoder_keeps_big_integers_exact() -> None:
     got = fast_json_loads(b'{"n": [123456789012345678901234567890, -18446744073709551617]}')
     assert _same(got, {"n": [123456789012345678901234567890, -18446744073709551617]})
+
+
+def test_bundle_text_is_decoded_like_a_bundle_file() -> None:
+    from ballots.bundle import parse_bundle
+    for bad, message in ((b"{", "bundle: not valid JSON"), ("{", "bundle: not valid JSON"),
+                         (b"\xff{}", "bundle: not UTF-8 text")):
+        with pytest.raises(FormatError, match=message):
+            parse_bundle(bad)
+    with pytest.raises(FormatError, match="got a JSON list"):
+        parse_bundle('["\\ud800"]')  # json.loads decides the lone surrogate, then the shape
