@@ -5,14 +5,16 @@ the leaf checks, so on a machine with a spare CPU a child process starts on it
 while the parent checks the leaves.  The leaves are cut into blocks of
 :data:`BLOCK` leaves; a block's subtree is a node of the whole tree, so each
 block can be hashed on its own and the levels put together afterwards.  The
-child works from the last block backwards; the parent, once its own checks are
+child first hashes every leaf, reading the leaves in order a piece at a time
+(so it never holds them all), then builds the blocks' subtrees from the last
+block backwards; the parent, once its own checks are
 done, works from the first block forwards; each stops where it meets a block
 the other has marked in a small shared status array.  Whichever is slower (the
 child shares the machine with the parent, and the host with other machines)
 thus leaves its remaining blocks to the other.
 
 The outcome never depends on the child: its blocks are used only when it
-exited cleanly after decoding the same number of leaves as the parent, and
+exited cleanly after reading the same number of leaves as the parent, and
 any block it did not mark done is hashed by the parent.  Two processes may
 hash the same block at the meeting point; they compute the same bytes.
 """
@@ -25,7 +27,7 @@ import os
 import signal
 import struct
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .merkle import HASH_SIZE, Tree
@@ -88,7 +90,15 @@ class _Blocks:
     def levels_of(self, leaves: Sequence[str], b: int) -> list[bytearray]:
         """The complete nodes of block ``b``'s subtree, level by level (level 0 = leaves)."""
         lo = b * self.block
-        levels = Tree.from_hash_bytes(leaf_hashes(leaves[lo:lo + self.block])).packed_levels()
+        return self._levels(leaf_hashes(leaves[lo:lo + self.block]))
+
+    def levels_of_hashes(self, hashes: bytearray, b: int) -> list[bytearray]:
+        """:meth:`levels_of` from every leaf hash, packed."""
+        lo = b * self.block * HASH_SIZE
+        return self._levels(hashes[lo:lo + self.block * HASH_SIZE])
+
+    def _levels(self, leaf_hashes_of_block: bytearray) -> list[bytearray]:
+        levels = Tree.from_hash_bytes(leaf_hashes_of_block).packed_levels()
         return levels + [bytearray() for _ in range(self.levels - len(levels))]
 
     def store(self, slots: mmap.mmap, b: int, levels: list[bytearray]) -> None:
@@ -128,18 +138,23 @@ class TreeJob:
     """The tree of the leaves, shared out between this process and a forked child.
 
     ``leaves_of()`` runs in the child and must give the very leaves the parent
-    will pass to :meth:`tree` (the verifier decodes the same bytes with the
-    same function in both, or hands the parent's own list over); at most
-    ``max_leaves`` of them.  Without a second CPU, or for ``leaves_of=None``,
-    :meth:`tree` simply builds the tree here.
+    will pass to :meth:`tree`, in order, in pieces of any length (the verifier
+    reads them from the same bundle bytes the parent decodes, or hands the
+    parent's own list over as one piece); at most ``max_leaves`` of them.
+    Without a second CPU, or for ``leaves_of=None``, :meth:`tree` simply builds
+    the tree here.
     """
 
-    def __init__(self, leaves_of: Callable[[], Sequence[str]] | None, max_leaves: int,
-                 block: int | None = None) -> None:
+    def __init__(self, leaves_of: Callable[[], Iterable[Sequence[str]]] | None,
+                 max_leaves: int, block: int | None = None) -> None:
         self.layout = _Blocks(BLOCK if block is None else block)
         self.pid: int | None = None
         self.fd: int | None = None
         self.status: mmap.mmap | None = None
+        # once :meth:`tree` has run: how many leaves the child read, when it exited
+        # cleanly (None: no child, or it failed), and how many blocks were its
+        self.child_read: int | None = None
+        self.child_blocks = 0
         if leaves_of is None or not fork_helps():
             return
         status = mmap.mmap(-1, _HEADER.size + self.layout.count(max_leaves))
@@ -151,7 +166,7 @@ class TreeJob:
             os.close(fd)
             status.close()
             return
-        if pid == 0:  # the child: hash blocks from the last one back, then leave
+        if pid == 0:  # the child: hash every leaf, then blocks from the last one back
             code = 1
             try:
                 _child(self.layout, leaves_of(), status, fd)
@@ -187,6 +202,7 @@ class TreeJob:
                     got = layout.view(child.view, b, min(layout.block, n - b * layout.block))
                     views += got
                     blocks.append(got)
+                    self.child_blocks += 1
                 else:
                     blocks.append(layout.levels_of(leaves, b))
             return layout.assemble(blocks)
@@ -197,13 +213,15 @@ class TreeJob:
                 child.close()
 
     def _collect(self, n: int, count: int) -> _ChildWork | None:
-        """What the child left, once it has exited cleanly having decoded ``n`` leaves."""
+        """What the child left, once it has exited cleanly having read ``n`` leaves."""
         pid, fd, status = self.pid, self.fd, self.status
         self.pid = self.fd = self.status = None
         assert pid is not None and fd is not None and status is not None
         try:
             _, code = os.waitpid(pid, 0)
             (child_n,) = _HEADER.unpack(status[:_HEADER.size])
+            if code == 0 and child_n >= 0:
+                self.child_read = child_n
             size = count * self.layout.slot
             if code != 0 or child_n != n or os.fstat(fd).st_size != size:
                 status.close()
@@ -230,11 +248,19 @@ class TreeJob:
             self.status = None
 
 
-def _child(layout: _Blocks, leaves: Sequence[str], status: mmap.mmap, fd: int) -> None:
-    n = len(leaves)
+def _child(layout: _Blocks, pieces: Iterable[Sequence[str]], status: mmap.mmap,
+           fd: int) -> None:
+    # every leaf hash first (the pieces come in order and are not kept), then the
+    # blocks' subtrees from the last block back
+    max_blocks = len(status) - _HEADER.size
+    hashes = bytearray()
+    n = 0
+    for piece in pieces:
+        n += len(piece)
+        if layout.count(n) > max_blocks:
+            return
+        hashes += leaf_hashes(piece)
     count = layout.count(n)
-    if count > len(status) - _HEADER.size:
-        return
     os.ftruncate(fd, count * layout.slot)
     status[:_HEADER.size] = _HEADER.pack(n)
     at = _HEADER.size
@@ -242,5 +268,5 @@ def _child(layout: _Blocks, leaves: Sequence[str], status: mmap.mmap, fd: int) -
         for b in range(count - 1, -1, -1):
             if status[at + b] == _BY_PARENT:
                 return
-            layout.store(slots, b, layout.levels_of(leaves, b))
+            layout.store(slots, b, layout.levels_of_hashes(hashes, b))
             status[at + b] = _BY_CHILD  # only once the block's levels are written

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import _tally_adapter as engine
 from ._tree_job import TreeJob
-from .bundle import Bundle, decode_json_bytes, parse_bundle
+from .bundle import Bundle, decode_json_bytes, leaf_pieces, parse_bundle
 from .checkpoint import open_checkpoint, parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import follow_rotation
@@ -248,14 +248,6 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
 # leaves (tests lower them).
 FORK_MIN_LEAVES = 100_000
 FORK_MIN_BYTES = 16 << 20
-# Up to this size the child decodes the bundle file itself (quicker: the two
-# processes then share no objects, so the kernel copies no pages for reference
-# counts), which holds the decoded leaves twice; a larger file is decoded once
-# and the child forked afterwards, sharing the parent's leaves.  Decoding
-# twice, the two processes together hold about 4.8 times the file's size
-# (913-930 MiB for the 190 MiB bundle of a million bench ballots), so the
-# limit keeps a million ordinary ballots under 1 GiB.
-DECODE_TWICE_MAX_BYTES = 200 << 20
 
 
 class _Verifier:
@@ -506,15 +498,15 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
 
     Raises :class:`FormatError` (naming ``what``) when ``data`` is not JSON at
     all; any other problem is a failed check in the report.  For a large
-    bundle (up to :data:`DECODE_TWICE_MAX_BYTES`) the Merkle tree is started
-    before the bytes are decoded: a child process decodes the same bytes and
-    hashes while this one checks.
+    bundle the Merkle tree is started before the bytes are decoded: a child
+    process reads the leaves from the same bytes, a piece at a time
+    (:func:`~ballots.bundle.leaf_pieces`), and hashes while this one checks.
     """
     with _gc_paused():
         job = None
-        if FORK_MIN_BYTES <= len(data) <= DECODE_TWICE_MAX_BYTES:
+        if len(data) >= FORK_MIN_BYTES:
             # every leaf takes at least 3 bytes of the JSON (`"",`)
-            job = TreeJob(partial(_leaves_of, data, what), max_leaves=len(data) // 3 + 1)
+            job = TreeJob(partial(leaf_pieces, data), max_leaves=len(data) // 3 + 1)
         try:
             bundle = decode_json_bytes(data, what)
             del data  # the child has its own view of the bytes; here they are done with
@@ -523,10 +515,6 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
         finally:
             if job is not None:
                 job.close()
-
-
-def _leaves_of(data: bytes, what: str) -> Sequence[str]:
-    return parse_bundle(decode_json_bytes(data, what)).leaves
 
 
 @contextmanager
@@ -556,7 +544,7 @@ def _verify_bundle(bundle: object, receipts: Iterable[object], checkpoints: Iter
         return report
     if tree_job is None:
         leaves = b.leaves
-        tree_job = TreeJob((lambda: leaves) if len(leaves) >= FORK_MIN_LEAVES else None,
+        tree_job = TreeJob((lambda: (leaves,)) if len(leaves) >= FORK_MIN_LEAVES else None,
                            max_leaves=len(leaves))
     try:
         return _verify_parsed(v, b, tree_job, receipts, checkpoints, trusted_keys=trusted_keys,

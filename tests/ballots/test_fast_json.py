@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots.bundle import fast_json_loads, load_json_file
+from ballots.bundle import decode_json_bytes, fast_json_loads, leaf_pieces, load_json_file
 from ballots.errors import FormatError
 
 json_values = st.recursive(
@@ -107,3 +107,65 @@ def test_bundle_text_is_decoded_like_a_bundle_file() -> None:
             parse_bundle(bad)
     with pytest.raises(FormatError, match="got a JSON list"):
         parse_bundle('["\\ud800"]')  # json.loads decides the lone surrogate, then the shape
+
+
+# --------------------------------------------------------------------------
+# leaf_pieces: the verifier's helper process reads the leaves a piece at a time;
+# it must never read other leaves than decode_json_bytes gives the main process
+
+# strings made to trip a cut between two strings: quotes, commas, backslashes, spaces
+tricky_text = st.text(alphabet=st.sampled_from('",\\ \n\t{}[]:ae\u00e9\U0001f600'), max_size=12)
+
+
+def _dump(obj: Any, style: int) -> bytes:
+    if style == 0:
+        return json.dumps(obj, separators=(",", ":")).encode()
+    if style == 1:
+        return json.dumps(obj).encode()
+    return json.dumps(obj, ensure_ascii=False, indent=2).encode()
+
+
+def _joined(data: bytes, piece_bytes: int) -> list[str]:
+    return [leaf for piece in leaf_pieces(data, piece_bytes) for leaf in piece]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(tricky_text, max_size=12), json_values, st.integers(0, 2), st.integers(1, 40))
+def test_leaf_pieces_read_the_leaves_json_reads_or_refuse(
+        leaves: list[str], other: Any, style: int, piece_bytes: int) -> None:
+    data = _dump({"format": "x", "other": other, "leaves": leaves, "after": [leaves]}, style)
+    try:
+        got = _joined(data, piece_bytes)
+    except FormatError:
+        return  # a string that looks like the end of one string and the start of the next
+    assert got == decode_json_bytes(data, "bundle")["leaves"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), tricky_text), max_size=12),
+       st.integers(0, 2), st.integers(1, 40))
+def test_leaf_pieces_never_refuse_leaves_that_are_json_objects(
+        objects: list[dict[str, str]], style: int, piece_bytes: int) -> None:
+    leaves = [json.dumps(o, separators=(",", ":"), ensure_ascii=False) for o in objects]
+    data = _dump({"leaves": leaves}, style)
+    assert _joined(data, piece_bytes) == leaves
+
+
+@pytest.mark.parametrize("text, want", [
+    (b'{"leaves":["a"],"leaves":["b","c"]}', ["b", "c"]),  # the last one, as json.loads
+    (b'{"leaves":["a"],"le\\u0061ves":["b","c"]}', ["b", "c"]),  # an escaped key too
+    (b'{"le\\u0061ves":["b","c"],"leaves":["a"]}', ["a"]),
+    (b'{"x":{"leaves":["no"]},"leaves":[ "y" ,\n "z" ]}', ["y", "z"]),  # top level only
+    (b'{"leaves":[]}', []),
+])
+def test_leaf_pieces_take_the_leaves_json_loads_takes(text: bytes, want: list[str]) -> None:
+    assert _joined(text, 1) == want == json.loads(text)["leaves"]
+
+
+@pytest.mark.parametrize("text", [
+    b'{"leaves":"abc"}', b'{"leaves":["a",1]}', b'{"leaves":[["a","b"]]}', b'{"other":1}',
+    b'["leaves"]', b'{"leaves":["\\ud800"]}', b'{"leaves":["a"]', b"\xff",
+])
+def test_leaf_pieces_refuse_anything_else(text: bytes) -> None:
+    with pytest.raises(FormatError, match="bundle leaves"):
+        _joined(text, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import mmap
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -47,7 +47,8 @@ def test_tree_built_with_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch,
                                              block: int) -> None:
     monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
     for n in (1, 2, 3, 5, 17, len(TEXTS)):
-        job = TreeJob(lambda: TEXTS[:n], n, block=block)  # noqa: B023 (runs at once)
+        job = TreeJob(lambda: _pieces(TEXTS[:n], [n // 3]), n,  # noqa: B023 (runs at once)
+                      block=block)
         assert job.pid is not None
         _same(job.tree(TEXTS[:n]), TEXTS[:n])
         assert job.pid is None and job.fd is None and job.status is None
@@ -55,23 +56,28 @@ def test_tree_built_with_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch,
 
 def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
-    job = TreeJob(lambda: TEXTS, len(TEXTS), block=2)
+    job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2)
     assert job.pid is not None
     os.kill(job.pid, signal.SIGKILL)
     _same(job.tree(TEXTS), TEXTS)
-    for broken in (lambda: 1 / 0, lambda: TEXTS[:5], lambda: TEXTS + ["x"]):
+
+    def fails_midway() -> Iterator[Sequence[str]]:
+        yield TEXTS[:20]
+        raise ValueError("a piece that cannot be read")
+
+    for broken in (lambda: 1 / 0, lambda: (TEXTS[:5],), lambda: (TEXTS, ["x"]), fails_midway):
         job = TreeJob(broken, len(TEXTS) + 1, block=2)  # type: ignore[arg-type]
         _same(job.tree(TEXTS), TEXTS)  # the child's blocks of other leaves are not taken
-    job = TreeJob(lambda: TEXTS, len(TEXTS), block=2)
+    job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2)
     job.close()  # an uncollected child is stopped and reaped
     assert job.pid is None and job.fd is None and job.status is None
-    job = TreeJob(lambda: TEXTS, 3, block=2)  # more leaves than announced: all done here
+    job = TreeJob(lambda: (TEXTS,), 3, block=2)  # more leaves than announced: all done here
     _same(job.tree(TEXTS), TEXTS)
 
 
 def test_no_child_without_a_second_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_tree_job, "fork_helps", lambda: False)
-    job = TreeJob(lambda: TEXTS, len(TEXTS))
+    job = TreeJob(lambda: (TEXTS,), len(TEXTS))
     assert job.pid is None
     _same(job.tree(TEXTS), TEXTS)
 
@@ -82,8 +88,14 @@ def test_no_child_without_a_second_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
 # exits with the given status, then the parent finishes
 
 
+def _pieces(texts: Sequence[str], cuts: Sequence[int]) -> list[Sequence[str]]:
+    """``texts`` cut before each index in ``cuts`` (empty pieces included)."""
+    bounds = [0, *sorted(min(c, len(texts)) for c in cuts), len(texts)]
+    return [texts[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
 def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent_first: int,
-            died: bool) -> tuple[merkle.Tree, int]:
+            died: bool, cuts: Sequence[int] = ()) -> tuple[merkle.Tree, int]:
     job = TreeJob(None, len(texts), block=block)
     layout = job.layout
     count = layout.count(len(texts))
@@ -94,7 +106,7 @@ def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent
     for b in range(min(parent_first, count)):
         status[at + b] = _tree_job._BY_PARENT
     fd = os.memfd_create("lipvote-test")
-    _tree_job._child(layout, child_texts, status, fd)
+    _tree_job._child(layout, _pieces(child_texts, cuts), status, fd)
     if died:  # the child stopped where it stopped, not because the parent was there
         for b in range(min(parent_first, count)):
             status[at + b] = _tree_job._TODO
@@ -115,15 +127,17 @@ def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, len(TEXTS)), st.sampled_from([1, 2, 4, 8]), st.integers(0, 50),
-       st.booleans(), st.sampled_from([0, 0, 0, -1, 1]))
+       st.booleans(), st.sampled_from([0, 0, 0, -1, 1]),
+       st.lists(st.integers(0, len(TEXTS)), max_size=6))
 def test_any_meeting_point_gives_the_same_tree(n: int, block: int, parent_first: int,
-                                               died: bool, skew: int) -> None:
+                                               died: bool, skew: int, cuts: list[int]) -> None:
     texts = TEXTS[:n]
-    child_texts = TEXTS[:max(1, n + skew)]  # skew != 0: a child that decoded other leaves
-    tree, parent_hashed = _replay(texts, child_texts, block, parent_first, died)
+    child_texts = TEXTS[:max(1, n + skew)]  # skew != 0: a child that read other leaves
+    # the child reads its leaves in pieces cut anywhere, empty ones too
+    tree, parent_hashed = _replay(texts, child_texts, block, parent_first, died, cuts)
     _same(tree, texts)
     count = -(-n // block)
-    if died or skew:  # nothing taken from such a child: the parent hashed every block
-        assert parent_hashed == count
+    if died or len(child_texts) != n:  # nothing taken from such a child: the parent
+        assert parent_hashed == count  # hashed every block
     else:  # the parent hashed only the blocks it had claimed, the child's were taken
         assert parent_hashed == min(parent_first, count)

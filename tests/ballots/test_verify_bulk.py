@@ -366,26 +366,24 @@ def test_verify_from_bytes_with_and_without_the_child_agree(
     alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
     monkeypatch.setattr(verify, "FORK_MIN_BYTES", 1)
     monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
-    started: list[tuple[int, int | None]] = []
+    started: list[tuple[int, int | None, _tree_job.TreeJob]] = []
     real = _tree_job.TreeJob.__init__
 
     def spy(self: _tree_job.TreeJob, leaves_of: Any, max_leaves: int) -> None:
         real(self, leaves_of, max_leaves)
-        started.append((max_leaves, self.pid))
+        started.append((max_leaves, self.pid, self))
 
     monkeypatch.setattr(_tree_job.TreeJob, "__init__", spy)
     forked = verify.verify_bundle_bytes(data, receipts=log.receipts)
-    # one child, forked before decoding (sized by the bytes): it decoded them itself
+    # one child, forked before decoding (sized by the bytes), that read every leaf itself
     assert len(started) == 1 and started[0][0] == len(data) // 3 + 1 and started[0][1]
+    assert started[0][2].child_read == len(log.leaves)
     assert forked.as_dict() == alone.as_dict() and forked.ok
-    # a file too big to decode twice: decoded once, the child forked after, sharing leaves
-    monkeypatch.setattr(verify, "DECODE_TWICE_MAX_BYTES", len(data) - 1)
-    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
-    started.clear()
-    once = verify.verify_bundle_bytes(data, receipts=log.receipts)
-    assert len(started) == 1 and started[0][0] == len(log.leaves) and started[0][1]
-    assert once.as_dict() == alone.as_dict()
-    monkeypatch.setattr(verify, "DECODE_TWICE_MAX_BYTES", len(data))
+    # the file as the app writes it (indented, UTF-8): the same report, the child as able
+    pretty = json.dumps(log.bundle(), ensure_ascii=False, indent=2).encode()
+    assert verify.verify_bundle_bytes(pretty, receipts=log.receipts).as_dict() == \
+        alone.as_dict()
+    assert started[1][2].child_read == len(log.leaves)
     # a tampered leaf: the child's tree is of the tampered bytes, as the parent's would be
     leaves = list(log.leaves)
     leaves[3] = leaves[3].replace('"weight":', '"weight":1')
