@@ -423,7 +423,8 @@ def _time_text(t: datetime) -> str:
     return text
 
 
-def fast_ballot_columns(texts: Sequence[str], motion: str) -> FastColumns | None:
+def fast_ballot_columns(texts: Sequence[str], motion: str,
+                        scratch: bytearray | None = None) -> FastColumns | None:
     """Check many ballot leaves of ``motion`` at once, as columns, or return None.
 
     Returns ``(members, weights, supersedes, regions, proxies, selections,
@@ -434,6 +435,10 @@ def fast_ballot_columns(texts: Sequence[str], motion: str) -> FastColumns | None
     of ``motion`` that :func:`parse_leaf` accepts; None as soon as one is not,
     and for unusual valid ones (non-ASCII, escapes, other selections): check
     those one by one.  It never accepts a leaf that :func:`parse_leaf` refuses.
+
+    ``scratch``, a buffer kept between calls, holds the re-encoded leaves: a
+    fresh one for every call would cost as many fresh memory pages as the
+    texts fill, which is a fifth of the time on a large log.
     """
     n = len(texts)
     if n == 0:
@@ -446,8 +451,15 @@ def fast_ballot_columns(texts: Sequence[str], motion: str) -> FastColumns | None
         rows = list(map(_PLAIN_DECODER.decode, texts))
     except (msgspec.DecodeError, TypeError):
         return None
-    if _ENCODER.encode(rows) != b"[" + joined.encode("ascii") + b"]":
+    encoded = bytearray() if scratch is None else scratch
+    _ENCODER.encode_into(rows, encoded)
+    expected = joined.encode("ascii")
+    del joined
+    # the rows encoded again are the texts as a JSON array, byte for byte
+    if not (len(encoded) == len(expected) + 2 and encoded.startswith(expected, 1)
+            and encoded[0] == 0x5B and encoded[-1] == 0x5D):
         return None
+    del expected
     # the columns, in the Struct's order (astuple is the quickest way to them)
     cast_at, member, motions, nonce, proxy, region, sel, sup, _, weight = zip(
         *map(msgspec.structs.astuple, rows))

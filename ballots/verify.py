@@ -202,7 +202,7 @@ _CHUNK = 2048  # leaves checked together by the bulk path (their objects stay in
 class _ReadContext:
     """What reading the leaves shares between chunks."""
 
-    __slots__ = ("is_audit", "start", "end", "start19", "end19", "intern", "strings")
+    __slots__ = ("is_audit", "start", "end", "start19", "end19", "intern", "strings", "scratch")
 
     def __init__(self, b: Bundle) -> None:
         self.is_audit = b.is_audit
@@ -210,6 +210,7 @@ class _ReadContext:
         self.start19, self.end19 = self.start[:19], self.end[:19]
         self.intern: dict[Any, Any] = {}  # one object per distinct list selection
         self.strings: dict[Any, Any] = {}  # one object per distinct member or option id
+        self.scratch = bytearray()  # the bulk check's buffer, reused from chunk to chunk
 
 
 def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
@@ -223,7 +224,7 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: _Log,
     """
     if ctx.is_audit or log.opened is None:
         return False
-    cols = fast_ballot_columns(leaves[lo:hi], log.opened.motion)
+    cols = fast_ballot_columns(leaves[lo:hi], log.opened.motion, ctx.scratch)
     if cols is None:
         return False
     member, weight, sup, region, proxy, sel, (first, last) = cols
