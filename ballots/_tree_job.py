@@ -5,13 +5,13 @@ the leaf checks, so on a machine with a spare CPU a child process starts on it
 while the parent checks the leaves.  The leaves are cut into blocks of
 :data:`BLOCK` leaves; a block's subtree is a node of the whole tree, so each
 block can be hashed on its own and the levels put together afterwards.  The
-child first hashes every leaf, reading the leaves in order a piece at a time
-(so it never holds them all), then builds the blocks' subtrees from the last
-block backwards; the parent, once its own checks are
-done, works from the first block forwards; each stops where it meets a block
-the other has marked in a small shared status array.  Whichever is slower (the
-child shares the machine with the parent, and the host with other machines)
-thus leaves its remaining blocks to the other.
+child reads the leaves in order, a piece at a time (so it need never hold them
+all), and hashes blocks from the first one on; the parent, once its own checks
+are done, hashes blocks from the last one back; each stops where it meets a
+block the other has marked in a small shared status array, and the child then
+only counts the leaves that remain.  Whichever is slower (the child shares the
+machine with the parent, and the host with other machines) thus leaves its
+remaining blocks to the other.
 
 The outcome never depends on the child: its blocks are used only when it
 exited cleanly after reading the same number of leaves as the parent, and
@@ -90,24 +90,17 @@ class _Blocks:
     def levels_of(self, leaves: Sequence[str], b: int) -> list[bytearray]:
         """The complete nodes of block ``b``'s subtree, level by level (level 0 = leaves)."""
         lo = b * self.block
-        return self._levels(leaf_hashes(leaves[lo:lo + self.block]))
-
-    def levels_of_hashes(self, hashes: bytearray, b: int) -> list[bytearray]:
-        """:meth:`levels_of` from every leaf hash, packed."""
-        lo = b * self.block * HASH_SIZE
-        return self._levels(hashes[lo:lo + self.block * HASH_SIZE])
-
-    def _levels(self, leaf_hashes_of_block: bytearray) -> list[bytearray]:
-        levels = Tree.from_hash_bytes(leaf_hashes_of_block).packed_levels()
+        levels = Tree.from_hash_bytes(leaf_hashes(leaves[lo:lo + self.block])).packed_levels()
         return levels + [bytearray() for _ in range(self.levels - len(levels))]
 
-    def store(self, slots: mmap.mmap, b: int, levels: list[bytearray]) -> None:
+    def write(self, fd: int, b: int, levels: list[bytearray]) -> None:
         base = b * self.slot
         for h, level in enumerate(levels):
-            slots[base + self.level_at[h]:base + self.level_at[h] + len(level)] = level
+            if level:
+                os.pwrite(fd, level, base + self.level_at[h])
 
     def view(self, slots: memoryview, b: int, leaves_in_block: int) -> list[memoryview]:
-        """Block ``b``'s levels as stored by :meth:`store` (views, not copies)."""
+        """Block ``b``'s levels as written by :meth:`write` (views, not copies)."""
         base = b * self.slot
         return [slots[base + self.level_at[h]:
                       base + self.level_at[h] + (leaves_in_block >> h) * HASH_SIZE]
@@ -166,7 +159,7 @@ class TreeJob:
             os.close(fd)
             status.close()
             return
-        if pid == 0:  # the child: hash every leaf, then blocks from the last one back
+        if pid == 0:  # the child: hash blocks from the first one on, then leave
             code = 1
             try:
                 _child(self.layout, leaves_of(), status, fd)
@@ -176,7 +169,7 @@ class TreeJob:
         self.pid, self.fd, self.status = pid, fd, status
 
     def tree(self, leaves: Sequence[str]) -> Tree:
-        """The tree of ``leaves``: the parent hashes blocks from the first one on until it
+        """The tree of ``leaves``: the parent hashes blocks from the last one back until it
         meets the child's, then takes the child's (or hashes any the child did not)."""
         n = len(leaves)
         layout, status, pid = self.layout, self.status, self.pid
@@ -186,7 +179,7 @@ class TreeJob:
             return Tree.from_hash_bytes(leaf_hashes(leaves))
         mine: dict[int, list[bytearray]] = {}
         at = _HEADER.size
-        for b in range(count):
+        for b in range(count - 1, -1, -1):
             if status[at + b] == _BY_CHILD:
                 break
             status[at + b] = _BY_PARENT
@@ -250,23 +243,31 @@ class TreeJob:
 
 def _child(layout: _Blocks, pieces: Iterable[Sequence[str]], status: mmap.mmap,
            fd: int) -> None:
-    # every leaf hash first (the pieces come in order and are not kept), then the
-    # blocks' subtrees from the last block back
     max_blocks = len(status) - _HEADER.size
-    hashes = bytearray()
-    n = 0
+    at = _HEADER.size
+    size = layout.block
+    n = 0  # leaves read
+    b = 0  # the next block to hash, while hashing
+    hashing = True
+    rest: Sequence[str] = []  # leaves read but not hashed yet: fewer than a block
     for piece in pieces:
         n += len(piece)
         if layout.count(n) > max_blocks:
             return
-        hashes += leaf_hashes(piece)
-    count = layout.count(n)
-    os.ftruncate(fd, count * layout.slot)
-    status[:_HEADER.size] = _HEADER.pack(n)
-    at = _HEADER.size
-    with mmap.mmap(fd, count * layout.slot) as slots:
-        for b in range(count - 1, -1, -1):
+        if not hashing:
+            continue  # the parent has the blocks from here on: only count
+        ready = [*rest, *piece] if rest else piece
+        done = 0
+        while len(ready) - done >= size:
             if status[at + b] == _BY_PARENT:
-                return
-            layout.store(slots, b, layout.levels_of_hashes(hashes, b))
+                hashing = False
+                break
+            layout.write(fd, b, layout.levels_of(ready[done:done + size], 0))
             status[at + b] = _BY_CHILD  # only once the block's levels are written
+            b, done = b + 1, done + size
+        rest = ready[done:] if hashing else []
+    if hashing and rest and status[at + b] != _BY_PARENT:  # the last block, not full
+        layout.write(fd, b, layout.levels_of(rest, 0))
+        status[at + b] = _BY_CHILD
+    os.ftruncate(fd, layout.count(n) * layout.slot)
+    status[:_HEADER.size] = _HEADER.pack(n)

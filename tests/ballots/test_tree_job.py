@@ -8,10 +8,12 @@ everywhere the project runs, with no skip.
 
 from __future__ import annotations
 
+import json
 import mmap
 import os
 import signal
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 from ballots import _tree_job, merkle
 from ballots._tree_job import TreeJob, leaf_hashes
+from ballots.bundle import leaf_pieces
 
 TEXTS = [f'{{"n":{i},"type":"test"}}' for i in range(40)] + ["caf\u00e9", "bad \ud800 leaf"]
 
@@ -94,7 +97,7 @@ def _pieces(texts: Sequence[str], cuts: Sequence[int]) -> list[Sequence[str]]:
     return [texts[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent_first: int,
+def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent_last: int,
             died: bool, cuts: Sequence[int] = ()) -> tuple[merkle.Tree, int]:
     job = TreeJob(None, len(texts), block=block)
     layout = job.layout
@@ -103,12 +106,13 @@ def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent
                                                                      len(child_texts))))
     status[:_tree_job._HEADER.size] = _tree_job._HEADER.pack(-1)
     at = _tree_job._HEADER.size
-    for b in range(min(parent_first, count)):
+    claimed = range(max(0, count - parent_last), count)  # the parent's, from the last back
+    for b in claimed:
         status[at + b] = _tree_job._BY_PARENT
     fd = os.memfd_create("lipvote-test")
     _tree_job._child(layout, _pieces(child_texts, cuts), status, fd)
     if died:  # the child stopped where it stopped, not because the parent was there
-        for b in range(min(parent_first, count)):
+        for b in claimed:
             status[at + b] = _tree_job._TODO
     pid = os.fork()
     if pid == 0:
@@ -129,15 +133,58 @@ def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent
 @given(st.integers(1, len(TEXTS)), st.sampled_from([1, 2, 4, 8]), st.integers(0, 50),
        st.booleans(), st.sampled_from([0, 0, 0, -1, 1]),
        st.lists(st.integers(0, len(TEXTS)), max_size=6))
-def test_any_meeting_point_gives_the_same_tree(n: int, block: int, parent_first: int,
+def test_any_meeting_point_gives_the_same_tree(n: int, block: int, parent_last: int,
                                                died: bool, skew: int, cuts: list[int]) -> None:
     texts = TEXTS[:n]
     child_texts = TEXTS[:max(1, n + skew)]  # skew != 0: a child that read other leaves
     # the child reads its leaves in pieces cut anywhere, empty ones too
-    tree, parent_hashed = _replay(texts, child_texts, block, parent_first, died, cuts)
+    tree, parent_hashed = _replay(texts, child_texts, block, parent_last, died, cuts)
     _same(tree, texts)
     count = -(-n // block)
     if died or len(child_texts) != n:  # nothing taken from such a child: the parent
         assert parent_hashed == count  # hashed every block
     else:  # the parent hashed only the blocks it had claimed, the child's were taken
-        assert parent_hashed == min(parent_first, count)
+        assert parent_hashed == min(parent_last, count)
+
+
+# the verifier's child reads the leaves from the bundle bytes, a piece at a time
+JSON_TEXTS = TEXTS[:-1]  # a lone surrogate cannot be in a file msgspec reads
+
+
+def _child_output(layout: _tree_job._Blocks, pieces: Any, n: int,
+                  parent_last: int) -> tuple[bytes, bytes]:
+    """The child's memory file and status array, the parent having claimed the last
+    ``parent_last`` blocks."""
+    count = layout.count(n)
+    status = mmap.mmap(-1, _tree_job._HEADER.size + count)
+    for b in range(max(0, count - parent_last), count):
+        status[_tree_job._HEADER.size + b] = _tree_job._BY_PARENT
+    fd = os.memfd_create("lipvote-test")
+    _tree_job._child(layout, pieces, status, fd)
+    with os.fdopen(fd, "rb") as f:
+        return f.read(), status[:]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, len(JSON_TEXTS)), st.sampled_from([1, 2, 4, 8]), st.integers(0, 50),
+       st.integers(1, 300), st.sampled_from([None, 2]))
+def test_a_child_reading_bundle_bytes_in_pieces_does_what_it_does_from_the_list(
+        n: int, block: int, parent_last: int, piece_bytes: int, indent: int | None) -> None:
+    texts = JSON_TEXTS[:n]
+    data = json.dumps({"format": "x", "leaves": texts}, indent=indent).encode()
+    layout = _tree_job._Blocks(block)
+    from_bytes = _child_output(layout, leaf_pieces(data, piece_bytes), n, parent_last)
+    assert from_bytes == _child_output(layout, [texts], n, parent_last)
+    assert _tree_job._HEADER.unpack_from(from_bytes[1]) == (n,)
+
+
+def test_a_forked_child_reading_bundle_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+    data = json.dumps({"leaves": JSON_TEXTS}, ensure_ascii=False, indent=2).encode()
+    job = TreeJob(lambda: leaf_pieces(data, 64), len(data) // 3 + 1, block=2)
+    _same(job.tree(JSON_TEXTS), JSON_TEXTS)
+    assert job.child_read == len(JSON_TEXTS)
+    # a file whose leaves the child cannot read: the parent does it all, the same tree
+    job = TreeJob(lambda: leaf_pieces(b'{"leaves":"no"}'), 100, block=2)
+    _same(job.tree(JSON_TEXTS), JSON_TEXTS)
+    assert job.child_read is None and job.child_blocks == 0
