@@ -29,8 +29,9 @@ import struct
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from .merkle import HASH_SIZE, Tree
+from .merkle import HASH_SIZE, Tree, root_hash
 
 __all__ = ["BLOCK", "TreeJob", "leaf_hashes", "fork_helps"]
 
@@ -38,6 +39,7 @@ BLOCK = 1 << 12  # leaves per block: a block's subtree fills the tree's levels 0
 _TODO, _BY_CHILD, _BY_PARENT = 0, 1, 2
 _HEADER = struct.Struct("<q")  # the leaf count the child decoded (-1: not yet)
 _CHUNK = 2048  # leaves hashed together: their digests never pile up
+_Out = TypeVar("_Out")
 
 
 def leaf_hashes(leaves: Sequence[str]) -> bytearray:
@@ -111,6 +113,19 @@ class _Blocks:
         return Tree.from_complete_levels(
             [bytearray().join(b[h] for b in blocks) for h in range(self.levels)])
 
+    def root(self, blocks: Sequence[Sequence[bytearray | memoryview]]) -> bytes:
+        """The root of the whole tree from every block's levels, in block order.
+
+        Blocks start at multiples of a power of two, so RFC 9162's split of the
+        whole tree always falls between blocks: the root is the tree over the
+        blocks' roots as if they were leaf hashes (only the last block may be
+        short, and its root is that of its own leaves).
+        """
+        tops = [bytes(b[-1]) if len(b[-1]) == HASH_SIZE
+                else Tree.from_complete_levels([bytearray(level) for level in b]).root()
+                for b in blocks]
+        return root_hash(tops)
+
 
 @dataclass(frozen=True, slots=True)
 class _ChildWork:
@@ -171,12 +186,22 @@ class TreeJob:
     def tree(self, leaves: Sequence[str]) -> Tree:
         """The tree of ``leaves``: the parent hashes blocks from the last one back until it
         meets the child's, then takes the child's (or hashes any the child did not)."""
+        return self._finish(leaves, self.layout.assemble, lambda whole: whole)
+
+    def root(self, leaves: Sequence[str]) -> bytes:
+        """``tree(leaves).root()``, from each block's root, without putting every level
+        together: all a verifier needs when no earlier checkpoint is to be checked."""
+        return self._finish(leaves, self.layout.root, Tree.root)
+
+    def _finish(self, leaves: Sequence[str],
+                join: Callable[[list[Sequence[bytearray | memoryview]]], _Out],
+                from_whole: Callable[[Tree], _Out]) -> _Out:
         n = len(leaves)
         layout, status, pid = self.layout, self.status, self.pid
         count = layout.count(n)
         if status is None or pid is None or count > len(status) - _HEADER.size:
             self.close()
-            return Tree.from_hash_bytes(leaf_hashes(leaves))
+            return from_whole(Tree.from_hash_bytes(leaf_hashes(leaves)))
         mine: dict[int, list[bytearray]] = {}
         at = _HEADER.size
         for b in range(count - 1, -1, -1):
@@ -198,7 +223,7 @@ class TreeJob:
                     self.child_blocks += 1
                 else:
                     blocks.append(layout.levels_of(leaves, b))
-            return layout.assemble(blocks)
+            return join(blocks)
         finally:
             for v in views:
                 v.release()

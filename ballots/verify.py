@@ -603,10 +603,16 @@ def _verify_parsed(v: _Verifier, b: Bundle, tree_job: TreeJob, receipts: Iterabl
     if not b.is_audit and log.opened is not None:
         rules = _weights_and_ballots(log.opened, log)
 
+    # earlier checkpoints and receipts need the whole tree; without them its root will do
+    given = list(checkpoints)
+    all_cps = [(f"bundle checkpoint {k + 1}", c) for k, c in enumerate(b.checkpoints)]
+    all_cps += [(f"checkpoint {k + 1}", c) for k, c in enumerate(given)]
+    rs = list(receipts)
+    tree = tree_job.tree(b.leaves) if all_cps or rs else None
+    n = len(b.leaves)
+    root = tree.root() if tree is not None else tree_job.root(b.leaves)
+
     # 6. final checkpoint
-    tree = tree_job.tree(b.leaves)
-    n = tree.size
-    root = tree.root()
     report.summary["root"] = root.hex()
     cp_ok = False
     if chain is None:
@@ -645,14 +651,12 @@ def _verify_parsed(v: _Verifier, b: Bundle, tree_job: TreeJob, receipts: Iterabl
     v.skip_rest(["merkle root"], "not run: the final checkpoint did not verify")
 
     # 8. other checkpoints
-    given = list(checkpoints)
-    all_cps = [(f"bundle checkpoint {k + 1}", c) for k, c in enumerate(b.checkpoints)]
-    all_cps += [(f"checkpoint {k + 1}", c) for k, c in enumerate(given)]
     if chain is None:
         v.add("checkpoints", "skipped", "not run: no valid verifier key")
     elif not all_cps:
         v.add("checkpoints", "ok", "no other checkpoints given")
     else:
+        assert tree is not None
         problems = []
         for label, note in all_cps:
             try:
@@ -674,12 +678,12 @@ def _verify_parsed(v: _Verifier, b: Bundle, tree_job: TreeJob, receipts: Iterabl
                   "log")
 
     # 9. receipts
-    rs = list(receipts)
     if chain is None:
         v.add("receipts", "skipped", "not run: no valid verifier key")
     elif not rs:
         v.add("receipts", "ok", "no receipts given")
     else:
+        assert tree is not None
         problems = []
         for k, raw in enumerate(rs):
             label = f"receipt {k + 1}"

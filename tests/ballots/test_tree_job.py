@@ -55,6 +55,9 @@ def test_tree_built_with_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch,
         assert job.pid is not None
         _same(job.tree(TEXTS[:n]), TEXTS[:n])
         assert job.pid is None and job.fd is None and job.status is None
+        job = TreeJob(lambda: _pieces(TEXTS[:n], [n // 3]), n,  # noqa: B023 (runs at once)
+                      block=block)
+        assert job.root(TEXTS[:n]) == _whole(TEXTS[:n]).root()
 
 
 def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,6 +86,7 @@ def test_no_child_without_a_second_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     job = TreeJob(lambda: (TEXTS,), len(TEXTS))
     assert job.pid is None
     _same(job.tree(TEXTS), TEXTS)
+    assert TreeJob(None, len(TEXTS)).root(TEXTS) == _whole(TEXTS).root()
 
 
 # --------------------------------------------------------------------------
@@ -98,7 +102,8 @@ def _pieces(texts: Sequence[str], cuts: Sequence[int]) -> list[Sequence[str]]:
 
 
 def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent_last: int,
-            died: bool, cuts: Sequence[int] = ()) -> tuple[merkle.Tree, int]:
+            died: bool, cuts: Sequence[int] = (), root_only: bool = False
+            ) -> tuple[merkle.Tree | bytes, int]:
     job = TreeJob(None, len(texts), block=block)
     layout = job.layout
     count = layout.count(len(texts))
@@ -126,7 +131,7 @@ def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent
         return real(leaves, b)
 
     layout.levels_of = counting  # type: ignore[method-assign]
-    return job.tree(texts), len(hashed)
+    return (job.root(texts) if root_only else job.tree(texts)), len(hashed)
 
 
 @settings(max_examples=200, deadline=None)
@@ -139,7 +144,11 @@ def test_any_meeting_point_gives_the_same_tree(n: int, block: int, parent_last: 
     child_texts = TEXTS[:max(1, n + skew)]  # skew != 0: a child that read other leaves
     # the child reads its leaves in pieces cut anywhere, empty ones too
     tree, parent_hashed = _replay(texts, child_texts, block, parent_last, died, cuts)
+    assert isinstance(tree, merkle.Tree)
     _same(tree, texts)
+    # the root alone, from the blocks' roots, is the whole tree's
+    root, _ = _replay(texts, child_texts, block, parent_last, died, cuts, root_only=True)
+    assert root == _whole(texts).root()
     count = -(-n // block)
     if died or len(child_texts) != n:  # nothing taken from such a child: the parent
         assert parent_hashed == count  # hashed every block
