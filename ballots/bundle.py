@@ -143,8 +143,9 @@ def decode_json_bytes(data: bytes | str, what: str) -> Any:
     """``json.loads`` of ``data``, UTF-8 bytes or text (through msgspec when that gives
     the same value); every failure is one plain :class:`FormatError` naming ``what``.
 
-    The same bytes always give the same value, which the verifier relies on:
-    its helper process decodes the very bytes the main process decodes.
+    The same bytes always give the same value, and its strings are those
+    :func:`leaf_pieces` reads, which the verifier relies on: its helper process
+    hashes the leaves it reads from the very bytes the main process decodes.
     """
     obj = fast_json_loads(data)
     if obj is not None:
