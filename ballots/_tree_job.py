@@ -280,7 +280,9 @@ def _child(layout: _Blocks, pieces: Iterable[Sequence[str]], status: mmap.mmap,
         if layout.count(n) > max_blocks:
             return
         if not hashing:
-            continue  # the parent has the blocks from here on: only count
+            # the parent has the blocks from here on; read on all the same, since the
+            # parent takes this child's blocks only if it read as many leaves as there are
+            continue
         ready = [*rest, *piece] if rest else piece
         done = 0
         while len(ready) - done >= size:
