@@ -37,7 +37,7 @@ __all__ = ["BLOCK", "TreeJob", "leaf_hashes", "fork_helps"]
 
 BLOCK = 1 << 12  # leaves per block: a block's subtree fills the tree's levels 0..12
 _TODO, _BY_CHILD, _BY_PARENT = 0, 1, 2
-_HEADER = struct.Struct("<q")  # the leaf count the child decoded (-1: not yet)
+_HEADER = struct.Struct("<q")  # the leaf count the child read (-1: not yet)
 _CHUNK = 2048  # leaves hashed together: their digests never pile up
 _Out = TypeVar("_Out")
 

@@ -387,6 +387,10 @@ def test_verify_from_bytes_with_and_without_the_child_agree(
     assert verify.verify_bundle_bytes(pretty, receipts=log.receipts).as_dict() == \
         alone.as_dict()
     assert started[1][2].child_read == len(log.leaves)
+    # without receipts only the root is taken from the blocks: the same report again
+    assert verify.verify_bundle_bytes(data).as_dict() == \
+        verify.verify_bundle(log.bundle()).as_dict()
+    assert started[2][2].child_read == len(log.leaves)
     # a tampered leaf: the child's tree is of the tampered bytes, as the parent's would be
     leaves = list(log.leaves)
     leaves[3] = leaves[3].replace('"weight":', '"weight":1')
