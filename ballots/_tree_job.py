@@ -160,9 +160,8 @@ class TreeJob:
         self.fd: int | None = None
         self.status: mmap.mmap | None = None
         # once :meth:`tree` has run: how many leaves the child read, when it exited
-        # cleanly (None: no child, or it failed), and how many blocks were its
+        # cleanly (None: no child, or it failed)
         self.child_read: int | None = None
-        self.child_blocks = 0
         if leaves_of is None or not fork_helps():
             return
         status = mmap.mmap(-1, _HEADER.size + self.layout.count(max_leaves))
@@ -220,7 +219,6 @@ class TreeJob:
                     got = layout.view(child.view, b, min(layout.block, n - b * layout.block))
                     views += got
                     blocks.append(got)
-                    self.child_blocks += 1
                 else:
                     blocks.append(layout.levels_of(leaves, b))
             return join(blocks)
@@ -284,15 +282,15 @@ def _child(layout: _Blocks, pieces: Iterable[Sequence[str]], status: mmap.mmap,
             # parent takes this child's blocks only if it read as many leaves as there are
             continue
         ready = [*rest, *piece] if rest else piece
-        done = 0
-        while len(ready) - done >= size:
+        k = 0  # ready's blocks hashed
+        while (k + 1) * size <= len(ready):
             if status[at + b] == _BY_PARENT:
                 hashing = False
                 break
-            layout.write(fd, b, layout.levels_of(ready[done:done + size], 0))
+            layout.write(fd, b, layout.levels_of(ready, k))
             status[at + b] = _BY_CHILD  # only once the block's levels are written
-            b, done = b + 1, done + size
-        rest = ready[done:] if hashing else []
+            b, k = b + 1, k + 1
+        rest = ready[k * size:] if hashing else []
     if hashing and rest and status[at + b] != _BY_PARENT:  # the last block, not full
         layout.write(fd, b, layout.levels_of(rest, 0))
         status[at + b] = _BY_CHILD
