@@ -86,10 +86,10 @@ def check_meeting(meeting: Meeting, app: Flask) -> Findings:
     found.unknown = sum(1 for c in casts if c.index is None)
     for motion in meeting.federation.open_motions[:meeting.plan.motions]:
         if motion in bundles:
-            _count_ballots(motion, bundles[motion], [c for c in casts if c.motion == motion], found)
+            count_ballots(motion, bundles[motion], [c for c in casts if c.motion == motion], found)
     with app.app_context():
-        _check_database(meeting, bundles, found)
-        _check_log_roots(found)
+        check_database(meeting.federation.open_motions[:meeting.plan.motions], bundles, found)
+        check_log_roots(found)
     return found
 
 
@@ -144,7 +144,8 @@ def _verify_bundles(meeting: Meeting, auditor: Session, found: Findings) -> dict
     return bundles
 
 
-def _count_ballots(motion: int, bundle: dict[str, Any], casts: list[Cast], found: Findings) -> None:
+def count_ballots(motion: int, bundle: dict[str, Any], casts: list[Cast], found: Findings) -> None:
+    """Acknowledged casts are in the log as posted; one counted ballot per member; no ballot from nowhere."""
     leaves = bundle["leaves"]
     by_member: dict[str, list[tuple[int, BallotLeaf]]] = defaultdict(list)
     for index, text in enumerate(leaves):
@@ -177,8 +178,9 @@ def _count_ballots(motion: int, bundle: dict[str, Any], casts: list[Cast], found
         found.unknown_in_log += max(0, extra)
 
 
-def _check_database(meeting: Meeting, bundles: dict[int, dict[str, Any]], found: Findings) -> None:
-    for motion in meeting.federation.open_motions[:meeting.plan.motions]:
+def check_database(motions: list[int], bundles: dict[int, dict[str, Any]], found: Findings) -> None:
+    """One counted ballot row per member who voted, and exactly one ballot row per ballot leaf."""
+    for motion in motions:
         rows = db.session.execute(select(Member.slug, Ballot.leaf_index, Ballot.counted)
                                   .join(Member, Member.id == Ballot.member_id)
                                   .where(Ballot.motion_id == motion)).all()
@@ -196,7 +198,7 @@ def _check_database(meeting: Meeting, bundles: dict[int, dict[str, Any]], found:
     db.session.remove()
 
 
-def _check_log_roots(found: Findings) -> None:
+def check_log_roots(found: Findings) -> None:
     """Recompute each log's root from its stored leaves; compare with its last signed checkpoint."""
     for log in db.session.scalars(select(TransparencyLog).order_by(TransparencyLog.id)):
         found.logs_checked += 1

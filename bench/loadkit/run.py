@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import resource
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -85,9 +86,15 @@ class Outcome:
                        "down_seconds": round(k.down_seconds, 2)} for k in self.kills],
             "requests_refused_while_down": self.tally.not_sent, "requests_cut_off": self.tally.unanswered,
             "checks": self.findings.as_dict(),
-            "problems": self.tally.problems[:20], "tracebacks": self.tracebacks[:5],
+            "problems": _tallied(self.tally.problems), "tracebacks": _tallied(self.tracebacks),
             "ok": self.ok,
         }
+
+
+def _tallied(texts: list[str], keep: int = 10) -> list[str]:
+    """The distinct texts, most frequent first, each with its count when repeated."""
+    counted = Counter(texts).most_common(keep)
+    return [text if n == 1 else f"{text} (x{n})" for text, n in counted]
 
 
 def _rate(count: int, seconds: float) -> float | None:

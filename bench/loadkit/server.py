@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -147,25 +148,24 @@ class Gunicorn:
         return self.log_text()[-chars:]
 
     def tracebacks(self) -> list[str]:
-        """One line per traceback in the server's log: the innermost frame of the app, and the error."""
+        """One line per error logged with a traceback: the error, and the innermost frame of our code."""
         found: list[str] = []
-        lines = self.log_text().splitlines()
-        i = 0
-        while i < len(lines):
-            if not lines[i].startswith("Traceback"):
-                i += 1
-                continue
-            frame, error = "", ""
-            i += 1
-            while i < len(lines):
-                line = lines[i]
-                if line.startswith('  File "') and f"{ROOT}/" in line and "/.venv/" not in line:
-                    frame = line.strip()
-                elif line and not line.startswith((" ", "Traceback", "The above", "During handling")):
-                    error = line
-                    following = next((x for x in lines[i + 1:i + 3] if x), "")
-                    if not following.startswith(("The above", "During handling")):
-                        break
-                i += 1
-            found.append(f"{error} ({frame})" if frame else error)
+        block: list[str] = []
+        for line in [*self.log_text().splitlines(), "[0000-"]:
+            if LOG_RECORD.match(line):
+                if any(x.startswith("Traceback") for x in block):
+                    found.append(_summary(block))
+                block = []
+            else:
+                block.append(line)
         return found
+
+
+LOG_RECORD = re.compile(r"\[\d{4}-|\d+\.\d+\.\d+\.\d+ - ")  # a gunicorn log line or an access log line
+
+
+def _summary(block: list[str]) -> str:
+    last = max(i for i, line in enumerate(block) if line.startswith("Traceback"))
+    error = next((line for line in block[last + 1:] if line and not line.startswith(" ")), "?")
+    ours = [line.strip() for line in block if line.startswith('  File "') and f"{ROOT}/" in line and "/.venv/" not in line]
+    return f"{error} ({ours[-1]})" if ours else error
