@@ -22,6 +22,7 @@ from app.extensions import db
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_BEGIN_OPTION = "lipvote_sqlite_begin"
+WRITING_KEY = "lipvote_writing"
 
 
 @event.listens_for(Engine, "connect")
@@ -45,6 +46,11 @@ def _begin_sqlite(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def in_write_transaction() -> bool:
+    session = db.session()
+    return session.in_transaction() and bool(session.info.get(WRITING_KEY))
+
+
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the body in one transaction that holds the write lock from its first statement.
@@ -59,12 +65,15 @@ def write_transaction() -> Iterator[None]:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")
         session.rollback()  # end the read transaction the request began, so the write lock comes first
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    session.info[WRITING_KEY] = True
     try:
         yield
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(WRITING_KEY, None)
 
 
 def init_app(app: Flask) -> None:
