@@ -31,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     i18n.init_app(app)
 
-    from app import security
+    from app import security, sessions  # sessions registers Flask-Login's user loader
 
     security.init_app(app)
 

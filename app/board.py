@@ -89,8 +89,13 @@ def append(log: TransparencyLog, leaf: str) -> Appended:
 
 
 def lock_for_append(log_id: int) -> TransparencyLog:
-    """Load a log row for appending; on PostgreSQL this takes a row lock until commit."""
-    log = db.session.scalar(select(TransparencyLog).where(TransparencyLog.id == log_id).with_for_update())
+    """Load a log row for appending; on PostgreSQL this takes a row lock until commit.
+
+    The row is read afresh even if the session already holds it: an object loaded before the
+    lock was taken may carry another transaction's older size and frontier.
+    """
+    log = db.session.scalar(select(TransparencyLog).where(TransparencyLog.id == log_id).with_for_update()
+                            .execution_options(populate_existing=True))
     if log is None:
         raise LookupError(f"no transparency log {log_id}")
     return log

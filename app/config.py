@@ -75,7 +75,7 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.instance_path = str(instance)
     instance.mkdir(parents=True, exist_ok=True)
 
-    session_hours = env_int("LIPVOTE_SESSION_HOURS", 8)
+    session_hours = env_int("LIPVOTE_SESSION_HOURS", 12)
     secure_cookies = env_bool("LIPVOTE_SECURE_COOKIES", False)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(instance),
@@ -87,7 +87,7 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure_cookies,
-        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        REMEMBER_COOKIE_DURATION=timedelta(days=env_int("LIPVOTE_REMEMBER_DAYS", 14)),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=session_hours),
         WTF_CSRF_TIME_LIMIT=session_hours * 3600,
         MAX_CONTENT_LENGTH=env_int("LIPVOTE_MAX_UPLOAD_BYTES", 2 * 1024 * 1024),
@@ -96,8 +96,13 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         BABEL_DEFAULT_TIMEZONE=os.environ.get("LIPVOTE_TIMEZONE", "America/Toronto"),
         LIPVOTE_INVITATION_HOURS=env_int("LIPVOTE_INVITATION_HOURS", 72),
         LIPVOTE_RESET_HOURS=env_int("LIPVOTE_RESET_HOURS", 2),
-        LIPVOTE_LOGIN_MAX_FAILURES=env_int("LIPVOTE_LOGIN_MAX_FAILURES", 5),
-        LIPVOTE_LOCKOUT_MINUTES=env_int("LIPVOTE_LOCKOUT_MINUTES", 15),
+        LIPVOTE_SESSION_IDLE_MINUTES=env_int("LIPVOTE_SESSION_IDLE_MINUTES", 120),
+        LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
+        LIPVOTE_LOGIN_LIMIT_PER_ADDRESS=os.environ.get("LIPVOTE_LOGIN_LIMIT_PER_ADDRESS", "60 per minute; 300 per hour"),
+        RATELIMIT_STORAGE_URI=os.environ.get("LIPVOTE_RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LIPVOTE_TRUSTED_PROXIES=env_int("LIPVOTE_TRUSTED_PROXIES", 0),
         LIPVOTE_BASE_URL=os.environ.get("LIPVOTE_BASE_URL", "").rstrip("/"),
         LIPVOTE_LOG_ORIGIN=os.environ.get("LIPVOTE_LOG_ORIGIN", "lipvote.local"),
         LIPVOTE_SIGNING_KEY=os.environ.get("LIPVOTE_SIGNING_KEY", str(instance / "signing_key")),

@@ -13,7 +13,7 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from flask import Flask
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -22,6 +22,7 @@ from app.extensions import db
 
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_BEGIN_OPTION = "lipvote_sqlite_begin"
+WRITING_KEY = "lipvote_writing"
 
 
 @event.listens_for(Engine, "connect")
@@ -45,6 +46,26 @@ def _begin_sqlite(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def in_write_transaction() -> bool:
+    session = db.session()
+    return session.in_transaction() and bool(session.info.get(WRITING_KEY))
+
+
+WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_deferred_writes(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    """With LIPVOTE_CHECK_WRITE_TRANSACTIONS (on in the tests), a request that writes outside
+    `write_transaction()` fails at once. On SQLite such a write upgrades a read lock, which
+    fails with "database is locked" as soon as another writer is busy, whatever the busy
+    timeout: every write path must begin as a write."""
+    if conn.dialect.name != "sqlite" or not has_request_context() or not current_app.config.get("LIPVOTE_CHECK_WRITE_TRANSACTIONS"):
+        return
+    if statement.lstrip().upper().startswith(WRITE_STATEMENTS) and conn.get_execution_options().get(SQLITE_BEGIN_OPTION) != "IMMEDIATE":
+        raise RuntimeError(f"a request wrote outside write_transaction(): {statement.split(maxsplit=3)[:3]}")
+
+
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the body in one transaction that holds the write lock from its first statement.
@@ -59,12 +80,15 @@ def write_transaction() -> Iterator[None]:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")
         session.rollback()  # end the read transaction the request began, so the write lock comes first
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    session.info[WRITING_KEY] = True
     try:
         yield
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(WRITING_KEY, None)
 
 
 def init_app(app: Flask) -> None:

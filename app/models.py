@@ -139,8 +139,6 @@ class User(UserMixin, db.Model):
     )
     locale: Mapped[str] = mapped_column(String(2), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -172,13 +170,47 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # Set by app.sessions when a sign-in starts or a request loads its session: Flask-Login
+    # stores get_id() in the session cookie and the remember-me cookie, so both carry only the
+    # server-side session's random token, never the account id.
+    session_token = None  # str | None; an attribute of the loaded object, not a column
+
     def get_id(self) -> str:
-        # The session stores id and a fragment of the password hash, so a password change or
-        # reset logs out every other session of the account.
-        return f"{self.id}:{self.session_fingerprint()}"
+        if self.session_token is None:
+            raise RuntimeError("get_id() before a server-side session was started (use app.sessions.sign_in)")
+        return self.session_token
 
     def session_fingerprint(self) -> str:
         return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+
+class SessionEnd(str, enum.Enum):
+    """Why a session was ended before its timeouts (which need no record: they follow from
+    `created_at` and `last_seen_at`)."""
+
+    LOGOUT = "logout"
+    PASSWORD = "password"
+    ACCOUNT = "account"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    copy of the database cannot be replayed as a cookie. A session ends on sign-out, after the
+    idle or absolute timeout, and when the account's password, role, member or state changes
+    (app/sessions.py)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[SessionEnd | None] = mapped_column(value_enum(SessionEnd, 10))
+
+    user: Mapped[User] = relationship()
 
 
 class TokenPurpose(str, enum.Enum):

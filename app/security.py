@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+import time
+import unicodedata
 from functools import cache
-from typing import Any
+from typing import Any, Callable
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RequestLimit
+from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db, login_manager
-from app.models import User, utcnow
+from app.extensions import db, limiter, login_manager
+from app.models import User
 
 @cache
 def _dummy_hash() -> str:
     """A real hash to check unknown addresses against, so timing does not tell which accounts exist."""
     return generate_password_hash("no account has this password")
-
-MAX_LOCKOUT = timedelta(hours=24)
-
-
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_fingerprint() != fingerprint:
-        return None
-    return user
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -45,37 +37,82 @@ class LoginRefused(Exception):
         self.retry_after = retry_after
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> User:
-    """Return the user for these credentials or raise LoginRefused.
+WRONG_CREDENTIALS = _l("Wrong e-mail address or password.")
 
-    After LIPVOTE_LOGIN_MAX_FAILURES consecutive failures the account is locked for
-    LIPVOTE_LOCKOUT_MINUTES, doubling with each further failure (capped at a day).
+
+def authenticate(email: str, password: str) -> User:
+    """Return the active user with these credentials, or raise LoginRefused (401).
+
+    Writes nothing: the read transaction is ended before the password hash is checked (about a
+    tenth of a second of CPU), so no transaction is held open across it and the caller's write
+    transaction begins as a write. Repeated failures are throttled by `login_limits`, and the
+    same answer, taking the same time, is given for an unknown address.
     """
-    now = now or utcnow()
     user = find_user_by_email(email)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        seconds = int((user.locked_until - now).total_seconds()) + 1
-        raise LoginRefused(
-            _l("Too many failed sign-in attempts. Try again in %(minutes)d minutes.", minutes=max(1, -(-seconds // 60))),
-            429,
-            retry_after=seconds,
-        )
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        raise LoginRefused(_l("Wrong e-mail address or password."), 401)
-    if user.active and user.check_password(password):
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
-        db.session.commit()
-        return user
-    user.failed_logins += 1
-    limit = current_app.config["LIPVOTE_LOGIN_MAX_FAILURES"]
-    if user.failed_logins >= limit:
-        base = timedelta(minutes=current_app.config["LIPVOTE_LOCKOUT_MINUTES"])
-        user.locked_until = now + min(base * 2 ** (user.failed_logins - limit), MAX_LOCKOUT)
-    db.session.commit()
-    raise LoginRefused(_l("Wrong e-mail address or password."), 401)
+    stored_hash = user.password_hash if user is not None and user.active else None
+    db.session.rollback()
+    matches = check_password_hash(stored_hash or _dummy_hash(), password)
+    if user is None or stored_hash is None or not matches:
+        log_refusal("sign-in refused", email=email)
+        raise LoginRefused(WRONG_CREDENTIALS, 401)
+    return user
+
+
+# --- throttling ------------------------------------------------------------------------------
+# Failed sign-ins are counted per (account, client address) and per client address, never per
+# account alone: a per-account lock-out lets anyone lock the chair out of a meeting by typing
+# wrong passwords, and its 429 told which addresses have accounts.
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def account_and_address() -> str:
+    submitted = unicodedata.normalize("NFC", request.form.get("email", "")).strip().lower()
+    return f"{submitted}|{client_address()}"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code >= 400
+
+
+def _configured(name: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[name])
+
+
+def login_limits(on_breach: Callable[[RequestLimit], Response]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The sign-in throttles: on POSTs only, counting failed attempts only."""
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        view = limiter.limit(_configured("LIPVOTE_LOGIN_LIMIT_PER_ADDRESS"), key_func=client_address, methods=["POST"],
+                             deduct_when=_failed, on_breach=on_breach, scope="login-address")(view)
+        return limiter.limit(_configured("LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT"), key_func=account_and_address,
+                             methods=["POST"], deduct_when=_failed, on_breach=on_breach, scope="login-account")(view)
+    return decorate
+
+
+def seconds_until(limit: RequestLimit) -> int:
+    return max(1, math.ceil(limit.reset_at - time.time()))
+
+
+# --- logging ---------------------------------------------------------------------------------
+
+
+def log_value(value: object) -> str:
+    """A value safe to put in one log line: line breaks and other control or format characters
+    are written as escapes, so nobody can forge a second log line through a form field."""
+    text = str(value)
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def log_refusal(what: str, **details: object) -> None:
+    """One warning line for a refused sign-in or action: who, what, from where (no secrets)."""
+    who = current_user.email if current_user and current_user.is_authenticated else "anonymous"
+    fields = {"user": who, "address": client_address(), "method": request.method, "path": request.path, **details}
+    current_app.logger.warning("%s: %s", what, " ".join(f"{key}={log_value(value)}" for key, value in fields.items()))
 
 
 CONTENT_SECURITY_POLICY = (
@@ -98,3 +135,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(_harden)
+    proxies = app.config["LIPVOTE_TRUSTED_PROXIES"]
+    if proxies:  # the client address (for throttling and logs) comes from the proxies' headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]

@@ -84,5 +84,4 @@ def consume(token: AccountToken) -> None:
         .values(used_at=utcnow())
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
         raise TokenRejected("used", 410)

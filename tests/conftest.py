@@ -32,6 +32,7 @@ def make_app(instance: Path, database: Path, **overrides: Any) -> Flask:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "LIPVOTE_CHECK_WRITE_TRANSACTIONS": True,
     }
     config.update(overrides)
     return create_app(config)

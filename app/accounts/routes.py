@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
 from wtforms.fields.choices import SelectChoice
 
-from app import tokens
+from app import sessions, tokens
 from app.accounts import bp
 from app.accounts.forms import AccountForm
 from app.audit import record_action
@@ -16,7 +16,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.i18n import current_language
 from app.members.forms import ConfirmForm
-from app.models import DelegateRank, Member, Role, TokenPurpose, User
+from app.models import DelegateRank, Member, Role, SessionEnd, TokenPurpose, User
 from app.policy import Permission, requires
 
 
@@ -37,6 +37,11 @@ def snapshot(user: User) -> dict[str, object]:
         "locale": user.locale,
         "active": user.active,
     }
+
+
+def changes_authority(before: dict[str, object], after: dict[str, object]) -> bool:
+    """A change of what the account may do: its sessions end and it signs in again as what it now is."""
+    return any(before[key] != after[key] for key in ("email", "role", "member", "delegate_rank", "active"))
 
 
 def _form(user: User | None) -> AccountForm:
@@ -111,8 +116,11 @@ def _form_page(user: User | None) -> Response | tuple[str, int]:
                     db.session.flush()
                 except IntegrityError as e:
                     raise Conflict(_("Another change to this account or member happened at the same time; reload and try again.")) from e
+                after = snapshot(target)
                 record_action("account.create" if user is None else "account.update", target=f"user:{target.id}",
-                              before=before, after=snapshot(target))
+                              before=before, after=after)
+                if before is not None and changes_authority(before, after):
+                    sessions.end_all(target.id, SessionEnd.ACCOUNT)
                 if user is None:
                     raw = tokens.issue(target, TokenPurpose.INVITATION, current_user)
                     link = tokens.link_for(raw, TokenPurpose.INVITATION)
@@ -169,6 +177,8 @@ def set_active(user_id: int) -> Response:
         if user.active != wanted:
             before = snapshot(user)
             user.active = wanted
+            if not wanted:
+                sessions.end_all(user.id, SessionEnd.ACCOUNT)
             record_action("account.activate" if wanted else "account.deactivate", target=f"user:{user.id}",
                           before=before, after=snapshot(user))
     flash(_("Saved %(name)s.", name=user.display_name), "success")

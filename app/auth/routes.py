@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_limiter import RequestLimit
+from flask_login import current_user
+from werkzeug.security import generate_password_hash
 
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, SetPasswordForm
+from app.database import write_transaction
 from app.extensions import db
 from app.i18n import SESSION_LANGUAGE_KEY
-from app.models import TokenPurpose
-from app.security import LoginRefused, authenticate
-from app import tokens
+from app.models import AccountToken, SessionEnd, TokenPurpose, User
+from app.security import LoginRefused, authenticate, log_refusal, login_limits, seconds_until
+from app import sessions, tokens
 
 
 def safe_next(target: str | None) -> str:
@@ -20,36 +23,47 @@ def safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _login_page(form: LoginForm, error: str, status: int) -> Response:
+    form.password.errors = [error]
+    return current_app.make_response((render_template("auth/login.html", form=form), status))
+
+
+def _throttled(limit: RequestLimit) -> Response:
+    """The answer once too many sign-ins failed: the same whether or not the account exists."""
+    seconds = seconds_until(limit)
+    log_refusal("sign-in throttled", email=request.form.get("email", ""))
+    response = _login_page(LoginForm(), _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                                          minutes=max(1, (seconds + 30) // 60)), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits(on_breach=_throttled)
 def login() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data or "", form.password.data or "")
         except LoginRefused as refusal:
-            form.password.errors = [str(refusal.message)]
-            response = current_app.make_response((render_template("auth/login.html", form=form), refusal.status))
-            if refusal.retry_after:
-                response.headers["Retry-After"] = str(refusal.retry_after)
-            return response
+            return _login_page(form, str(refusal.message), refusal.status)
         session.permanent = True
-        login_user(user, remember=bool(form.remember.data))
+        with write_transaction():
+            sessions.sign_in(db.session.get(User, user.id), remember=bool(form.remember.data))
         return redirect(safe_next(request.args.get("next")))
-    if form.is_submitted():
-        status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    if LogoutForm().validate_on_submit():
-        logout_user()
-        flash(_("You are signed out."), "info")
-        return redirect(url_for("auth.login"))
-    abort(400)
+    if not LogoutForm().validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        sessions.sign_out(current_user._get_current_object())
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
 
 
 def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Response | tuple[str, int]:
@@ -59,17 +73,19 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
         return render_template("auth/link_rejected.html", reason=rejected.reason), rejected.status
     form = SetPasswordForm()
     if form.validate_on_submit():
+        token_id, user_id = token.id, token.user_id
+        new_hash = generate_password_hash(form.password.data or "")  # before the write lock: it takes a while
+        if current_user.is_authenticated:
+            sessions.sign_out(current_user._get_current_object())
         try:
-            tokens.consume(token)
+            with write_transaction():
+                tokens.consume(db.session.get(AccountToken, token_id))
+                user = db.session.get(User, user_id)
+                user.password_hash = new_hash
+                sessions.end_all(user.id, SessionEnd.PASSWORD)
+                sessions.sign_in(user, remember=False)
         except tokens.TokenRejected as rejected:
             return render_template("auth/link_rejected.html", reason=rejected.reason), rejected.status
-        user = token.user
-        user.set_password(form.password.data or "")
-        user.failed_logins = 0
-        user.locked_until = None
-        db.session.commit()
-        logout_user()
-        login_user(user)
         flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(url_for("main.home"))
     return render_template(template, form=form, user=token.user), 400 if form.is_submitted() else 200
@@ -93,6 +109,7 @@ def set_language() -> Response:
     lang = form.lang.data or "en"
     session[SESSION_LANGUAGE_KEY] = lang
     if current_user.is_authenticated:
-        current_user.locale = lang
-        db.session.commit()
+        user_id = current_user.id
+        with write_transaction():
+            db.session.get(User, user_id).locale = lang
     return redirect(safe_next(form.next.data))

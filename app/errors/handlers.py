@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.errors import bp
 from app.extensions import db
+from app.security import log_refusal
 
 
 def wants_json() -> bool:
@@ -45,10 +46,14 @@ TITLES = {
 
 
 @bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[Response | str, int]:
+def http_error(error: HTTPException) -> Response | tuple[Response | str, int]:
     status = error.code or 500
     if status >= 500:
         return internal_error(error)
+    if status == 403:
+        log_refusal("action refused", reason=error.description)
+    if isinstance(error.response, Response):  # a view built the whole answer (e.g. the throttled sign-in page)
+        return error.response
     title = TITLES.get(status, lambda: error.name)()
     custom = error.description != type(error).description  # a message the view gave to abort()
     message = str(error.description) if custom else ""

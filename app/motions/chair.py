@@ -47,6 +47,14 @@ def motion_or_404(motion_id: int) -> Motion:
     return motion
 
 
+def locked_motion_or_404(motion_id: int) -> Motion:
+    """The motion, locked and read afresh for a change (inside `write_transaction()`)."""
+    try:
+        return service.lock_motion(motion_id)
+    except service.MotionError:
+        abort(404)
+
+
 def _require_state(motion: Motion, *states: MotionState) -> None:
     if motion.state not in states:
         abort(409, _("This motion is %(state)s; this action is not possible now.", state=motion.state.value))
@@ -115,7 +123,7 @@ def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
                     target = Motion(created_by_id=current_user.id)
                     before = None
                 else:
-                    target = motion_or_404(motion_id)
+                    target = locked_motion_or_404(motion_id)
                     _require_state(target, MotionState.DRAFT)
                     before = _record(target)
                 meeting_id = clean.meeting_id
@@ -281,7 +289,7 @@ def _confirm_page(action: str, motion_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             with write_transaction():
-                target = motion_or_404(motion_id)
+                target = locked_motion_or_404(motion_id)
                 _require_state(target, needed)
                 run(target, form)
         except service.MotionError as e:

@@ -258,7 +258,7 @@ def cast(motion_id: int) -> Response | tuple[str, int]:
     user_id, member_id = current_user.id, member.id
     try:
         with write_transaction():
-            receipt = service.cast(db.session.get(Motion, motion_id), db.session.get(User, user_id),
+            receipt = service.cast(service.lock_motion(motion_id), db.session.get(User, user_id),
                                    db.session.get(Member, member_id), selection)
     except service.MotionError as e:
         _refuse(e)
@@ -366,7 +366,7 @@ def proxy(motion_id: int) -> Response | tuple[str, int]:
         holder = _member_by_slug(form.holder.data)
         try:
             with write_transaction():
-                _grant(db.session.get(Motion, motion_id), db.session.get(Member, grantor.id), db.session.get(Member, holder.id),
+                _grant(service.lock_motion(motion_id), db.session.get(Member, grantor.id), db.session.get(Member, holder.id),
                        current_user.id)
         except service.MotionError as e:
             _refuse(e)
@@ -419,7 +419,7 @@ def revoke_proxy(motion_id: int) -> Response:
         abort(422, description=_("The form expired. Reload the page and try again."))
     try:
         with write_transaction():
-            _revoke(db.session.get(Motion, motion.id), db.session.get(Member, grantor.id))
+            _revoke(service.lock_motion(motion.id), db.session.get(Member, grantor.id))
     except service.MotionError as e:
         _refuse(e)
     flash(_("The proxy is revoked: your member's delegates may vote again."), "success")

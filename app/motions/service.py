@@ -87,6 +87,21 @@ def committed_weights(motion: Motion) -> dict[str, int]:
 # --- lifecycle -------------------------------------------------------------------------------
 
 
+def lock_motion(motion_id: int) -> Motion:
+    """Load a motion to change it, inside `write_transaction()`.
+
+    On PostgreSQL the row stays locked until commit and is read afresh, so every check made in
+    the transaction (state, closing time, earlier ballots, proxies) sees the latest committed
+    state and no other action on the same motion can slip in between check and write. On
+    SQLite the write transaction already excludes every other writer.
+    """
+    motion = db.session.scalar(select(Motion).where(Motion.id == motion_id).with_for_update()
+                               .execution_options(populate_existing=True))
+    if motion is None:
+        raise MotionError("This motion no longer exists.", 404)
+    return motion
+
+
 def open_motion(motion: Motion, now: datetime | None = None) -> None:
     """Commit leaf 0 (rules and weights) and start accepting ballots. Caller holds the write lock."""
     if motion.state is not MotionState.DRAFT:
@@ -193,9 +208,7 @@ def apply_schedule(now: datetime | None = None) -> list[int]:
         opening = False
         try:
             with write_transaction():
-                motion = db.session.get(Motion, motion_id)
-                if motion is None:
-                    continue
+                motion = lock_motion(motion_id)
                 if motion.state is MotionState.DRAFT and motion.opens_at and motion.opens_at <= now:
                     opening = True
                     open_motion(motion, now)
@@ -218,7 +231,8 @@ def _record_schedule_failure(motion_id: int, reason: str) -> None:
     the chair deciding it.  A closing is different: it is retried until it succeeds.
     """
     with write_transaction():
-        motion = db.session.get(Motion, motion_id)
+        motion = db.session.scalar(select(Motion).where(Motion.id == motion_id).with_for_update()
+                                   .execution_options(populate_existing=True))
         if motion is None or motion.state is not MotionState.DRAFT or motion.opens_at is None:
             return
         before = {"opens_at": motion.opens_at.isoformat()}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -41,34 +45,60 @@ def test_next_parameter_only_redirects_on_site(client: FlaskClient, people: dict
     assert response.headers["Location"].endswith("/members/")
 
 
-def test_lockout_after_repeated_failures_then_backoff(app, client: FlaskClient, people: dict[str, Person]) -> None:
-    limit = app.config["LIPVOTE_LOGIN_MAX_FAILURES"]
-    for _ in range(limit):
-        assert sign_in(client, "chair@example.org", "wrong").status_code == 401
-    locked = sign_in(client, "chair@example.org")  # even the right password is refused while locked
-    assert locked.status_code == 429
-    assert int(locked.headers["Retry-After"]) > 0
-    assert "Too many failed sign-in attempts" in locked.get_data(as_text=True)
-    minutes = app.config["LIPVOTE_LOCKOUT_MINUTES"]
+CSRF_VALUE = re.compile(r'name="csrf_token"[^>]*value="[^"]+"')
 
-    def lock_left() -> timedelta:
-        with app.app_context():
-            return db.session.get(User, people["chair"].id).locked_until - utcnow()
 
-    def end_lock() -> None:
-        with app.app_context():
-            db.session.get(User, people["chair"].id).locked_until = utcnow() - timedelta(seconds=1)
-            db.session.commit()
+def _sign_in_from(client: FlaskClient, address: str, email: str, password: str = PASSWORD) -> Any:
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
 
-    assert timedelta(minutes=minutes - 1) < lock_left() <= timedelta(minutes=minutes)
-    end_lock()  # the lock runs out; one more failure doubles the next lock
-    assert sign_in(client, "chair@example.org", "wrong").status_code == 401
-    assert lock_left() > timedelta(minutes=2 * minutes - 1)
-    end_lock()
-    assert sign_in(client, "chair@example.org").status_code == 302
-    with app.app_context():
-        chair = db.session.get(User, people["chair"].id)
-        assert chair.failed_logins == 0 and chair.locked_until is None
+
+def test_failed_sign_ins_are_throttled_per_account_and_address(client: FlaskClient, people: dict[str, Person]) -> None:
+    for _ in range(5):
+        assert _sign_in_from(client, "198.51.100.7", "chair@example.org", "wrong").status_code == 401
+    throttled = _sign_in_from(client, "198.51.100.7", "Chair@Example.org")  # even the right password waits
+    assert throttled.status_code == 429
+    assert 0 < int(throttled.headers["Retry-After"]) <= 60
+    assert "Too many failed sign-in attempts" in throttled.get_data(as_text=True)
+    # Nobody else is locked out of the chair's account: the chair, from the meeting room, signs in.
+    assert _sign_in_from(client, "203.0.113.20", "chair@example.org").status_code == 302
+
+
+def test_throttling_gives_the_same_answer_for_unknown_accounts(client: FlaskClient, people: dict[str, Person]) -> None:
+    answers = []
+    for email in ("chair@example.org", "nobody@example.org"):
+        for _ in range(5):
+            assert _sign_in_from(client, "198.51.100.8", email, "wrong").status_code == 401
+        throttled = _sign_in_from(client, "198.51.100.8", email, "wrong")
+        page = CSRF_VALUE.sub("", throttled.get_data(as_text=True).replace(email, "EMAIL"))
+        assert 0 < int(throttled.headers["Retry-After"]) <= 60
+        answers.append((throttled.status_code, page))
+    assert answers[0] == answers[1] and answers[0][0] == 429
+
+
+def test_successful_sign_ins_are_not_counted(client: FlaskClient, people: dict[str, Person]) -> None:
+    for _ in range(8):
+        assert _sign_in_from(client, "198.51.100.9", "chair@example.org").status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+
+
+def test_every_address_of_a_venue_shares_one_wider_limit(app, client: FlaskClient, people: dict[str, Person]) -> None:
+    app.config["LIPVOTE_LOGIN_LIMIT_PER_ADDRESS"] = "3 per minute"
+    for n in range(3):
+        assert _sign_in_from(client, "198.51.100.10", f"someone{n}@example.org", "wrong").status_code == 401
+    assert _sign_in_from(client, "198.51.100.10", "delegate@example.org").status_code == 429
+    assert _sign_in_from(client, "198.51.100.11", "delegate@example.org").status_code == 302
+
+
+def test_failed_sign_ins_are_logged_on_one_line_without_the_password(client: FlaskClient, people: dict[str, Person],
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        sign_in(client, "chair@example.org\nsign-in accepted: user=admin", "secret-guess-123")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("sign-in refused")]
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert "email=chair@example.org\\nsign-in" in lines[0] and "address=127.0.0.1" in lines[0]
+    assert "secret-guess-123" not in caplog.text
 
 
 def test_forms_without_csrf_token_are_rejected(app, client: FlaskClient, login) -> None:
@@ -193,3 +223,12 @@ def test_language_choice_persists_per_user(app, client: FlaskClient, login, peop
     page = client.get("/home").get_data(as_text=True)
     assert '<html lang="fr">' in page
     assert "PLI d&#39;Halifax" in page or "PLI d'Halifax" in page
+
+
+def test_refused_actions_are_logged_with_who_and_what(client: FlaskClient, login, caplog: pytest.LogCaptureFixture) -> None:
+    login("delegate")
+    with caplog.at_level(logging.WARNING):
+        assert client.get("/accounts/").status_code == 403
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("action refused")]
+    assert len(lines) == 1
+    assert "user=delegate@example.org" in lines[0] and "method=GET path=/accounts/" in lines[0]

@@ -148,3 +148,27 @@ def test_create_admin_prints_a_single_use_link(app: Flask) -> None:
     assert bad.exit_code != 0 and "not a valid e-mail address" in bad.output
     twice = runner.invoke(args=["create-admin", "root@example.org", "Again"])
     assert twice.exit_code != 0 and "already exists" in twice.output
+
+
+def test_the_tests_refuse_a_request_that_writes_without_beginning_as_a_write(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    """The guard behind every web test: on SQLite a deferred read upgraded to a write fails with
+    "database is locked" under concurrent writers, so no request may write that way."""
+    from app.models import SiteSetting
+
+    @app.post("/_deferred_write")
+    def deferred_write() -> str:
+        SiteSetting.put("probe", "deferred")
+        db.session.commit()
+        return "written"
+
+    @app.post("/_immediate_write")
+    def immediate_write() -> str:
+        with write_transaction():
+            SiteSetting.put("probe", "immediate")
+        return "written"
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    assert client.post("/_deferred_write").status_code == 500
+    assert "a request wrote outside write_transaction()" in caplog.text
+    assert client.post("/_immediate_write").status_code == 200
