@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-dev translations test-system-deps bench clean
+.PHONY: run test install install-dev translations test-system-deps bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ test: install-dev test-system-deps
 bench: install-dev
 	$(BIN)/python bench/bench_tally.py
 	$(BIN)/python bench/bench_ballots.py
+
+# The live-meeting load and crash bench on SQLite and PostgreSQL side by side (bench/load.py
+# --help); about 10 minutes. Results and the goals they are measured against: docs/benchmarks.md.
+LOAD_ARGS ?= --sign-ins 80 --delegates 50 --seconds 30
+load: install-dev test-system-deps
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+	$(BIN)/python bench/load.py $(LOAD_ARGS) --crash
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache tests/artifacts

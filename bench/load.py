@@ -153,7 +153,29 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("client CPU, share of a core", lambda f: f"{100 * f['cpu']['client_share_of_one_core']:.0f}%"),
     ("other load on machine (cores)", lambda f: f"{f['cpu']['other_processes_cores']}"),
     ("correctness checks", lambda f: "ok" if f["ok"] else "FAILED"),
+    ("goals (issue 12)", lambda f: goals(f)),
 ]
+
+# Goals on a 2-core machine at 50 delegates casting (issue 12): the figure, the limit, above or below.
+GOALS: dict[str, list[tuple[str, Callable[[dict[str, Any]], float | None], float, bool]]] = {
+    "cast": [("casts/s", lambda f: f["casts"]["per_second"], 300, True),
+             ("cast p99", lambda f: f["casts"]["p99_ms"], 250, False)],
+    "flow": [("flows/s", lambda f: f["flows"]["per_second"], 100, True),
+             ("page p95", lambda f: f["pages"]["p95_ms"], 200, False)],
+}
+
+
+def goals(f: dict[str, Any]) -> str:
+    """Which goals this run meets ('met'/'missed' each), or why they do not apply."""
+    verdicts = []
+    if f["sign_ins_at_once"] >= 80:
+        verdicts.append(f"80 sign-ins {'met' if f['sign_ins']['failures'] == 0 else 'missed'}")
+    if f["delegates"] == 50:
+        for name, figure, limit, at_least in GOALS[f["mode"]]:
+            value = figure(f)
+            met = value is not None and (value >= limit if at_least else value < limit)
+            verdicts.append(f"{name} {'met' if met else 'missed'}")
+    return ", ".join(verdicts) or "n/a (goals are for 80 sign-ins and 50 delegates)"
 
 
 def table(outcomes: list[Outcome]) -> str:
