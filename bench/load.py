@@ -99,6 +99,11 @@ def _timeout(_signum: int, _frame: object) -> None:
     raise TimeoutError(f"the bench ran for more than {WHOLE_BENCH_SECONDS} s")
 
 
+def _stopped(signum: int, _frame: object) -> None:
+    # Also for SIGINT: a shell starting the bench in the background ignores it otherwise.
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
 def run_all(all_plans: list[Plan], say: Callable[[str], None]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     with ExitStack() as stack:
@@ -215,12 +220,17 @@ def medians(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
     return {k: {m: statistics.median(v) for m, v in d.items()} for k, d in found.items()}
 
 
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGALRM, _timeout)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # servers and cluster are stopped on the way out
+        signal.signal(stop_signal, _stopped)
     signal.alarm(WHOLE_BENCH_SECONDS)
     command = "bench/load.py " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
-    say = (lambda text: print(text, file=sys.stderr, flush=True))
     say(f"{command}  (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores)")
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     outcomes = run_all(plans(args), say)

@@ -158,8 +158,9 @@ def count_ballots(motion: int, bundle: dict[str, Any], casts: list[Cast], found:
     for cast in casts:
         if cast.index is None:
             continue
-        leaf = parse_leaf(leaves[cast.index]) if cast.index < len(leaves) else None
-        if not (isinstance(leaf, BallotLeaf) and leaf.member == cast.member and leaf.selection == cast.choice):
+        found_leaf = parse_leaf(leaves[cast.index]) if cast.index < len(leaves) else None
+        if not (isinstance(found_leaf, BallotLeaf) and found_leaf.member == cast.member
+                and found_leaf.selection == cast.choice):
             found.lost.append(f"motion {motion}: {cast.member}'s acknowledged {cast.choice!r} at leaf {cast.index}")
     acknowledged = Counter(c.member for c in casts if c.index is not None)
     unknown = Counter(c.member for c in casts if c.index is None)

@@ -66,7 +66,7 @@ class Session:
     def close(self) -> None:
         self.connection.close()
 
-    def request(self, method: str, path: str, form: Form | None = None) -> Reply:
+    def request(self, method: str, path: str, form: Form | None = None, keep_cookies: bool = True) -> Reply:
         headers = {"Accept": "text/html,application/json"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -92,7 +92,8 @@ class Session:
             self.connection.close()
             raise Unanswered(f"{method} {path}: {type(e).__name__}: {e}") from e
         seconds = time.perf_counter() - started
-        self._keep_cookies(response.msg.get_all("Set-Cookie") or [])
+        if keep_cookies:
+            self._keep_cookies(response.msg.get_all("Set-Cookie") or [])
         if response.will_close:
             self.connection.close()
         return Reply(response.status, text, response.getheader("Location"), seconds)
@@ -100,8 +101,8 @@ class Session:
     def get(self, path: str) -> Reply:
         return self.request("GET", path)
 
-    def post(self, path: str, form: Form) -> Reply:
-        return self.request("POST", path, form)
+    def post(self, path: str, form: Form, keep_cookies: bool = True) -> Reply:
+        return self.request("POST", path, form, keep_cookies)
 
     def _keep_cookies(self, headers: list[str]) -> None:
         for header in headers:

@@ -203,7 +203,11 @@ class Meeting:
             if not self.tally.answer("sign_in", reply, 302):
                 failed.append(person)
 
-        _run_all([lambda p=p: sign_in(p) for p in people])  # type: ignore[misc]
+        threads = [threading.Thread(target=sign_in, args=(p,), daemon=True) for p in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
         for person in failed:  # one by one, so the meeting can go on; the failure stays counted
             reply = self.sessions[person.member].sign_in(person.email, self.federation.password)
             if reply.status != 302:
@@ -222,9 +226,13 @@ class Meeting:
         A refused connection (server down) is repeated: nothing reached the server.
         """
         form = [("csrf_token", token), ("member", member), ("choice", choice)]
+        # Casts posted alone ("cast" mode) keep the session as it was: the answer adds a flash
+        # message that the receipt page would show and remove, and a browser always loads that
+        # page. Kept, the messages would pile up in the cookie, which no browser ever sends.
+        keep_cookies = self.plan.mode == "flow"
         while True:
             try:
-                reply = session.post(f"/motions/{motion}/ballot/cast", form)
+                reply = session.post(f"/motions/{motion}/ballot/cast", form, keep_cookies=keep_cookies)
                 break
             except NotSent:
                 self.tally.count("not_sent")
@@ -391,15 +399,16 @@ class Meeting:
                     raise RuntimeError(f"{person.email} cannot sign in: {reply.status} {_gist(reply.body)}")
         before = {name: probe() for name, probe in cpu_probes.items()}
         started = time.monotonic()
-        jobs = [lambda n=n, p=p: self._delegate(n, p) for n, p in enumerate(people)]
-        jobs += [lambda n=n, s=s: self._viewer(n, s) for n, s in enumerate(viewers)]
+        threads = [threading.Thread(target=self._delegate, args=(n, p), daemon=True) for n, p in enumerate(people)]
+        threads += [threading.Thread(target=self._viewer, args=(n, s), daemon=True) for n, s in enumerate(viewers)]
         if self.plan.crash:
-            jobs.append(lambda: self._killer(started))
-        threads = [threading.Thread(target=job, daemon=True) for job in jobs]
-        for thread in threads:
-            thread.start()
-        self.stop.wait(self.plan.seconds)
-        self.stop.set()
+            threads.append(threading.Thread(target=self._killer, args=(started,), daemon=True))
+        try:
+            for thread in threads:
+                thread.start()
+            self.stop.wait(self.plan.seconds)
+        finally:
+            self.stop.set()  # also when interrupted: every thread ends after its current request
         for thread in threads:
             thread.join(timeout=180)
         elapsed = time.monotonic() - started
@@ -418,10 +427,3 @@ class Window:
     seconds: float
     cpu: dict[str, float]  # CPU seconds used during the window, by probe name
 
-
-def _run_all(jobs: list[Callable[[], None]]) -> None:
-    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
