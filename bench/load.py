@@ -67,6 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each engine and mode (default 1)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--json", metavar="FILE", help="also write every run's figures as JSON ('-': standard output)")
+    parser.add_argument("--table", metavar="FILE", help="print the table of runs saved with --json, run nothing")
     args = parser.parse_args(argv)
     args.engines = _choices(parser, "--engines", args.engines, ENGINES)
     args.modes = _choices(parser, "--modes", args.modes, MODES)
@@ -150,7 +151,7 @@ ROWS: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
     ("receipts verified", lambda f: f"{f['checks']['receipts_verified']}"
      + (f" ({f['checks']['receipts_before_last_kill']} before last kill)" if f["kills"] else "")),
     ("logs: root = last checkpoint", lambda f: f"{f['checks']['logs_checked']} logs"
-     + ("" if not any("root" in p or "checkpoint" in p for p in f["checks"]["problems"]) else " FAILED")),
+     + (" FAILED" if f["checks"]["log_problems"] else "")),
     ("kills (service down s)", lambda f: ", ".join(k["kind"] + (f" {k['down_seconds']:.1f}" if k["kind"] == "service" else "")
                                                   for k in f["kills"]) or "-"),
     ("server CPU ms per cast", lambda f: f"{f['cpu']['server_ms_per_cast']}"),
@@ -183,9 +184,13 @@ def goals(f: dict[str, Any]) -> str:
     return ", ".join(verdicts) or "n/a (goals are for 80 sign-ins and 50 delegates)"
 
 
-def table(outcomes: list[Outcome]) -> str:
-    """One block per mode (and crash setting), engines side by side, repeated runs with ' | '."""
-    figures = [o.figures() for o in outcomes]
+def _cell(values: list[str]) -> str:
+    return values[0] if len(set(values)) == 1 else " | ".join(values)
+
+
+def table(figures: list[dict[str, Any]]) -> str:
+    """One block per mode (and crash setting), engines side by side; repeated runs with ' | '
+    (once when every run gives the same)."""
     lines: list[str] = []
     groups: dict[tuple[str, bool], dict[str, list[dict[str, Any]]]] = {}
     for f in figures:
@@ -196,7 +201,7 @@ def table(outcomes: list[Outcome]) -> str:
         title = (f"mode {mode}{' with kills' if crash else ''}: {first['delegates']} delegates casting, "
                  f"{first['sign_ins_at_once']} signing in at once, {first['motions']} motions, {first['workers']} workers, "
                  f"{first['viewers']} viewers, {first['seconds']:.0f} s")
-        cells = [[label, *(" | ".join(render(f) for f in by_engine[e]) for e in engines)] for label, render in ROWS]
+        cells = [[label, *(_cell([render(f) for f in by_engine[e]]) for e in engines)] for label, render in ROWS]
         widths = [max(len(row[i]) for row in [["", *engines], *cells]) for i in range(len(engines) + 1)]
         lines += ["", title, "  ".join(h.ljust(w) for h, w in zip(["", *engines], widths)),
                   "  ".join("-" * w for w in widths)]
@@ -204,16 +209,16 @@ def table(outcomes: list[Outcome]) -> str:
         for e in engines:
             for f in by_engine[e]:
                 for problem in [*f["problems"][:3], *f["tracebacks"][:3], *f["checks"]["problems"][:3],
-                                *f["checks"]["lost"][:3], *f["checks"]["double_counted"][:3]]:
+                                *f["checks"]["log_problems"][:3], *f["checks"]["lost"][:3],
+                                *f["checks"]["double_counted"][:3]]:
                     lines.append(f"  {e}: {problem[:300]}")
     return "\n".join(lines)
 
 
-def medians(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+def medians(figures: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Median casts/s and flows/s per engine and mode (for repeated runs)."""
     found: dict[str, dict[str, list[float]]] = {}
-    for o in outcomes:
-        f = o.figures()
+    for f in figures:
         key = f"{f['engine']} {f['mode']}{' crash' if f['crash'] else ''}"
         found.setdefault(key, {}).setdefault("casts_per_second", []).append(f["casts"]["per_second"] or 0.0)
         found[key].setdefault("flows_per_second", []).append(f["flows"]["per_second"] or 0.0)
@@ -226,6 +231,11 @@ def say(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.table:
+        saved = json.loads(Path(args.table).read_text())
+        print(f"{saved['command']}\n{saved['started']}, {saved['cores']} cores")
+        print(table(saved["runs"]))
+        return 0
     signal.signal(signal.SIGALRM, _timeout)
     for stop_signal in (signal.SIGINT, signal.SIGTERM):  # servers and cluster are stopped on the way out
         signal.signal(stop_signal, _stopped)
@@ -235,13 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     outcomes = run_all(plans(args), say)
     signal.alarm(0)
+    figures = [o.figures() for o in outcomes]
     print(f"\n{command}\n{started}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(table(outcomes))
-    if len(outcomes) > len(args.engines) * len(args.modes):
-        print("\nmedians:", json.dumps(medians(outcomes)))
+    print(table(figures))
+    if args.repeat > 1:
+        print("\nmedians:", json.dumps(medians(figures)))
     if args.json:
         document = json.dumps({"command": command, "started": started, "cores": os.cpu_count(),
-                               "runs": [o.figures() for o in outcomes]}, indent=2)
+                               "runs": figures}, indent=2)
         if args.json == "-":
             print(document)
         else:

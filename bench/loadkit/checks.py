@@ -55,12 +55,13 @@ class Findings:
     double_counted: list[str] = field(default_factory=list)
     unexplained: list[str] = field(default_factory=list)  # ballots in the log that nobody cast
     logs_checked: int = 0
+    log_problems: list[str] = field(default_factory=list)  # a log whose root or checkpoint is wrong
     problems: list[str] = field(default_factory=list)  # everything else that is wrong
 
     @property
     def ok(self) -> bool:
         return (not self.lost and not self.double_counted and not self.unexplained and not self.problems
-                and self.bundles_verified == self.bundles)
+                and not self.log_problems and self.bundles_verified == self.bundles)
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "bundles": self.bundles, "bundles_verified": self.bundles_verified,
@@ -68,6 +69,7 @@ class Findings:
                 "acknowledged": self.acknowledged, "unknown": self.unknown, "unknown_in_log": self.unknown_in_log,
                 "lost": self.lost[:20], "double_counted": self.double_counted[:20],
                 "unexplained": self.unexplained[:20], "logs_checked": self.logs_checked,
+                "log_problems": self.log_problems[:20],
                 "problems": self.problems[:20]}
 
 
@@ -207,22 +209,22 @@ def check_log_roots(found: Findings) -> None:
                                     .where(LogLeaf.log_id == log.id).order_by(LogLeaf.index)).all()
         hashes = [merkle.leaf_hash(leaf.encode("utf-8")) for _, leaf, _ in stored]
         if [index for index, _, _ in stored] != list(range(len(stored))):
-            found.problems.append(f"log {log.origin}: leaf indexes are not 0..{len(stored) - 1}")
+            found.log_problems.append(f"log {log.origin}: leaf indexes are not 0..{len(stored) - 1}")
         if any(bytes(kept) != recomputed for (_, _, kept), recomputed in zip(stored, hashes)):
-            found.problems.append(f"log {log.origin}: a stored leaf hash differs from the hash of its leaf")
+            found.log_problems.append(f"log {log.origin}: a stored leaf hash differs from the hash of its leaf")
         note = db.session.scalar(select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id)
                                  .order_by(LogCheckpoint.size.desc()).limit(1))
         if note is None:
-            found.problems.append(f"log {log.origin}: no checkpoint")
+            found.log_problems.append(f"log {log.origin}: no checkpoint")
             continue
         try:
             checkpoint = open_checkpoint(note, [parse_vkey(log.verifier_key)], origin=log.origin).checkpoint
         except BallotsError as e:
-            found.problems.append(f"log {log.origin}: last checkpoint does not open: {e}")
+            found.log_problems.append(f"log {log.origin}: last checkpoint does not open: {e}")
             continue
         if checkpoint.size != len(stored) or log.size != len(stored):
-            found.problems.append(f"log {log.origin}: {len(stored)} leaves, log size {log.size}, "
+            found.log_problems.append(f"log {log.origin}: {len(stored)} leaves, log size {log.size}, "
                                   f"last checkpoint size {checkpoint.size}")
         elif merkle.root_hash(hashes) != checkpoint.root:
-            found.problems.append(f"log {log.origin}: recomputed root differs from the last checkpoint's")
+            found.log_problems.append(f"log {log.origin}: recomputed root differs from the last checkpoint's")
     db.session.remove()
