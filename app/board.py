@@ -109,35 +109,53 @@ def leaves(log: TransparencyLog, start: int = 0, stop: int | None = None) -> lis
 
 
 def latest_checkpoint(log: TransparencyLog) -> str | None:
-    return db.session.scalar(
-        select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id).order_by(LogCheckpoint.size.desc()).limit(1)
-    )
+    latest = latest_signed(log)
+    return latest[1] if latest else None
+
+
+def latest_signed(log: TransparencyLog) -> tuple[int, str] | None:
+    """The size and note of the log's latest signed checkpoint, read in one statement.
+
+    Everything served against "the current log" (receipts, consistency proofs) is computed for
+    this size, from the leaves below it: on PostgreSQL each statement of a request may see a
+    newer commit than the one before, so a proof built from every leaf stored and a checkpoint
+    read a moment later can describe two different trees.
+    """
+    row = db.session.execute(
+        select(LogCheckpoint.size, LogCheckpoint.note).where(LogCheckpoint.log_id == log.id)
+        .order_by(LogCheckpoint.size.desc()).limit(1)
+    ).first()
+    return (int(row.size), str(row.note)) if row else None
 
 
 def checkpoint_at(log: TransparencyLog, size: int) -> str | None:
     return db.session.scalar(select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id, LogCheckpoint.size == size))
 
 
-def tree(log: TransparencyLog) -> merkle.Tree:
-    """The whole tree from the stored leaf hashes (no leaf is re-hashed)."""
-    hashes = db.session.scalars(select(LogLeaf.leaf_hash).where(LogLeaf.log_id == log.id).order_by(LogLeaf.index))
+def tree(log: TransparencyLog, size: int) -> merkle.Tree:
+    """The tree of the first `size` leaves, from their stored hashes (no leaf is re-hashed)."""
+    hashes = db.session.scalars(select(LogLeaf.leaf_hash).where(LogLeaf.log_id == log.id, LogLeaf.index < size)
+                                .order_by(LogLeaf.index))
     built = merkle.Tree()
     built.extend(bytes(h) for h in hashes)
+    if built.size != size:
+        raise LookupError(f"{log.origin}: got {built.size} stored leaves below size {size}")
     return built
 
 
-def consistency_proof(log: TransparencyLog, old_size: int) -> list[bytes]:
-    return tree(log).consistency_proof(old_size, log.size)
+def consistency_proof(log: TransparencyLog, old_size: int, new_size: int) -> list[bytes]:
+    return tree(log, new_size).consistency_proof(old_size, new_size)
 
 
 def receipt_for(log: TransparencyLog, index: int) -> dict[str, object]:
     """A receipt for leaf `index` against the log's latest checkpoint."""
     row = db.session.get(LogLeaf, (log.id, index))
-    if row is None:
+    latest = latest_signed(log)
+    if row is None or latest is None or index >= latest[0]:
         raise LookupError(f"no leaf {index} in {log.origin}")
-    proof = tree(log).inclusion_proof(index, log.size)
-    note = latest_checkpoint(log)
-    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note or "", proof=proof)
+    size, note = latest
+    proof = tree(log, size).inclusion_proof(index, size)
+    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note, proof=proof)
 
 
 def find_by_tracking_code(log: TransparencyLog, code: str) -> LogLeaf | None:

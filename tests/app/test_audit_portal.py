@@ -161,7 +161,7 @@ def test_checkpoint_text_is_the_signed_latest_checkpoint(voters: Flask, client: 
         log = db.session.get(Motion, motion_id).log
         signed = open_checkpoint(response.get_data(as_text=True), [parse_vkey(log.verifier_key)], origin=log.origin)
         assert signed.checkpoint.size == log.size == 4
-        assert signed.checkpoint.root == board.tree(log).root()
+        assert signed.checkpoint.root == board.tree(log, log.size).root()
 
 
 def test_consistency_proof_links_an_old_checkpoint_to_the_current_one(voters: Flask, client: FlaskClient) -> None:
