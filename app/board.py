@@ -8,17 +8,20 @@ two appends can never take the same index. The Merkle work is done by `ballots`.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterator
 
 from flask import current_app
 from sqlalchemy import select
 
 from ballots import merkle
-from ballots.checkpoint import sign_checkpoint
+from ballots.checkpoint import open_checkpoint, sign_checkpoint
 from ballots.keys import load_or_create
 from ballots.leaves import parse_leaf
-from ballots.note import Signer
+from ballots.note import Signer, parse_vkey
 from ballots.receipt import build_receipt, tracking_code
 
 from app.extensions import db
@@ -109,35 +112,104 @@ def leaves(log: TransparencyLog, start: int = 0, stop: int | None = None) -> lis
 
 
 def latest_checkpoint(log: TransparencyLog) -> str | None:
-    return db.session.scalar(
-        select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id).order_by(LogCheckpoint.size.desc()).limit(1)
-    )
+    latest = latest_signed(log)
+    return latest[1] if latest else None
+
+
+def latest_signed(log: TransparencyLog) -> tuple[int, str] | None:
+    """The size and note of the log's latest signed checkpoint, read in one statement.
+
+    Everything served against "the current log" (receipts, consistency proofs) is computed for
+    this size, from the leaves below it: on PostgreSQL each statement of a request may see a
+    newer commit than the one before, so a proof built from every leaf stored and a checkpoint
+    read a moment later can describe two different trees.
+    """
+    row = db.session.execute(
+        select(LogCheckpoint.size, LogCheckpoint.note).where(LogCheckpoint.log_id == log.id)
+        .order_by(LogCheckpoint.size.desc()).limit(1)
+    ).first()
+    return (int(row.size), str(row.note)) if row else None
 
 
 def checkpoint_at(log: TransparencyLog, size: int) -> str | None:
     return db.session.scalar(select(LogCheckpoint.note).where(LogCheckpoint.log_id == log.id, LogCheckpoint.size == size))
 
 
-def tree(log: TransparencyLog) -> merkle.Tree:
-    """The whole tree from the stored leaf hashes (no leaf is re-hashed)."""
-    hashes = db.session.scalars(select(LogLeaf.leaf_hash).where(LogLeaf.log_id == log.id).order_by(LogLeaf.index))
+def tree(log: TransparencyLog, size: int) -> merkle.Tree:
+    """The tree of the first `size` leaves, from their stored hashes (no leaf is re-hashed).
+
+    This is the plain reference; receipts use `signed_tree`, which keeps the trees it built.
+    """
     built = merkle.Tree()
-    built.extend(bytes(h) for h in hashes)
+    built.extend(_stored_hashes(log, 0, size))
+    if built.size != size:
+        raise LookupError(f"{log.origin}: got {built.size} stored leaves below size {size}")
     return built
 
 
-def consistency_proof(log: TransparencyLog, old_size: int) -> list[bytes]:
-    return tree(log).consistency_proof(old_size, log.size)
+def _stored_hashes(log: TransparencyLog, start: int, stop: int) -> Iterator[bytes]:
+    return (bytes(h) for h in db.session.scalars(
+        select(LogLeaf.leaf_hash).where(LogLeaf.log_id == log.id, LogLeaf.index >= start, LogLeaf.index < stop)
+        .order_by(LogLeaf.index)))
+
+
+class _TreeCache:
+    """The trees this process has built, extended with the leaves appended since.
+
+    A log's committed leaves never change, so a receipt needs to read only the leaf hashes
+    added since the last one instead of every hash of the log (the receipt page was rebuilding
+    the whole tree each time). A cached tree is used only if, extended to the requested size,
+    its root is the root that size's signed checkpoint states; otherwise (say, another database
+    under the same URL, as in tests) it is rebuilt from every stored hash.
+    """
+
+    def __init__(self, logs: int = 64) -> None:
+        self._trees: OrderedDict[tuple[str, str, int], merkle.Tree] = OrderedDict()
+        self._logs = logs
+        self._lock = threading.Lock()
+
+    def tree(self, log: TransparencyLog, size: int, root: bytes) -> merkle.Tree:
+        key = (str(db.engine.url), log.origin, log.id)
+        with self._lock:
+            cached = self._trees.pop(key, None) or merkle.Tree()
+        if cached.size < size:
+            cached.extend(_stored_hashes(log, cached.size, size))
+        if cached.size < size or cached.root(size) != root:
+            cached = tree(log, size)  # the reference, from every stored hash
+            if cached.root() != root:
+                raise LookupError(f"{log.origin}: the stored leaves below {size} do not give the signed root")
+        with self._lock:
+            self._trees[key] = cached
+            while len(self._trees) > self._logs:
+                self._trees.popitem(last=False)
+        return cached
+
+
+_trees = _TreeCache()
+
+
+def signed_root(log: TransparencyLog, note: str) -> bytes:
+    return open_checkpoint(note, [parse_vkey(log.verifier_key)], origin=log.origin).root
+
+
+def signed_tree(log: TransparencyLog, size: int, note: str) -> merkle.Tree:
+    """The tree of the first `size` leaves, checked against the signed checkpoint `note`."""
+    return _trees.tree(log, size, signed_root(log, note))
+
+
+def consistency_proof(log: TransparencyLog, old_size: int, new_size: int) -> list[bytes]:
+    return tree(log, new_size).consistency_proof(old_size, new_size)
 
 
 def receipt_for(log: TransparencyLog, index: int) -> dict[str, object]:
     """A receipt for leaf `index` against the log's latest checkpoint."""
     row = db.session.get(LogLeaf, (log.id, index))
-    if row is None:
+    latest = latest_signed(log)
+    if row is None or latest is None or index >= latest[0]:
         raise LookupError(f"no leaf {index} in {log.origin}")
-    proof = tree(log).inclusion_proof(index, log.size)
-    note = latest_checkpoint(log)
-    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note or "", proof=proof)
+    size, note = latest
+    proof = signed_tree(log, size, note).inclusion_proof(index, size)
+    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note, proof=proof)
 
 
 def find_by_tracking_code(log: TransparencyLog, code: str) -> LogLeaf | None:

@@ -9,6 +9,7 @@ busy timeout instead of failing later with "database is locked" when upgrading a
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -67,28 +68,54 @@ def _refuse_deferred_writes(conn: Connection, _cursor: Any, statement: str, *_ar
 
 
 @contextmanager
+def sqlite_writers_queue(engine: Engine) -> Iterator[None]:
+    """On a SQLite file, wait for this process's turn to write in the kernel, not in SQLite.
+
+    SQLite's busy handler polls a held lock with growing sleeps (up to 100 ms), so under many
+    writers the lock often sits free while every waiter sleeps, and a waiter can lose its turn
+    again and again. An exclusive `flock` on a file beside the database hands the turn to the
+    next waiter the moment the holder is done. It is taken before `BEGIN IMMEDIATE` and given
+    back after the commit or rollback; a process that dies loses it with its file descriptors.
+    A fresh open per turn keeps threads of one process apart as well. Other engines and
+    in-memory databases do not need it.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    with open(f"{database}.writers", "ab") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)
+
+
+@contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the body in one transaction that holds the write lock from its first statement.
 
-    On SQLite this is `BEGIN IMMEDIATE`; on PostgreSQL the ordinary transaction is used and
-    callers take row locks (`with_for_update`) where they need them. Commits on success,
-    rolls back on any error, so nothing is ever half-written.
+    On SQLite this is `BEGIN IMMEDIATE`, taken in turn with the other writers
+    (`sqlite_writers_queue`); on PostgreSQL the ordinary transaction is used and callers take
+    row locks (`with_for_update`) where they need them. Commits on success, rolls back on any
+    error, so nothing is ever half-written.
     """
     session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")
         session.rollback()  # end the read transaction the request began, so the write lock comes first
-    session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-    session.info[WRITING_KEY] = True
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.info.pop(WRITING_KEY, None)
+    with sqlite_writers_queue(db.engine):
+        session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        session.info[WRITING_KEY] = True
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info.pop(WRITING_KEY, None)
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import joinedload
 
-from app.database import SQLITE_BEGIN_OPTION, in_write_transaction
+from app.database import SQLITE_BEGIN_OPTION, in_write_transaction, sqlite_writers_queue
 from app.extensions import db, login_manager
 from app.models import SessionEnd, User, UserSession, utcnow
 
@@ -116,7 +116,7 @@ def _write_now(statement: Update) -> None:
     if in_write_transaction():
         db.session.execute(statement)
         return
-    with db.engine.connect() as connection:
+    with sqlite_writers_queue(db.engine), db.engine.connect() as connection:
         connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         with connection.begin():
             connection.execute(statement)

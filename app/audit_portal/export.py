@@ -48,10 +48,11 @@ def audit_log() -> TransparencyLog | None:
 
 
 def audit_bundle_bytes(log: TransparencyLog) -> bytes:
-    """The audit log's `lipvote-audit/1` bundle: every leaf and the latest signed checkpoint."""
+    """The audit log's `lipvote-audit/1` bundle: the latest signed checkpoint and every leaf it covers."""
+    size, checkpoint = board.latest_signed(log) or (0, "")
     return to_bytes(build_audit_bundle(
         origin=log.origin,
         verifier_key=log.verifier_key,
-        leaves=[row.leaf for row in board.leaves(log)],
-        checkpoint=board.latest_checkpoint(log) or "",
+        leaves=[row.leaf for row in board.leaves(log, stop=size)],
+        checkpoint=checkpoint,
     ))

@@ -60,18 +60,19 @@ def check_receipt(motion: Motion, log: TransparencyLog, text: str) -> ReceiptOut
     except BallotsError as e:
         return ReceiptOutcome(INVALID, _("The receipt does not check out on its own: %(reason)s", reason=str(e)))
     size = own.checkpoint.size
-    if size > log.size:
+    current_size, current_checkpoint = board.latest_signed(log) or (0, "")
+    if size > current_size:
         return ReceiptOutcome(FORKED, _("The receipt was signed for a log of %(n)d entries, but the server now shows only "
                                         "%(m)d: the log was cut back. Keep this receipt and tell the auditors.",
-                                        n=size, m=log.size), own.index, own.tracking_code)
+                                        n=size, m=current_size), own.index, own.tracking_code)
     stored = db.session.get(LogLeaf, (log.id, own.index))
     if stored is None or stored.leaf != own.leaf_text:
         return ReceiptOutcome(FORKED, _("The log now shows a different entry at index %(index)d than your receipt: the "
                                         "history was changed. Keep this receipt and tell the auditors.", index=own.index),
                               own.index, own.tracking_code)
     try:
-        verify_receipt(_parse(text.strip()), log.verifier_key, checkpoint=board.latest_checkpoint(log),
-                       consistency_proof=board.consistency_proof(log, size))
+        verify_receipt(_parse(text.strip()), log.verifier_key, checkpoint=current_checkpoint,
+                       consistency_proof=board.consistency_proof(log, size, current_size))
     except FormatError as e:
         return ReceiptOutcome(INVALID, _("The receipt could not be read: %(reason)s", reason=str(e)))
     except BallotsError as e:

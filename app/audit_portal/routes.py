@@ -167,14 +167,15 @@ def checkpoint(motion_id: int) -> Response:
 def consistency(motion_id: int) -> tuple[Response, int]:
     """A consistency proof from an earlier size to the current one (RFC 9162 §2.1.4)."""
     _motion, log = public_motion_or_404(motion_id)
+    size, note = board.latest_signed(log) or (0, "")
     old = request.args.get("old", type=int)
-    if old is None or not 1 <= old <= log.size:
+    if old is None or not 1 <= old <= size:
         return jsonify(error="bad old size", status=422,
-                       message=f"old: got {request.args.get('old')!r}, want a whole number from 1 to {log.size}"), 422
+                       message=f"old: got {request.args.get('old')!r}, want a whole number from 1 to {size}"), 422
     return jsonify(
-        origin=log.origin, old_size=old, new_size=log.size,
-        old_checkpoint=board.checkpoint_at(log, old), checkpoint=board.latest_checkpoint(log),
-        proof=[b64encode(h) for h in board.consistency_proof(log, old)],
+        origin=log.origin, old_size=old, new_size=size,
+        old_checkpoint=board.checkpoint_at(log, old), checkpoint=note,
+        proof=[b64encode(h) for h in board.consistency_proof(log, old, size)],
     ), 200
 
 

@@ -340,10 +340,11 @@ def bundle_for(motion: Motion) -> dict[str, Any]:
     if motion.state not in (MotionState.CLOSED, MotionState.CERTIFIED) or motion.log is None or motion.result is None:
         raise MotionError("A bundle exists once the motion is closed.")
     log = motion.log
+    size, checkpoint = board.latest_signed(log) or (0, "")
     return build_bundle(
         origin=log.origin,
         verifier_key=log.verifier_key,
-        leaves=[row.leaf for row in board.leaves(log)],
-        checkpoint=board.latest_checkpoint(log) or "",
+        leaves=[row.leaf for row in board.leaves(log, stop=size)],
+        checkpoint=checkpoint,
         result=motion.result,
     )

@@ -27,7 +27,7 @@ from ballots import merkle
 from ballots.checkpoint import open_checkpoint, sign_checkpoint
 from ballots.cli import main as verify_main
 from ballots.leaves import ballot_leaf, parse_leaf
-from ballots.note import b64decode_strict, parse_vkey
+from ballots.note import b64decode_strict, b64encode, parse_vkey
 from ballots.receipt import build_receipt
 from ballots.verify import verify_bundle
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
@@ -161,7 +161,7 @@ def test_checkpoint_text_is_the_signed_latest_checkpoint(voters: Flask, client: 
         log = db.session.get(Motion, motion_id).log
         signed = open_checkpoint(response.get_data(as_text=True), [parse_vkey(log.verifier_key)], origin=log.origin)
         assert signed.checkpoint.size == log.size == 4
-        assert signed.checkpoint.root == board.tree(log).root()
+        assert signed.checkpoint.root == board.tree(log, log.size).root()
 
 
 def test_consistency_proof_links_an_old_checkpoint_to_the_current_one(voters: Flask, client: FlaskClient) -> None:
@@ -428,3 +428,26 @@ def test_bundle_command_writes_to_standard_output(voters: Flask, client: FlaskCl
     result = runner.invoke(args=["bundle", str(motion_id), "-o", "-"])
     assert result.exit_code == 0
     assert result.stdout_bytes == client.get(f"/audit/motions/{motion_id}/bundle.json").data
+
+
+def test_receipts_from_the_kept_tree_equal_receipts_from_every_stored_leaf(app, people) -> None:
+    """board.signed_tree keeps each log's tree between receipts; the plain board.tree rebuilds it
+    from every stored hash. Receipts for every leaf, after every cast, agree."""
+    from tests.app.motion_helpers import cast_as, draft_motion, open_now
+    from tests.conftest import add_member, add_user
+
+    with app.app_context():
+        for n in range(6):
+            add_user(f"d{n}@example.org", Role.DELEGATE, add_member(f"lip-{n}"), DelegateRank.PRIMARY)
+        db.session.commit()
+        motion_id = draft_motion(revote=True)
+        open_now(motion_id)
+        for cast in range(13):
+            cast_as(motion_id, f"d{cast % 6}@example.org", "yes" if cast % 3 else "no")
+            log = db.session.get(Motion, motion_id).log
+            size, note = board.latest_signed(log)
+            for index in range(size):
+                kept = board.signed_tree(log, size, note)
+                assert kept.inclusion_proof(index, size) == board.tree(log, size).inclusion_proof(index, size)
+            assert board.receipt_for(log, size - 1)["proof"] == [
+                b64encode(h) for h in board.tree(log, size).inclusion_proof(size - 1, size)]
