@@ -228,7 +228,7 @@ class Meeting:
         form = [("csrf_token", token), ("member", member), ("choice", choice)]
         # Casts posted alone ("cast" mode) keep the session as it was: the answer adds a flash
         # message that the receipt page would show and remove, and a browser always loads that
-        # page. Kept, the messages would pile up in the cookie, which no browser ever sends.
+        # page. Kept, the messages would pile up into a cookie no browser would ever carry.
         keep_cookies = self.plan.mode == "flow"
         while True:
             try:

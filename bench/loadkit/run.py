@@ -48,9 +48,11 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        """Correctness only (never a timing): no 5xx, no traceback, no unexpected answer, checks pass."""
+        """Correctness only (never a timing): no 5xx, no traceback, no unexpected answer, checks pass,
+        and, without kills, no request left unanswered (gunicorn kills a worker stuck past its timeout)."""
+        cut_off = self.tally.unanswered if not self.plan.crash else 0
         return (self.five_xx == 0 and not self.tracebacks and not self.tally.problems and self.sign_ins.failures == 0
-                and self.findings.ok)
+                and cut_off == 0 and self.findings.ok)
 
     def figures(self) -> dict[str, Any]:
         acknowledged = self.findings.acknowledged
