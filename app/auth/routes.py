@@ -9,15 +9,9 @@ from app.auth.forms import LanguageForm, LoginForm, LogoutForm, SetPasswordForm
 from app.extensions import db
 from app.i18n import SESSION_LANGUAGE_KEY
 from app.models import TokenPurpose
+from app.redirects import safe_next
 from app.security import LoginRefused, authenticate
 from app import tokens
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths may be redirected to after sign-in or a language change."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
