@@ -25,7 +25,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from app import extensions, database, i18n
+    from app import extensions, database, i18n, whole_numbers
+
+    whole_numbers.init_app(app)  # the bounded <int:...> converter, before any route is added
 
     database.init_app(app)  # engine options first: Flask-SQLAlchemy builds engines in init_app
     extensions.init_app(app)

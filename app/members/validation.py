@@ -10,6 +10,7 @@ from typing import Mapping
 from flask_babel import lazy_gettext as _l
 
 from app.registry import HOLDER_TYPES, PROVINCE_REGION, PROVINCES, REGIONS, SETTINGS, SIZE_CLASSES
+from app.whole_numbers import parse_whole_number
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$")
 MAX_NAME = 200
@@ -80,13 +81,16 @@ def clean_member(raw: Mapping[str, object]) -> tuple[dict[str, object], list[Fie
             errors.append(FieldError(name, str(_l("Unknown value %(value)r; use one of %(known)s.", value=value, known=", ".join(allowed)))))
         clean[name] = value
 
-    population_raw = values["population"].replace(",", "").replace(" ", "").replace("\u202f", "")
     population: int | None = None
-    if population_raw:
-        if not population_raw.isdigit() or int(population_raw) > MAX_POPULATION:
-            errors.append(FieldError("population", str(_l("Population served must be a whole number from 0 to %(max)d.", max=MAX_POPULATION))))
-        else:
-            population = int(population_raw)
+    if values["population"]:
+        try:
+            population = parse_whole_number(values["population"], grouping=True)
+        except ValueError:
+            population = None
+        if population is None or population > MAX_POPULATION:
+            errors.append(FieldError("population", str(_l("Population served must be a whole number from 0 to %(max)d, "
+                                                          "written with the digits 0 to 9.", max=MAX_POPULATION))))
+            population = None
     clean["population"] = population
 
     tags = [tag.strip() for tag in values["clusters"].split(";") if tag.strip()]

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -27,6 +27,7 @@ from voting import weights as weight_policies
 
 from app.models import utcnow
 from app.registry import REGIONS
+from app.whole_numbers import WholeNumberField
 
 METHOD_LABELS: dict[str, Any] = {
     "yes_no": _l("Yes or no (with abstention)"),
@@ -65,8 +66,9 @@ YES_NO_OPTIONS = [
 OPTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_OPTIONS = 40
 MAX_LABEL = 200
-FRACTION_RE = re.compile(r"^\s*(\d{1,6})\s*/\s*(\d{1,6})\s*$")
-PERCENT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*$")
+# re.ASCII: without it \d also matches other scripts' digits, which int() then silently converts
+FRACTION_RE = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", re.ASCII)
+PERCENT_RE = re.compile(r"\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*", re.ASCII)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -101,14 +103,14 @@ def parse_share(raw: str) -> str | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    m = FRACTION_RE.match(raw)
+    m = FRACTION_RE.fullmatch(raw)
     if m:
         num, den = int(m.group(1)), int(m.group(2))
         if den == 0:
             raise ValueError(raw)
         value = Fraction(num, den)
     else:
-        p = PERCENT_RE.match(raw)
+        p = PERCENT_RE.fullmatch(raw)
         if p is None:
             raise ValueError(raw)
         value = Fraction(p.group(1)) / 100
@@ -172,7 +174,7 @@ class MotionForm(FlaskForm):
         description=_l("One per line: identifier | English label | French label, e.g. "
                        "“riverside | Riverside site | Site Riverside”. Identifiers use a–z, 0–9, - and _. "
                        "Ignored for yes/no motions, whose options are always yes, no and abstain."))
-    seats = IntegerField(_l("Seats"), default=1, validators=[DataRequired(), NumberRange(min=1, max=MAX_OPTIONS)],
+    seats = WholeNumberField(_l("Seats"), default=1, validators=[DataRequired(), NumberRange(min=1, max=MAX_OPTIONS)],
                          description=_l("How many winners. Only plurality, approval, STV and Schulze STV elect more "
                                         "than one; every other method needs 1."))
     threshold = SelectField(_l("Threshold (yes/no motions)"), default="majority_cast",
@@ -199,7 +201,7 @@ class MotionForm(FlaskForm):
                                    validators=[Optional()])
     meeting_id = SelectField(_l("Meeting"), default="", choices=[SelectChoice("", _l("No meeting"))])
     new_meeting = StringField(_l("Or create a meeting named"), validators=[Length(max=200)])
-    agenda_order = IntegerField(_l("Agenda order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+    agenda_order = WholeNumberField(_l("Agenda order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
     submit = SubmitField(_l("Save draft"))
 
     def __init__(self, *args: Any, meetings: Sequence[tuple[int, str]] = (),
