@@ -16,7 +16,7 @@ from typing import Iterable
 from flask_babel import lazy_gettext as _l
 
 from app.csv_cells import imported_cell, spreadsheet_cell
-from app.members.validation import FIELDS, REQUIRED, clean_member
+from app.members.validation import FIELDS, REQUIRED, NameIndex, clean_member, duplicate_names, name_index
 from app.models import Member
 
 MAX_ROWS = 5000
@@ -35,7 +35,7 @@ class ImportCheck:
     problems: list[RowProblem]
 
 
-def check_import(data: bytes, existing_slugs: set[str]) -> ImportCheck:
+def check_import(data: bytes, existing_slugs: set[str], existing_names: NameIndex | None = None) -> ImportCheck:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -63,6 +63,7 @@ def check_import(data: bytes, existing_slugs: set[str]) -> ImportCheck:
 
     rows: list[dict[str, object]] = []
     seen: dict[str, int] = {}
+    names_seen: dict[tuple[str, str], int] = {}
     try:
         for record in reader:
             line = reader.line_num
@@ -80,6 +81,12 @@ def check_import(data: bytes, existing_slugs: set[str]) -> ImportCheck:
             elif slug and slug in seen:
                 problems.append(RowProblem(line, "slug", str(_l("Duplicate of line %(line)d.", line=seen[slug]))))
             seen.setdefault(slug, line)
+            problems.extend(RowProblem(line, err.field, err.message) for err in duplicate_names(clean, existing_names or {}))
+            for (field, key), _slug in name_index([clean]).items():
+                if (field, key) in names_seen:
+                    problems.append(RowProblem(line, field, str(_l("Same name as line %(line)d, or one that looks the same.",
+                                                                   line=names_seen[(field, key)]))))
+                names_seen.setdefault((field, key), line)
             rows.append(clean)
     except csv.Error as e:
         problems.append(RowProblem(reader.line_num, "", str(_l("The CSV is malformed: %(err)s.", err=str(e)))))
