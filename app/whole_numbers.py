@@ -4,7 +4,8 @@ Python's `int()` (and so WTForms' IntegerField, `request.args.get(type=int)` and
 `<int:...>` converter, whose regex is `\\d+`) accepts Arabic-Indic and other scripts' digits,
 `_` separators and surrounding Unicode spaces, and `str.isdigit()` says yes to "²", on which
 `int()` then fails. A number a person types must be the one stored, so every whole number read
-from a form, a query string, a URL path or a CSV cell goes through `parse_whole_number`.
+from a form, a query string, a URL path or a CSV cell goes through `parse_whole_number`, and
+date-time fields (parsed by strptime, which has the same habit) take ASCII digits only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
-from wtforms import IntegerField
+from wtforms import DateTimeLocalField, IntegerField
 
 # SQLite's INTEGER and PostgreSQL's bigint are signed 64-bit; a larger id cannot exist.
 MAX_STORED_INT = 2**63 - 1
@@ -24,6 +25,7 @@ _GROUPING = str.maketrans("", "", ", \u00a0\u202f")  # comma, space, no-break an
 _ASCII_SPACE = " \t"
 
 NOT_A_WHOLE_NUMBER = _l("Enter a whole number using the digits 0 to 9.")
+NOT_A_DATE_TIME = _l("Enter the date and time with the digits 0 to 9, e.g. 2026-03-01 09:30.")
 
 
 def parse_whole_number(text: str, *, grouping: bool = False) -> int:
@@ -60,6 +62,16 @@ class WholeNumberField(IntegerField):
         except ValueError as e:
             self.data = None
             raise ValueError(str(NOT_A_WHOLE_NUMBER)) from e
+
+
+class AsciiDateTimeLocalField(DateTimeLocalField):
+    """DateTimeLocalField that takes ASCII digits only: strptime's %Y reads "\u0662\u0660\u0662\u0666" as 2026."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not all(str(value).isascii() for value in valuelist):
+            self.data = None
+            raise ValueError(str(NOT_A_DATE_TIME))
+        super().process_formdata(valuelist)
 
 
 class StoredIdConverter(IntegerConverter):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -28,7 +28,7 @@ from voting import weights as weight_policies
 from app.models import utcnow
 from app.registry import REGIONS
 from app.text_input import PlainText, clean_line, clean_multiline, comparison_key, text_problem
-from app.whole_numbers import WholeNumberField
+from app.whole_numbers import AsciiDateTimeLocalField, WholeNumberField
 
 METHOD_LABELS: dict[str, Any] = {
     "yes_no": _l("Yes or no (with abstention)"),
@@ -197,9 +197,9 @@ class MotionForm(FlaskForm):
                                 description=_l("How member attributes become vote weights; preview them before opening."))
     secret = BooleanField(_l("Secret ballot (the published log does not name members)"))
     revote = BooleanField(_l("Delegates may change their vote until the motion closes"))
-    opens_at = DateTimeLocalField(_l("Open automatically at (optional)"), format=DATETIME_FORMAT,
+    opens_at = AsciiDateTimeLocalField(_l("Open automatically at (optional)"), format=DATETIME_FORMAT,
                                   validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Close automatically at (optional)"), format=DATETIME_FORMAT,
+    closes_at = AsciiDateTimeLocalField(_l("Close automatically at (optional)"), format=DATETIME_FORMAT,
                                    validators=[Optional()])
     meeting_id = SelectField(_l("Meeting"), default="", choices=[SelectChoice("", _l("No meeting"))])
     new_meeting = StringField(_l("Or create a meeting named"), filters=[clean_line], validators=[PlainText(), Length(max=200)])
@@ -361,5 +361,5 @@ class ConfirmForm(FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    closes_at = DateTimeLocalField(_l("New closing time"), format=DATETIME_FORMAT, validators=[DataRequired()])
+    closes_at = AsciiDateTimeLocalField(_l("New closing time"), format=DATETIME_FORMAT, validators=[DataRequired()])
     submit = SubmitField(_l("Extend"))

@@ -129,6 +129,8 @@ REFUSALS = [
     ({"agenda_order": "99999999999999999999999"}, "agenda_order"),
     ({"quorum_members": "\u0661/\u0662"}, "quorum_members"),
     ({"quorum_weight": "\u0665\u0660%"}, "quorum_weight"),
+    ({"opens_at": "\u0662\u0660\u0669\u0669-01-02T10:00"}, "opens_at"),  # strptime would read 2099
+    ({"closes_at": "2099-01-02T\u0661\u0660:00"}, "closes_at"),
 ]
 
 
