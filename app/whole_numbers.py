@@ -18,9 +18,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import DateTimeLocalField, IntegerField
 
-# SQLite's INTEGER and PostgreSQL's bigint are signed 64-bit; a larger id cannot exist.
-MAX_STORED_INT = 2**63 - 1
-_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits stay below MAX_STORED_INT
+# The id and index columns are INTEGER: 32-bit signed on PostgreSQL (a larger parameter is an
+# error there, "integer out of range"), 64-bit on SQLite (OverflowError in the driver beyond that).
+MAX_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,18}")  # at most 18 digits: below 2**63, so never an OverflowError
 _GROUPING = str.maketrans("", "", ", \u00a0\u202f")  # comma, space, no-break and narrow no-break space
 _ASCII_SPACE = " \t"
 
@@ -75,16 +76,16 @@ class AsciiDateTimeLocalField(DateTimeLocalField):
 
 
 class StoredIdConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits, at most MAX_STORED_INT, so a huge or foreign-script
-    id is a 404 instead of an OverflowError in the database driver (500) or another record."""
+    """`<int:...>` in every route: ASCII digits, at most MAX_ID, so a huge or foreign-script id is a
+    404 instead of a database error (500) or another record."""
 
     regex = r"[0-9]+"
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
                  signed: bool = False) -> None:
         if signed and min is None:
-            min = -MAX_STORED_INT - 1
-        super().__init__(map, fixed_digits, min, MAX_STORED_INT if max is None else max, signed)
+            min = -MAX_ID - 1
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Whole numbers from request data: ASCII digits only, and no id larger than the database holds.
+"""Whole numbers from request data: ASCII digits only, and no id larger than the database holds
+(2**31 - 1: the id columns are INTEGER, 32-bit on PostgreSQL; test_postgres.py checks it there).
 
 Every route with an `<int:...>` part is tried with a 24-digit id and with Arabic-Indic digits:
 both are 404 (they were a 500 from the SQLite driver, and another record, respectively).
@@ -16,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.extensions import db
 from app.models import Member
-from app.whole_numbers import MAX_STORED_INT, StoredIdConverter, parse_whole_number
+from app.whole_numbers import MAX_ID, StoredIdConverter, parse_whole_number
 from tests.app.motion_helpers import draft_motion, open_now
 from tests.conftest import Person, post_form
 
@@ -66,7 +67,7 @@ def test_every_int_route_uses_the_bounded_converter(app: Flask) -> None:
     assert len(int_routes(app)) > 20
 
 
-@pytest.mark.parametrize("value", [HUGE, str(MAX_STORED_INT + 1), ARABIC_INDIC_ONE, "\uff11", "-1"])
+@pytest.mark.parametrize("value", [HUGE, str(2**63), str(MAX_ID + 1), ARABIC_INDIC_ONE, "\uff11", "-1"])
 def test_out_of_range_or_foreign_ids_are_404_on_every_route(app: Flask, client: FlaskClient, login,
                                                             value: str) -> None:
     with app.app_context():
@@ -78,8 +79,8 @@ def test_out_of_range_or_foreign_ids_are_404_on_every_route(app: Flask, client: 
 
 
 def test_the_largest_stored_id_is_an_ordinary_404(client: FlaskClient) -> None:
-    assert client.get(f"/audit/motions/{MAX_STORED_INT}").status_code == 404
-    assert client.get(f"/results/motions/{MAX_STORED_INT}").status_code == 404
+    assert client.get(f"/audit/motions/{MAX_ID}").status_code == 404
+    assert client.get(f"/results/motions/{MAX_ID}").status_code == 404
 
 
 def test_query_string_integers_take_ascii_digits_only(app: Flask, client: FlaskClient,
