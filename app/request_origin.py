@@ -54,13 +54,13 @@ def refusal_reason() -> str | None:
     origin = request.headers.get("Origin")
     if origin is not None:
         if site is None or parse_origin(origin) != site:
-            return _("The form was sent from another site (%(origin)s), so nothing was done. Open lipvote at its "
-                     "own address and try again.", origin=origin[:100])
+            return str(_("The form was sent from another site (%(origin)s), so nothing was done. Open lipvote at "
+                         "its own address and try again.", origin=origin[:100]))
         return None
     referer = request.headers.get("Referer")
     if referer is not None and (site is None or parse_origin(referer) != site):
-        return _("The form was sent from another page than this site's own, so nothing was done. Open lipvote "
-                 "at its own address and try again.")
+        return str(_("The form was sent from another page than this site's own, so nothing was done. Open "
+                     "lipvote at its own address and try again."))
     return None
 
 
