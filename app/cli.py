@@ -69,16 +69,21 @@ def create_admin_command(email: str, name: str) -> None:
 
     from app import tokens
     from app.models import Role, TokenPurpose, User
+    from app.text_input import clean_line, refused_character
 
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as e:
         raise click.ClickException(f"{email!r} is not a valid e-mail address: {e}") from e
-    if not name.strip() or len(name) > 120:
+    name = clean_line(name)
+    refused = refused_character(name)
+    if refused:
+        raise click.ClickException(f"The name contains {refused}: invisible and control characters are not accepted.")
+    if not name or len(name) > 120:
         raise click.ClickException("The name must have 1 to 120 characters.")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise click.ClickException(f"An account with {email} already exists.")
-    user = User(email=email, display_name=name.strip(), role=Role.ADMIN, locale="en")
+    user = User(email=email, display_name=name, role=Role.ADMIN, locale="en")
     db.session.add(user)
     db.session.flush()
     raw = tokens.issue(user, TokenPurpose.INVITATION, None)

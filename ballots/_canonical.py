@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Any
+from typing import Any, Callable, cast
 
 import rfc8785
 
 from .errors import LeafError
 
 MAX_SAFE_INT = 2**53 - 1
+# Deepest nesting of arrays and objects accepted in any JSON read from outside (leaves, receipts,
+# bundles). lipvote's own documents nest at most about six levels; a hostile "[[[[..." must be a
+# plain refusal, not a RecursionError, and nothing deeper may reach the recursive checks below.
+MAX_JSON_DEPTH = 64
 
 _encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                             allow_nan=False)
@@ -112,6 +116,55 @@ def _no_constant(name: str) -> Any:
 _decoder = json.JSONDecoder(parse_constant=_no_constant)
 
 
+def deeper_than(obj: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does a parsed JSON value nest arrays and objects more than ``limit`` levels?
+
+    Iterative, so a deep value cannot exhaust the stack here; a list holding only strings (a
+    bundle's million leaves) is passed over in one C-level step.
+    """
+    todo: list[tuple[object, int]] = [(obj, 1)]
+    while todo:
+        value, depth = todo.pop()
+        kind = type(value)
+        if kind is dict:
+            children: Any = cast("dict[str, object]", value).values()
+        elif kind is list:
+            children = value
+            if not set(map(type, children)) - {str}:
+                children = ()
+        else:
+            continue
+        if depth > limit:
+            return True
+        todo.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+    return False
+
+
+def too_deep_message(limit: int = MAX_JSON_DEPTH) -> str:
+    return f"nested more than {limit} levels deep"
+
+
+def bounded(decode: Callable[[Any], Any], data: Any, limit: int = MAX_JSON_DEPTH) -> Any:
+    """``decode(data)`` (a JSON decoder), refusing nesting deeper than ``limit`` with ValueError.
+
+    The C decoder's own recursion is bounded by the interpreter (RecursionError, turned into the
+    same ValueError); ``limit`` then keeps what is accepted shallow enough for recursive code.
+    """
+    try:
+        obj = decode(data)
+    except RecursionError:
+        raise ValueError(too_deep_message(limit)) from None
+    if deeper_than(obj, limit):
+        raise ValueError(too_deep_message(limit))
+    return obj
+
+
 def loads(text: str) -> Any:
-    """Parse JSON text; NaN and Infinity are refused (floats are refused later)."""
-    return _decoder.decode(text)
+    """Parse JSON text; NaN and Infinity are refused (floats are refused later), and so is nesting
+    deeper than MAX_JSON_DEPTH (ValueError)."""
+    return bounded(_decoder.decode, text)
+
+
+def loads_untrusted(data: str | bytes) -> Any:
+    """``json.loads`` of text from outside, with the nesting bound of :func:`loads` (ValueError)."""
+    return bounded(json.loads, data)

@@ -25,6 +25,7 @@ from typing import Any, cast
 
 import msgspec
 
+from . import _canonical
 from .errors import FormatError
 
 __all__ = [
@@ -148,16 +149,20 @@ def decode_json_bytes(data: bytes | str, what: str) -> Any:
     hashes the leaves it reads from the very bytes the main process decodes.
     """
     obj = fast_json_loads(data)
-    if obj is not None:
-        return obj
-    try:
-        text = data if isinstance(data, str) else data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise FormatError(f"{what}: not UTF-8 text") from e
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as e:
-        raise FormatError(f"{what}: not valid JSON ({str(e)[:120]})") from e
+    if obj is None:
+        try:
+            text = data if isinstance(data, str) else data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise FormatError(f"{what}: not UTF-8 text") from e
+        try:
+            obj = json.loads(text)
+        except RecursionError:
+            raise FormatError(f"{what}: not valid JSON ({_canonical.too_deep_message()})") from None
+        except ValueError as e:
+            raise FormatError(f"{what}: not valid JSON ({str(e)[:120]})") from e
+    if _canonical.deeper_than(obj):
+        raise FormatError(f"{what}: not valid JSON ({_canonical.too_deep_message()})")
+    return obj
 
 
 class _LeavesOnly(msgspec.Struct):

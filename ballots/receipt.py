@@ -15,13 +15,12 @@ the leaf, so generic transparency-log tools can check it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import merkle
+from . import _canonical, merkle
 from .checkpoint import Checkpoint, open_checkpoint
 from .errors import FormatError, NoteError, ProofError, VerificationError
 from .leaves import Leaf, parse_leaf
@@ -111,7 +110,7 @@ def parse_receipt(receipt: object) -> _Receipt:
         if len(receipt) > MAX_RECEIPT_BYTES:
             raise FormatError(f"receipt: larger than {MAX_RECEIPT_BYTES} bytes")
         try:
-            receipt = json.loads(receipt)
+            receipt = _canonical.loads_untrusted(receipt)
         except ValueError as e:
             raise FormatError(f"receipt is not valid JSON ({e})") from e
     if not isinstance(receipt, dict):

@@ -6,6 +6,8 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
+from app.text_input import PlainText, clean_line
+
 ROLE_CHOICES = [
     SelectChoice("delegate", _l("Delegate of a member")),
     SelectChoice("chair", _l("Chair")),
@@ -22,8 +24,9 @@ LOCALE_CHOICES = [SelectChoice("en", "English"), SelectChoice("fr", "Français")
 
 
 class AccountForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail address"), filters=[clean_line],
+                       validators=[DataRequired(), PlainText(), Email(check_deliverability=False), Length(max=254)])
+    display_name = StringField(_l("Name"), filters=[clean_line], validators=[DataRequired(), PlainText(), Length(max=120)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     member = SelectField(_l("Member (delegates only)"), choices=[], validate_choice=True)
     delegate_rank = SelectField(_l("Delegate rank"), choices=RANK_CHOICES)

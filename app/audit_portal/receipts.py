@@ -41,8 +41,11 @@ class ReceiptOutcome:
 
 
 def _parse(text: str) -> object:
-    if text.startswith(TLOG_PROOF_HEADER + "\n"):
-        return receipt_from_tlog_proof(text)
+    """A tlog-proof as the signed note needs it (a textarea sends CRLF, and the paste was stripped of
+    its final newline), else the text as it is (receipt JSON)."""
+    lines = text.replace("\r\n", "\n")
+    if lines.startswith(TLOG_PROOF_HEADER + "\n"):
+        return receipt_from_tlog_proof(lines.rstrip("\n") + "\n")
     return text
 
 

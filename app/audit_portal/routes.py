@@ -29,6 +29,7 @@ from app.i18n import current_language
 from app.models import Member
 from app.motions.models import Ballot, LogLeaf, Motion, MotionState, TransparencyLog
 from app.motions.service import MotionError
+from app.whole_numbers import query_int
 
 PAGE_SIZE = 50
 
@@ -44,7 +45,7 @@ def public_motion_or_404(motion_id: int) -> tuple[Motion, TransparencyLog]:
 def page_number(total: int) -> tuple[int, int]:
     """(page, pages) from ?page=N, clamped to the pages that exist."""
     pages = max(1, -(-total // PAGE_SIZE))
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=query_int) or 1
     return min(max(page, 1), pages), pages
 
 
@@ -168,7 +169,7 @@ def consistency(motion_id: int) -> tuple[Response, int]:
     """A consistency proof from an earlier size to the current one (RFC 9162 §2.1.4)."""
     _motion, log = public_motion_or_404(motion_id)
     size, note = board.latest_signed(log) or (0, "")
-    old = request.args.get("old", type=int)
+    old = request.args.get("old", type=query_int)
     if old is None or not 1 <= old <= size:
         return jsonify(error="bad old size", status=422,
                        message=f"old: got {request.args.get('old')!r}, want a whole number from 1 to {size}"), 422

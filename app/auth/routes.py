@@ -12,15 +12,9 @@ from app.database import write_transaction
 from app.extensions import db
 from app.i18n import SESSION_LANGUAGE_KEY
 from app.models import AccountToken, SessionEnd, TokenPurpose, User
+from app.redirects import safe_next
 from app.security import LoginRefused, authenticate, log_refusal, login_limits, seconds_until
 from app import sessions, tokens
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths may be redirected to after sign-in or a language change."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
 
 
 def _login_page(form: LoginForm, error: str, status: int) -> Response:

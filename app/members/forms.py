@@ -3,12 +3,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.members.validation import MAX_NAME, MAX_POPULATION
 from app.registry import HOLDER_TYPES, PROVINCES, SETTINGS, SIZE_CLASSES
+from app.whole_numbers import WholeNumberField
 
 
 class MemberForm(FlaskForm):
@@ -19,7 +20,7 @@ class MemberForm(FlaskForm):
     province = SelectField(_l("Province or territory"), choices=[SelectChoice(code, f"{code} — {en}") for code, (en, _fr) in PROVINCES.items()])
     setting = SelectField(_l("Urban or rural"), choices=[SelectChoice(k, v) for k, v in SETTINGS.items()])
     size_class = SelectField(_l("Size class"), choices=[SelectChoice(k, v) for k, v in SIZE_CLASSES.items()])
-    population = IntegerField(_l("Population served"), validators=[Optional(), NumberRange(min=0, max=MAX_POPULATION)])
+    population = WholeNumberField(_l("Population served"), grouping=True, validators=[Optional(), NumberRange(min=0, max=MAX_POPULATION)])
     holder_type = SelectField(_l("Contribution-agreement holder"), choices=[SelectChoice(k, v) for k, v in HOLDER_TYPES.items()])
     clusters = StringField(_l("Cluster tags"), validators=[Length(max=500)],
                            description=_l("Separate tags with semicolons, e.g. francophone; northern."))

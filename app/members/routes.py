@@ -12,7 +12,7 @@ from app.i18n import current_language
 from app.members import bp
 from app.members.csv_io import check_import, export_rows
 from app.members.forms import ConfirmForm, ImportForm, MemberForm
-from app.members.validation import FieldError, clean_member
+from app.members.validation import FieldError, NameIndex, clean_member, duplicate_names, name_index
 from app.models import Member
 from app.policy import Permission, requires
 from app.registry import REGIONS
@@ -57,7 +57,13 @@ def _validated(form: MemberForm, member: Member | None) -> tuple[dict[str, objec
     clean, errors = clean_member(record)
     if member is None and db.session.scalar(select(Member.id).where(Member.slug == clean["slug"])) is not None:
         errors.append(FieldError("slug", str(_l("A member with identifier %(slug)s already exists.", slug=clean["slug"]))))
+    errors.extend(duplicate_names(clean, registered_names()))
     return clean, errors
+
+
+def registered_names() -> NameIndex:
+    rows = db.session.execute(select(Member.slug, Member.name_en, Member.name_fr)).mappings()
+    return name_index(rows)
 
 
 def _form_page(form: MemberForm, member: Member | None) -> Response | tuple[str, int]:
@@ -123,7 +129,7 @@ def import_csv() -> Response | tuple[str, int]:
     form = ImportForm()
     if form.validate_on_submit():
         existing = set(db.session.scalars(select(Member.slug)))
-        check = check_import(form.file.data.read(), existing)
+        check = check_import(form.file.data.read(), existing, registered_names())
         if check.problems:
             return render_template("members/import.html", form=form, problems=check.problems), 422
         with write_transaction():

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 
 from app.registry import HOLDER_TYPES, PROVINCE_REGION, PROVINCES, REGIONS, SETTINGS, SIZE_CLASSES
+from app.text_input import clean_line, comparison_key, text_problem
+from app.whole_numbers import parse_whole_number
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])$")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])")
 MAX_NAME = 200
 MAX_CLUSTER_TAG = 40
 MAX_CLUSTERS = 500
@@ -31,7 +32,7 @@ class FieldError:
 
 
 def _text(value: object) -> str:
-    return unicodedata.normalize("NFC", str(value if value is not None else "")).strip()
+    return clean_line(value).strip()
 
 
 def _bool(raw: str) -> bool | None:
@@ -52,10 +53,16 @@ def clean_member(raw: Mapping[str, object]) -> tuple[dict[str, object], list[Fie
             errors.append(FieldError(name, str(_l("This field is required."))))
     clean: dict[str, object] = {}
 
-    slug = str(values["slug"]).lower()
-    if slug and not SLUG_RE.match(slug):
+    # lower-cased only when ASCII: "\u212a".lower() is "k", and an identifier must be what was typed
+    slug = values["slug"].lower() if values["slug"].isascii() else values["slug"]
+    if slug and not SLUG_RE.fullmatch(slug):
         errors.append(FieldError("slug", str(_l("Use 3 to 64 lower-case letters, digits and hyphens, e.g. halton-lip."))))
     clean["slug"] = slug
+
+    for name in ("name_en", "name_fr", "clusters"):
+        problem = text_problem(values[name])
+        if problem:
+            errors.append(FieldError(name, str(problem)))
 
     for name in ("name_en", "name_fr"):
         if len(values[name]) > MAX_NAME:
@@ -80,13 +87,16 @@ def clean_member(raw: Mapping[str, object]) -> tuple[dict[str, object], list[Fie
             errors.append(FieldError(name, str(_l("Unknown value %(value)r; use one of %(known)s.", value=value, known=", ".join(allowed)))))
         clean[name] = value
 
-    population_raw = values["population"].replace(",", "").replace(" ", "").replace("\u202f", "")
     population: int | None = None
-    if population_raw:
-        if not population_raw.isdigit() or int(population_raw) > MAX_POPULATION:
-            errors.append(FieldError("population", str(_l("Population served must be a whole number from 0 to %(max)d.", max=MAX_POPULATION))))
-        else:
-            population = int(population_raw)
+    if values["population"]:
+        try:
+            population = parse_whole_number(values["population"], grouping=True)
+        except ValueError:
+            population = None
+        if population is None or population > MAX_POPULATION:
+            errors.append(FieldError("population", str(_l("Population served must be a whole number from 0 to %(max)d, "
+                                                          "written with the digits 0 to 9.", max=MAX_POPULATION))))
+            population = None
     clean["population"] = population
 
     tags = [tag.strip() for tag in values["clusters"].split(";") if tag.strip()]
@@ -102,3 +112,29 @@ def clean_member(raw: Mapping[str, object]) -> tuple[dict[str, object], list[Fie
         errors.append(FieldError("active", str(_l("Active must be yes or no."))))
     clean["active"] = bool(active)
     return clean, errors
+
+
+NAME_FIELDS = ("name_en", "name_fr")
+NameIndex = dict[tuple[str, str], str]  # (field, comparison key) -> slug of the member with that name
+
+
+def name_index(members: Iterable[Mapping[str, object]]) -> NameIndex:
+    """Who holds each name, compared as `comparison_key` compares them."""
+    index: NameIndex = {}
+    for member in members:
+        for field in NAME_FIELDS:
+            if member.get(field):
+                index.setdefault((field, comparison_key(str(member[field]))), str(member["slug"]))
+    return index
+
+
+def duplicate_names(clean: Mapping[str, object], taken: NameIndex) -> list[FieldError]:
+    """A member's name may not look like another member's name in the same language: lists such as
+    the proxy choice show names only."""
+    errors = []
+    for field in NAME_FIELDS:
+        holder = taken.get((field, comparison_key(str(clean.get(field) or ""))))
+        if clean.get(field) and holder is not None and holder != clean["slug"]:
+            errors.append(FieldError(field, str(_l("Another member (%(slug)s) already has this name, or one that looks "
+                                                   "the same; give each member a name of its own.", slug=holder))))
+    return errors

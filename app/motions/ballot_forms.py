@@ -8,6 +8,8 @@ hidden fields) and the cast request, so one parser reads all three:
 * ``approval``: ``choice`` repeated, once per approved option; none = a blank ballot.
 * ranked methods: ``rank-<option id>`` = ``1`` .. ``n`` or ``""`` (not ranked) per option;
   options left unranked are simply not on the ballot (a truncated ranking); none = blank.
+  The ranks given must be exactly 1, 2, .. k (ASCII digits, each once): ranks 1 and 3 are
+  refused, never read as 1 and 2, since a ballot is not changed behind the voter's back.
 
 Besides those, only ``csrf_token``, ``member`` and ``submit`` are accepted. Anything else (a
 ``weight``, an unknown ``rank-x``) is refused: a browser showing our page never sends it, so it
@@ -26,6 +28,8 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired
+
+from app.whole_numbers import parse_whole_number
 
 RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
 RANK_PREFIX = "rank-"
@@ -101,15 +105,38 @@ def _ranking(option_ids: Sequence[str], form: MultiDict[str, str]) -> list[str]:
         raw = values[0].strip() if values else ""
         if raw == "":
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= n:
+        rank = _rank_number(raw)
+        if not 1 <= rank <= n:
             raise SelectionError(_("Rank %(rank)s for option %(option)s: want a number from 1 to %(n)d, or no rank.",
                                    rank=repr(raw), option=repr(option), n=n))
-        rank = int(raw)
         if rank in by_rank:
             raise SelectionError(_("Rank %(rank)d is given to both %(a)s and %(b)s; give each rank to one option only.",
                                    rank=rank, a=repr(by_rank[rank]), b=repr(option)))
         by_rank[rank] = option
-    return [by_rank[r] for r in sorted(by_rank)]
+    missing = next((r for r in range(1, len(by_rank) + 1) if r not in by_rank), None)
+    if missing is not None:
+        raise SelectionError(_("Rank %(missing)d is not given, but rank %(highest)d is. Number the options you rank "
+                               "1, 2, 3 and so on without a gap, or leave the later ones unranked.",
+                               missing=missing, highest=max(by_rank)))
+    return [by_rank[r] for r in range(1, len(by_rank) + 1)]
+
+
+def _rank_number(raw: str) -> int:
+    """The rank typed, or 0 (out of range) when it is not ASCII digits."""
+    try:
+        return parse_whole_number(raw)
+    except ValueError:
+        return 0
+
+
+def submitted_marks(method: str, option_ids: Sequence[str], form: MultiDict[str, str]) -> Prefill:
+    """What a refused ballot had marked, to show it again with the error: known options, and ranks in
+    range (gaps and repeats included, since those are what the voter must see and correct)."""
+    known = set(option_ids)
+    if is_ranked(method):
+        ranks = {o: _rank_number(form.get(RANK_PREFIX + o, "").strip()) for o in option_ids}
+        return Prefill(frozenset(), {o: r for o, r in ranks.items() if 1 <= r <= len(option_ids)})
+    return Prefill(frozenset(c for c in form.getlist("choice") if c in known or (c == "" and method == "plurality")), {})
 
 
 def selection_fields(method: str, option_ids: Sequence[str], selection: Any) -> list[tuple[str, str]]:

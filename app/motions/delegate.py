@@ -33,12 +33,14 @@ from app.motions import bp, service
 from app.motions.ballot_forms import (
     BallotForm,
     ConfirmForm,
+    Prefill,
     ProxyForm,
     SelectionError,
     is_ranked,
     parse_selection,
     prefill,
     selection_fields,
+    submitted_marks,
 )
 from app.motions.models import Ballot, Motion, MotionState, Proxy, TransparencyLog
 from app.i18n import current_language
@@ -217,16 +219,22 @@ def _posted_selection(motion: Motion) -> tuple[Member, Member | None, BallotForm
         selection = parse_selection(motion.method, motion.option_ids, fields)
         service.check_selection(motion, selection)
     except SelectionError as e:
-        raise _Unacceptable(member, holder, form, str(e)) from e
+        raise _Unacceptable(member, holder, form, str(e), submitted_marks(motion.method, motion.option_ids, fields)) from e
     except service.MotionError as e:
-        raise _Unacceptable(member, holder, form, e.message) from e
+        raise _Unacceptable(member, holder, form, e.message, submitted_marks(motion.method, motion.option_ids, fields)) from e
     return member, holder, form, selection
 
 
 class _Unacceptable(Exception):
-    def __init__(self, member: Member, holder: Member | None, form: BallotForm, message: str) -> None:
+    """A refused ballot: shown again (422) with the reason and what the voter had marked."""
+
+    def __init__(self, member: Member, holder: Member | None, form: BallotForm, message: str, marks: Prefill) -> None:
         super().__init__(message)
-        self.member, self.holder, self.form, self.message = member, holder, form, message
+        self.member, self.holder, self.form, self.message, self.marks = member, holder, form, message, marks
+
+    def page(self, motion: Motion) -> tuple[str, int]:
+        return _ballot_page(motion, self.member, self.holder, self.form, self.marks.chosen, self.marks.ranks,
+                            error=self.message, status=422)
 
 
 @bp.post("/<int:motion_id>/ballot/review")
@@ -236,7 +244,7 @@ def review(motion_id: int) -> tuple[str, int]:
     try:
         member, holder, form, selection = _posted_selection(motion)
     except _Unacceptable as e:
-        return _ballot_page(motion, e.member, e.holder, e.form, error=e.message, status=422)
+        return e.page(motion)
     fields = selection_fields(motion.method, motion.option_ids, selection)
     grouped: dict[str, list[str]] = {}
     for name, value in fields:
@@ -254,7 +262,7 @@ def cast(motion_id: int) -> Response | tuple[str, int]:
     try:
         member, _holder, _form, selection = _posted_selection(motion)
     except _Unacceptable as e:
-        return _ballot_page(motion, e.member, e.holder, e.form, error=e.message, status=422)
+        return e.page(motion)
     user_id, member_id = current_user.id, member.id
     try:
         with write_transaction():

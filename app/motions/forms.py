@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -27,6 +27,8 @@ from voting import weights as weight_policies
 
 from app.models import utcnow
 from app.registry import REGIONS
+from app.text_input import PlainText, clean_line, clean_multiline, comparison_key, text_problem
+from app.whole_numbers import AsciiDateTimeLocalField, WholeNumberField
 
 METHOD_LABELS: dict[str, Any] = {
     "yes_no": _l("Yes or no (with abstention)"),
@@ -62,11 +64,12 @@ YES_NO_OPTIONS = [
     {"id": "no", "en": "No", "fr": "Non"},
     {"id": "abstain", "en": "Abstain", "fr": "Abstention"},
 ]
-OPTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+OPTION_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 MAX_OPTIONS = 40
 MAX_LABEL = 200
-FRACTION_RE = re.compile(r"^\s*(\d{1,6})\s*/\s*(\d{1,6})\s*$")
-PERCENT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*$")
+# re.ASCII: without it \d also matches other scripts' digits, which int() then silently converts
+FRACTION_RE = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", re.ASCII)
+PERCENT_RE = re.compile(r"\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*", re.ASCII)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -101,14 +104,14 @@ def parse_share(raw: str) -> str | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    m = FRACTION_RE.match(raw)
+    m = FRACTION_RE.fullmatch(raw)
     if m:
         num, den = int(m.group(1)), int(m.group(2))
         if den == 0:
             raise ValueError(raw)
         value = Fraction(num, den)
     else:
-        p = PERCENT_RE.match(raw)
+        p = PERCENT_RE.fullmatch(raw)
         if p is None:
             raise ValueError(raw)
         value = Fraction(p.group(1)) / 100
@@ -160,19 +163,20 @@ class CleanMotion:
 
 
 class MotionForm(FlaskForm):
-    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=300)])
-    title_fr = StringField(_l("Title in French"), validators=[DataRequired(), Length(max=300)])
-    text_en = TextAreaField(_l("Text in English"), validators=[Length(max=20000)],
+    title_en = StringField(_l("Title in English"), filters=[clean_line], validators=[DataRequired(), PlainText(), Length(max=300)])
+    title_fr = StringField(_l("Title in French"), filters=[clean_line], validators=[DataRequired(), PlainText(), Length(max=300)])
+    text_en = TextAreaField(_l("Text in English"), filters=[clean_multiline],
+                            validators=[PlainText(multiline=True), Length(max=20000)],
                             description=_l("The motion as it will be put to the members (optional)."))
-    text_fr = TextAreaField(_l("Text in French"), validators=[Length(max=20000)])
+    text_fr = TextAreaField(_l("Text in French"), filters=[clean_multiline], validators=[PlainText(multiline=True), Length(max=20000)])
     method = SelectField(_l("Voting method"), choices=[SelectChoice(m, METHOD_LABELS.get(m, m)) for m in voting.METHODS],
                          default="yes_no")
     options_text = TextAreaField(
-        _l("Options or candidates"), validators=[Length(max=20000)],
+        _l("Options or candidates"), filters=[clean_multiline], validators=[PlainText(multiline=True), Length(max=20000)],
         description=_l("One per line: identifier | English label | French label, e.g. "
                        "“riverside | Riverside site | Site Riverside”. Identifiers use a–z, 0–9, - and _. "
                        "Ignored for yes/no motions, whose options are always yes, no and abstain."))
-    seats = IntegerField(_l("Seats"), default=1, validators=[DataRequired(), NumberRange(min=1, max=MAX_OPTIONS)],
+    seats = WholeNumberField(_l("Seats"), default=1, validators=[DataRequired(), NumberRange(min=1, max=MAX_OPTIONS)],
                          description=_l("How many winners. Only plurality, approval, STV and Schulze STV elect more "
                                         "than one; every other method needs 1."))
     threshold = SelectField(_l("Threshold (yes/no motions)"), default="majority_cast",
@@ -193,13 +197,13 @@ class MotionForm(FlaskForm):
                                 description=_l("How member attributes become vote weights; preview them before opening."))
     secret = BooleanField(_l("Secret ballot (the published log does not name members)"))
     revote = BooleanField(_l("Delegates may change their vote until the motion closes"))
-    opens_at = DateTimeLocalField(_l("Open automatically at (optional)"), format=DATETIME_FORMAT,
+    opens_at = AsciiDateTimeLocalField(_l("Open automatically at (optional)"), format=DATETIME_FORMAT,
                                   validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Close automatically at (optional)"), format=DATETIME_FORMAT,
+    closes_at = AsciiDateTimeLocalField(_l("Close automatically at (optional)"), format=DATETIME_FORMAT,
                                    validators=[Optional()])
     meeting_id = SelectField(_l("Meeting"), default="", choices=[SelectChoice("", _l("No meeting"))])
-    new_meeting = StringField(_l("Or create a meeting named"), validators=[Length(max=200)])
-    agenda_order = IntegerField(_l("Agenda order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+    new_meeting = StringField(_l("Or create a meeting named"), filters=[clean_line], validators=[PlainText(), Length(max=200)])
+    agenda_order = WholeNumberField(_l("Agenda order"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
     submit = SubmitField(_l("Save draft"))
 
     def __init__(self, *args: Any, meetings: Sequence[tuple[int, str]] = (),
@@ -228,17 +232,28 @@ class MotionForm(FlaskForm):
                 self.fail("options_text", _l("Line %(n)d: want at most three parts separated by |.", n=number))
                 return None
             option_id = parts[0]
-            if not OPTION_ID_RE.match(option_id):
+            if not OPTION_ID_RE.fullmatch(option_id):
                 self.fail("options_text", _l("Line %(n)d: “%(id)s” is not a valid identifier (a–z, 0–9, - and _, "
                                              "at most 40 characters).", n=number, id=option_id[:50]))
                 return None
-            en = parts[1] if len(parts) > 1 and parts[1] else option_id
-            fr = parts[2] if len(parts) > 2 and parts[2] else en
+            en = clean_line(parts[1]) if len(parts) > 1 and parts[1] else option_id
+            fr = clean_line(parts[2]) if len(parts) > 2 and parts[2] else en
+            problem = text_problem(en + fr)
+            if problem:
+                self.fail("options_text", _l("Line %(n)d: %(problem)s", n=number, problem=problem))
+                return None
             if len(en) > MAX_LABEL or len(fr) > MAX_LABEL:
                 self.fail("options_text", _l("Line %(n)d: labels have at most %(max)d characters.", n=number, max=MAX_LABEL))
                 return None
             if any(o["id"] == option_id for o in out):
                 self.fail("options_text", _l("Line %(n)d: the identifier “%(id)s” is used twice.", n=number, id=option_id))
+                return None
+            twin = next((o for o in out if any(comparison_key(o[lang]) == comparison_key(label)
+                                                for lang, label in (("en", en), ("fr", fr)))), None)
+            if twin is not None:
+                self.fail("options_text", _l("Line %(n)d: the label is the same as the label of “%(id)s”, or looks the "
+                                             "same; delegates could not tell the two options apart.",
+                                             n=number, id=twin["id"]))
                 return None
             out.append({"id": option_id, "en": en, "fr": fr})
         if len(out) < 2:
@@ -346,5 +361,5 @@ class ConfirmForm(FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    closes_at = DateTimeLocalField(_l("New closing time"), format=DATETIME_FORMAT, validators=[DataRequired()])
+    closes_at = AsciiDateTimeLocalField(_l("New closing time"), format=DATETIME_FORMAT, validators=[DataRequired()])
     submit = SubmitField(_l("Extend"))

@@ -5,6 +5,9 @@
  * ranking" and "Not ranked". Options move by drag and drop, by their buttons, or by keyboard on
  * a focused option (Arrow Up/Down move, Delete/Backspace unranks, Enter/Space ranks). After each
  * change the order is written back into the selects and announced in an aria-live region.
+ * The widget always numbers the ranking 1, 2, 3...; if the selects it starts from had a gap or a
+ * repeated rank (a refused ballot shown again), it says so above the list instead of renumbering
+ * silently, so the voter checks the order before submitting it.
  * All texts come from data-text-* attributes on the fieldset, so they are translated server-side.
  *
  * Also: any [data-print] button is shown and prints the page (receipts).
@@ -90,6 +93,12 @@
     var items = {};
     var order = optionOrder.filter(function (o) { return selects[o].value !== ""; });
     order.sort(function (a, b) { return Number(selects[a].value) - Number(selects[b].value); });
+    var renumbered = order.some(function (option, i) { return Number(selects[option].value) !== i + 1; });
+    if (renumbered) {
+      var notice = el("p", "notice ranker-renumbered", texts.textRenumbered);
+      notice.setAttribute("role", "note");
+      widget.insertBefore(notice, keys);
+    }
     optionOrder.forEach(function (option) { items[option] = item(option); });
     order.forEach(function (option) { ranked.appendChild(items[option]); });
     optionOrder.forEach(function (option) {

@@ -28,7 +28,7 @@ from ballots.checkpoint import open_checkpoint, sign_checkpoint
 from ballots.cli import main as verify_main
 from ballots.leaves import ballot_leaf, parse_leaf
 from ballots.note import b64decode_strict, b64encode, parse_vkey
-from ballots.receipt import build_receipt
+from ballots.receipt import build_receipt, receipt_to_tlog_proof
 from ballots.verify import verify_bundle
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
 from tests.conftest import Person, add_member, add_user, csrf_token, post_form, sign_in
@@ -238,6 +238,31 @@ def test_bad_receipts_are_invalid_with_a_reason(voters: Flask, client: FlaskClie
     assert empty.status_code == 422 and "Paste a receipt or choose its file." in empty.get_data(as_text=True)
     no_token = client.post(f"/audit/motions/{motion_id}/receipt", data={"receipt": json.dumps(receipts[0])})
     assert no_token.status_code == 400
+
+
+def test_a_tlog_proof_is_checked_pasted_with_crlf_or_uploaded(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, close=False)
+    proof = receipt_to_tlog_proof(receipts[0])
+    for sent in ({"text": proof.replace("\n", "\r\n")}, {"text": proof.strip()}, {"upload": proof.encode()}):
+        response = _check(client, motion_id, **sent)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert f"entry {receipts[0]['index']}" in response.get_data(as_text=True)
+
+
+def test_deeply_nested_receipts_are_invalid_not_a_server_error(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters, close=False)
+    deep = "[" * 100_000 + "]" * 100_000
+    hostile = {
+        "pasted": {"text": deep},
+        "uploaded": {"upload": deep.encode()},
+        "nested in a field": {"text": json.dumps(dict(receipts[0], proof=json.loads("[" * 65 + "]" * 65)))},
+        "as the leaf": {"text": json.dumps(dict(receipts[0], leaf=deep))},
+        "tlog-proof leaf": {"text": receipt_to_tlog_proof(dict(receipts[0], leaf=deep))},
+    }
+    for name, sent in hostile.items():
+        response = _check(client, motion_id, **sent)
+        assert response.status_code == 422, name
+        assert "nested more than 64 levels deep" in response.get_data(as_text=True), name
 
 
 def _forged_receipt(app: Flask, motion_id: int, leaves: list[str], index: int) -> dict[str, Any]:

@@ -122,6 +122,15 @@ REFUSALS = [
     ({"closes_at": "tomorrow"}, "closes_at"),
     ({"meeting_id": "999"}, "meeting_id"),
     ({"agenda_order": "-1"}, "agenda_order"),
+    # whole numbers in ASCII digits only: int() would read these as 2, 10, 3, 1/2 and 50%
+    ({"method": "stv", "options_text": "a\nb\nc", "seats": "\u0662"}, "seats"),
+    ({"agenda_order": "1_0"}, "agenda_order"),
+    ({"agenda_order": "\uff13"}, "agenda_order"),
+    ({"agenda_order": "99999999999999999999999"}, "agenda_order"),
+    ({"quorum_members": "\u0661/\u0662"}, "quorum_members"),
+    ({"quorum_weight": "\u0665\u0660%"}, "quorum_weight"),
+    ({"opens_at": "\u0662\u0660\u0669\u0669-01-02T10:00"}, "opens_at"),  # strptime would read 2099
+    ({"closes_at": "2099-01-02T\u0661\u0660:00"}, "closes_at"),
 ]
 
 

@@ -132,7 +132,7 @@ CASES = [
     ("stv", FOUR, 2, [("rank-dan", "1"), ("rank-cy", "2"), ("rank-bea", "3"), ("rank-ada", "4")],
      ["dan", "cy", "bea", "ada"], "most preferred first"),
     ("schulze", FOUR, 1, [("rank-cy", "2"), ("rank-ada", "1")], ["ada", "cy"], "most preferred first"),
-    ("ranked_pairs", FOUR, 1, [("rank-ada", "3"), ("rank-bea", "1")], ["bea", "ada"], "most preferred first"),
+    ("ranked_pairs", FOUR, 1, [("rank-ada", "2"), ("rank-bea", "1")], ["bea", "ada"], "most preferred first"),
     ("schulze_stv", FOUR, 2, [("rank-bea", "1"), ("rank-dan", "2")], ["bea", "dan"], "most preferred first"),
     ("irv", FOUR, 1, [("rank-ada", ""), ("rank-bea", "")], [], "A blank ballot"),
 ]
@@ -247,6 +247,17 @@ FORGED = [
     ("irv", FOUR, [("rank-ada", "1"), ("rank-zed", "2")], "Unexpected field 'rank-zed'"),
     ("irv", FOUR, [("rank-ada", "5")], "want a number from 1 to 4"),
     ("irv", FOUR, [("rank-ada", "-1")], "want a number from 1 to 4"),
+    # a gap is refused, never read as the ranking it would close up to (1 and 3 are not 1 and 2)
+    ("irv", FOUR, [("rank-ada", "1"), ("rank-bea", "3")], "Rank 2 is not given, but rank 3 is"),
+    ("ranked_pairs", FOUR, [("rank-ada", "3"), ("rank-bea", "1")], "Rank 2 is not given, but rank 3 is"),
+    ("schulze", FOUR, [("rank-ada", "2")], "Rank 1 is not given, but rank 2 is"),
+    ("stv", FOUR, [("rank-ada", "1"), ("rank-bea", "2"), ("rank-cy", "4")], "Rank 3 is not given, but rank 4 is"),
+    # only ASCII digits: "\u0661" (Arabic-Indic one) was read as 1, and "\u00b2" gave a 500
+    ("irv", FOUR, [("rank-ada", "\u0661")], "want a number from 1 to 4"),
+    ("irv", FOUR, [("rank-ada", "\u00b2")], "want a number from 1 to 4"),
+    ("irv", FOUR, [("rank-ada", "\uff11")], "want a number from 1 to 4"),
+    ("irv", FOUR, [("rank-ada", "1_0")], "want a number from 1 to 4"),
+    ("irv", FOUR, [("rank-ada", "99999999999999999999999")], "want a number from 1 to 4"),
     ("irv", FOUR, [("rank-ada", "1"), ("rank-ada", "2")], "more than one rank"),
     ("irv", FOUR, [("choice", "ada")], "Unexpected field 'choice'"),
     ("schulze", FOUR, [("rank-ada", "1"), ("weight", "1")], "Unexpected field 'weight'"),
@@ -265,6 +276,19 @@ def test_forged_fields_are_refused_and_store_nothing(fed: Flask, client: FlaskCl
         assert response.status_code == 422, response.get_data(as_text=True)
         assert html.unescape(response.get_data(as_text=True)).count(message) >= 1
     assert ballot_count(fed, motion_id) == 0 and len(leaves_of(fed, motion_id)) == 1
+
+
+def test_a_ranking_with_a_gap_comes_back_as_submitted_with_the_reason(fed: Flask, client: FlaskClient) -> None:
+    motion_id = new_motion(fed, method="irv", option_list=FOUR)
+    as_user(client, "delegate@example.org")
+    response = review(client, motion_id, [("rank-ada", "1"), ("rank-cy", "3")])
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert 'role="alert"' in page and "Rank 2 is not given, but rank 3 is" in page
+    assert re.search(r'name="rank-ada"[^>]*>\s*<option value="">[^<]*</option>\s*<option value="1" selected>', page)
+    assert re.search(r'name="rank-cy"[^>]*>(\s*<option value="[^"]*">[^<]*</option>){3}\s*<option value="3" selected>', page)
+    assert "data-text-renumbered=" in page  # the script says so if it shows this ranking as 1, 2
+    assert ballot_count(fed, motion_id) == 0
 
 
 def test_weight_is_never_taken_from_the_form(fed: Flask, client: FlaskClient) -> None:

