@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Response, current_app
 from flask_babel import lazy_gettext as _l
@@ -45,14 +45,33 @@ class LoginRefused(Exception):
         self.retry_after = retry_after
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> User:
+def authenticate(email: str, password: str, now: datetime | None = None, *,
+                 needs_second_factor: Callable[[User], bool] | None = None) -> User:
     """Return the user for these credentials or raise LoginRefused.
 
     After LIPVOTE_LOGIN_MAX_FAILURES consecutive failures the account is locked for
     LIPVOTE_LOCKOUT_MINUTES, doubling with each further failure (capped at a day).
+    When `needs_second_factor(user)` is true, a right password does not clear the failure
+    count: the sign-in succeeds only when the code step calls `record_sign_in_success`, so
+    wrong codes and wrong passwords add up to the same lock-out.
     """
     now = now or utcnow()
     user = find_user_by_email(email)
+    refuse_if_locked(user, now)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        raise LoginRefused(_l("Wrong e-mail address or password."), 401)
+    if user.active and user.check_password(password):
+        if needs_second_factor is None or not needs_second_factor(user):
+            record_sign_in_success(user, now)
+            db.session.commit()
+        return user
+    record_sign_in_failure(user, now)
+    db.session.commit()
+    raise LoginRefused(_l("Wrong e-mail address or password."), 401)
+
+
+def refuse_if_locked(user: User | None, now: datetime) -> None:
     if user is not None and user.locked_until is not None and user.locked_until > now:
         seconds = int((user.locked_until - now).total_seconds()) + 1
         raise LoginRefused(
@@ -60,22 +79,21 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
             429,
             retry_after=seconds,
         )
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        raise LoginRefused(_l("Wrong e-mail address or password."), 401)
-    if user.active and user.check_password(password):
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
-        db.session.commit()
-        return user
+
+
+def record_sign_in_success(user: User, now: datetime) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+
+
+def record_sign_in_failure(user: User, now: datetime) -> None:
+    """Count one failed sign-in (wrong password or wrong code); the caller commits."""
     user.failed_logins += 1
     limit = current_app.config["LIPVOTE_LOGIN_MAX_FAILURES"]
     if user.failed_logins >= limit:
         base = timedelta(minutes=current_app.config["LIPVOTE_LOCKOUT_MINUTES"])
         user.locked_until = now + min(base * 2 ** (user.failed_logins - limit), MAX_LOCKOUT)
-    db.session.commit()
-    raise LoginRefused(_l("Wrong e-mail address or password."), 401)
 
 
 CONTENT_SECURITY_POLICY = (
