@@ -32,6 +32,9 @@ def make_app(instance: Path, database: Path, **overrides: Any) -> Flask:
         "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        # Tests turn two-factor sign-in on where they test it (tests/app/test_two_factor.py runs
+        # the default configuration), so the other tests sign in with a password alone.
+        "LIPVOTE_TWO_FACTOR_ROLES": "none",
     }
     config.update(overrides)
     return create_app(config)

@@ -4,11 +4,11 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import bp
+from app.auth import bp, two_factor
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, SetPasswordForm
 from app.extensions import db
 from app.i18n import SESSION_LANGUAGE_KEY
-from app.models import TokenPurpose
+from app.models import TokenPurpose, User
 from app.security import LoginRefused, authenticate
 from app import tokens
 
@@ -28,19 +28,27 @@ def login() -> Response | str | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data or "", form.password.data or "")
+            user = authenticate(form.email.data or "", form.password.data or "", needs_second_factor=two_factor.is_enrolled)
         except LoginRefused as refusal:
             form.password.errors = [str(refusal.message)]
             response = current_app.make_response((render_template("auth/login.html", form=form), refusal.status))
             if refusal.retry_after:
                 response.headers["Retry-After"] = str(refusal.retry_after)
             return response
-        session.permanent = True
-        login_user(user, remember=bool(form.remember.data))
+        if two_factor.is_enrolled(user):
+            two_factor.hold_for_code(user, remember=bool(form.remember.data), next_path=request.args.get("next"))
+            return redirect(url_for("auth.two_factor_code"))
+        complete_sign_in(user, remember=bool(form.remember.data))
         return redirect(safe_next(request.args.get("next")))
     if form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+def complete_sign_in(user: User, remember: bool) -> None:
+    """Sign in an account whose password (and, if it has one, second factor) was accepted."""
+    session.permanent = True
+    login_user(user, remember=remember)
 
 
 @bp.post("/logout")
@@ -69,6 +77,10 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
         user.locked_until = None
         db.session.commit()
         logout_user()
+        if two_factor.is_enrolled(user):  # a reset link alone must not get past the second factor
+            two_factor.hold_for_code(user, remember=False, next_path=None)
+            flash(_("Your password is set. Enter a code to finish signing in."), "success")
+            return redirect(url_for("auth.two_factor_code"))
         login_user(user)
         flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(url_for("main.home"))
