@@ -188,6 +188,24 @@ def enter_code(client: FlaskClient, code: str) -> Any:
     return post_form(client, "/login/code", {"code": code})
 
 
+def enter_at_once(code: str, *clients: FlaskClient) -> list[int]:
+    """Each client (waiting for a code) submits `code` at the same moment; their statuses."""
+    forms = [{"csrf_token": csrf_token(client, "/login/code"), "code": code} for client in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def submit(client: FlaskClient, form: dict[str, str]) -> None:
+        barrier.wait()
+        statuses.append(client.post("/login/code", data=form).status_code)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
 def events(app: Flask, action: str) -> list[AuditEvent]:
     with app.app_context():
         found = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
@@ -395,20 +413,7 @@ def test_two_requests_with_the_same_code_sign_in_once(app: Flask, people: dict[s
     for client in (first, second):
         start_sign_in(client, email)
     code = fresh_code(app, email, secret, clock)
-    forms = [{"csrf_token": csrf_token(client, "/login/code"), "code": code} for client in (first, second)]
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def submit(client: FlaskClient, form: dict[str, str]) -> None:
-        barrier.wait()
-        statuses.append(client.post("/login/code", data=form).status_code)
-
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip((first, second), forms)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [302, 401]
+    assert sorted(enter_at_once(code, first, second)) == [302, 401]
 
 
 # --- recovery codes -------------------------------------------------------------------------------
@@ -623,3 +628,44 @@ def test_an_account_that_enrolled_again_is_no_longer_a_demo_code_account(app: Fl
     assert post_form(client, f"/accounts/{chair_id}/two-factor/reset", {}, token_from="/accounts/").status_code == 302
     result = app.test_cli_runner().invoke(args=["demo-code", "chair@demo.example"])
     assert result.exit_code != 0
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pg_url() -> Iterator[str]:
+    from tests.postgres import start_cluster
+
+    yield from start_cluster()
+
+
+@pytest.fixture
+def pg_app(pg_url: str, tmp_path: Path, clock: Clock) -> Iterator[Flask]:
+    from flask_migrate import downgrade, upgrade
+
+    application = make_app(tmp_path, tmp_path / "unused.sqlite3", SQLALCHEMY_DATABASE_URI=pg_url,
+                           LIPVOTE_TWO_FACTOR_ROLES=DEFAULT_TWO_FACTOR_ROLES)
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+@pytest.mark.slow
+def test_codes_are_single_use_on_postgresql_even_when_two_requests_race(pg_app: Flask, clock: Clock) -> None:
+    with pg_app.app_context():
+        assert db.engine.dialect.name == "postgresql"
+        demo.load()
+    email, secret = "admin@demo.example", demo.DEMO_TWO_FACTOR_SECRET
+    first, second = pg_app.test_client(), pg_app.test_client()
+    for client in (first, second):
+        start_sign_in(client, email, demo.DEMO_PASSWORD)
+    code = fresh_code(pg_app, email, secret, clock)
+    assert sorted(enter_at_once(code, first, second)) == [302, 401]
+    loser = first if first.get("/home").status_code == 302 else second
+    assert enter_code(loser, fresh_code(pg_app, email, secret, clock)).status_code == 302
+    assert "Administration" in loser.get("/home").get_data(as_text=True)
