@@ -22,6 +22,7 @@ import enum
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -76,12 +77,23 @@ def matching_step(secret: str, code: str, at: datetime, digits: int = TOTP_DIGIT
     Every step of the window is compared (in constant time), so the time taken does not say
     which one matched.
     """
+    if len(code) != digits or not (code.isascii() and code.isdigit()):
+        return None  # compare_digest takes only ASCII, and nothing else can match anyway
     now = time_step(at)
     found = None
     for step in range(now - TOTP_WINDOW_STEPS, now + TOTP_WINDOW_STEPS + 1):
         if hmac.compare_digest(code_at(secret, step, digits), code) and found is None:
             found = step
     return found
+
+
+def typed_code(raw: str) -> str | None:
+    """The 6 digits of a typed authenticator code in ASCII (spaces dropped; digits of any script,
+    such as Arabic-Indic ones from a phone keyboard, read as their values), or None."""
+    text = "".join(raw.split())
+    if len(text) != TOTP_DIGITS or not text.isdecimal():
+        return None
+    return "".join(str(unicodedata.decimal(c)) for c in text)
 
 
 def new_secret() -> str:
@@ -239,13 +251,13 @@ def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> lis
     """
     now = now or utcnow()
     user_id = user.id
-    digits = "".join(code.split())
+    digits = typed_code(code)
     with write_transaction():
         record = db.session.get(TwoFactor, user_id)
         if record is not None and record.confirmed_at is not None:
             raise AlreadyEnrolled
         try:
-            step = matching_step(decrypt_secret(record.secret_encrypted), digits, now) if record else None
+            step = matching_step(decrypt_secret(record.secret_encrypted), digits, now) if record and digits else None
         except SecretUnreadable:
             step = None
         if record is None or step is None:
@@ -369,8 +381,8 @@ def _check(user: User, raw: str, now: datetime) -> Outcome:
     record = confirmed_record(user.id)
     if record is None:
         return Outcome.WRONG
-    digits = "".join(raw.split())
-    if len(digits) == TOTP_DIGITS and digits.isascii() and digits.isdigit():
+    digits = typed_code(raw)
+    if digits is not None:
         try:
             step = matching_step(decrypt_secret(record.secret_encrypted), digits, now)
         except SecretUnreadable:

@@ -75,6 +75,14 @@ def test_a_code_is_accepted_one_step_either_side_and_no_further(unix: int, step:
     assert matching_step(RFC6238_SHA1_SECRET, wrong, at(unix)) is None
 
 
+def test_typed_codes_are_read_as_digits() -> None:
+    assert two_factor.typed_code(" 123 456 ") == "123456"
+    assert two_factor.typed_code("١٢٣٤٥٦") == "123456"  # Arabic-Indic digits from a phone keyboard
+    for bad in ("12345", "1234567", "12345a", "²²²²²²", "é" * 6, ""):
+        assert two_factor.typed_code(bad) is None, bad
+    assert matching_step(RFC6238_SHA1_SECRET, "é" * 6, at(59)) is None  # never a TypeError from compare_digest
+
+
 def test_recovery_codes_are_random_and_read_forgivingly() -> None:
     codes = {two_factor.new_recovery_code() for _ in range(50)}
     assert len(codes) == 50
@@ -263,8 +271,9 @@ def test_enrolment_turns_it_on_only_after_a_right_code(app: Flask, client: Flask
     secret = shown_secret(page)
     assert len(secret) == 32  # 160 bits
     assert re.search(r"secret%3D|secret=", page) is None  # the otpauth URI is only inside the QR image
-    wrong = post_form(client, "/account/two-factor/enrol", {"code": wrong_code(secret, clock)})
-    assert wrong.status_code == 422 and "That code does not match" in wrong.get_data(as_text=True)
+    for bad in (wrong_code(secret, clock), "é" * 6, "²" * 6, "12345", "x" * 64):
+        wrong = post_form(client, "/account/two-factor/enrol", {"code": bad})
+        assert wrong.status_code == 422 and "That code does not match" in wrong.get_data(as_text=True), bad
     assert client.get("/home").status_code == 302  # still off, still required
     with app.app_context():
         record = db.session.get(TwoFactor, people["auditor"].id)
@@ -365,7 +374,7 @@ def test_wrong_codes_count_towards_the_same_lockout_as_wrong_passwords(app: Flas
 def test_malformed_codes_are_refused_without_counting(app: Flask, client: FlaskClient, people: dict[str, Person], clock: Clock) -> None:
     enrolled_chair(client, people, clock)
     start_sign_in(client, people["chair"].email)
-    for bad in ("12345", "abc", "1234567", "é" * 6, "x" * 64):
+    for bad in ("12345", "abc", "1234567", "é" * 6, "²" * 6, "x" * 64):
         response = enter_code(client, bad)
         assert response.status_code == 400, bad
         assert "Enter the 6-digit code from your authenticator app" in response.get_data(as_text=True)
