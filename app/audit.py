@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ballots.leaves import audit_leaf
 
 from app.extensions import db
-from app.models import AuditEvent, utcnow
+from app.models import AuditEvent, User, utcnow
 
 
 def _plain(value: Any) -> Any:
@@ -38,9 +38,15 @@ def _dump(record: Mapping[str, Any] | None) -> str | None:
     return json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False, sort_keys=True)
 
 
-def record_action(action: str, *, target: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> AuditEvent:
-    """Add an audit event to the current transaction (the caller commits with the change itself)."""
-    actor = current_user if getattr(current_user, "is_authenticated", False) else None
+def record_action(action: str, *, target: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
+                  actor: User | None = None) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller commits with the change itself).
+
+    The actor is the signed-in user, or `actor` when the person is not signed in yet (a
+    recovery code used to complete a sign-in).
+    """
+    if actor is None and getattr(current_user, "is_authenticated", False):
+        actor = current_user
     event = AuditEvent(
         at=utcnow(),
         actor_id=actor.id if actor else None,

@@ -56,6 +56,35 @@ def demo_command(if_empty: bool) -> None:
     for login in demo.logins():
         click.echo(f"  {login.role:<9} {login.email:<45} {login.who}")
     click.echo(f"  delegate  delegate.<member-id>@{demo.DEMO_DOMAIN}  (one per LIP, e.g. delegate.bow-valley@{demo.DEMO_DOMAIN})")
+    with_code = demo.two_factor_logins()
+    if with_code:
+        from app.auth.two_factor import grouped
+
+        click.echo("")
+        click.echo(f"Two-factor sign-in: {', '.join(with_code)} also need a code. Add this demo key to an authenticator app:")
+        click.echo(f"  {grouped(demo.DEMO_TWO_FACTOR_SECRET)}")
+        click.echo(f"or print the current code with: lipvote demo-code {with_code[0]}")
+
+
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code_command(email: str) -> None:
+    """Print the current two-factor code of a demo account (demo databases only)."""
+    from app import demo
+    from app.auth.two_factor import TOTP_PERIOD_SECONDS, code_at, time_step
+    from app.models import utcnow
+    from app.security import find_user_by_email
+
+    if not demo.is_demo():
+        raise click.ClickException("This database does not hold the demo federation; demo-code works only there.")
+    user = find_user_by_email(email)
+    if user is None or not demo.uses_demo_secret(user):
+        raise click.ClickException(f"{email} is not a demo account that signs in with the published demo key.")
+    now = utcnow()
+    seconds_left = TOTP_PERIOD_SECONDS - int(now.timestamp()) % TOTP_PERIOD_SECONDS
+    click.echo(code_at(demo.DEMO_TWO_FACTOR_SECRET, time_step(now)))
+    click.echo(f"(changes in {seconds_left} s; each code signs in once)", err=True)
 
 
 @click.command("create-admin")
@@ -98,6 +127,7 @@ def init_app(app: Flask) -> None:
     from app.motions.schedule import tick_command
 
     app.cli.add_command(demo_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(tick_command)
     app.cli.add_command(bundle_command)

@@ -6,11 +6,13 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from flask import Flask
 
 SECRET_KEY_FILE = "secret_key"
+TWO_FACTOR_KEY_FILE = "two_factor_key"
+DEFAULT_TWO_FACTOR_ROLES = "admin,chair,auditor"
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -55,6 +57,19 @@ def read_or_create_secret(path: Path) -> str:
     finally:
         tmp.unlink(missing_ok=True)
     return path.read_text().strip()
+
+
+def role_set(raw: str | Iterable[str]) -> frozenset[str]:
+    """The roles named in LIPVOTE_TWO_FACTOR_ROLES: comma-separated role names, or `none`."""
+    from app.models import Role
+
+    names = raw.split(",") if isinstance(raw, str) else [str(getattr(name, "value", name)) for name in raw]
+    wanted = {name.strip().lower() for name in names if name.strip()} - {"none"}
+    known = {role.value for role in Role}
+    if wanted - known:
+        raise SystemExit(f"LIPVOTE_TWO_FACTOR_ROLES names unknown roles {sorted(wanted - known)}; "
+                         f"use some of {sorted(known)}, or none.")
+    return frozenset(wanted)
 
 
 def database_url(instance: Path) -> str:
@@ -106,9 +121,12 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         LIPVOTE_BASE_URL=os.environ.get("LIPVOTE_BASE_URL", "").rstrip("/"),
         LIPVOTE_LOG_ORIGIN=os.environ.get("LIPVOTE_LOG_ORIGIN", "lipvote.local"),
         LIPVOTE_SIGNING_KEY=os.environ.get("LIPVOTE_SIGNING_KEY", str(instance / "signing_key")),
+        LIPVOTE_TWO_FACTOR_ROLES=os.environ.get("LIPVOTE_TWO_FACTOR_ROLES", "").strip() or DEFAULT_TWO_FACTOR_ROLES,
+        LIPVOTE_TWO_FACTOR_KEY=os.environ.get("LIPVOTE_TWO_FACTOR_KEY", str(instance / TWO_FACTOR_KEY_FILE)),
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "INSTANCE_PATH"})
+    app.config["LIPVOTE_TWO_FACTOR_ROLES"] = role_set(app.config["LIPVOTE_TWO_FACTOR_ROLES"])
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("LIPVOTE_SECRET_KEY") or read_or_create_secret(

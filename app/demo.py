@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app.auth import two_factor
+from app.auth.models import TwoFactor
 from app.demo_history import load_history
 from app.extensions import db
 from app.models import DelegateRank, Member, Role, SiteSetting, User
@@ -18,6 +21,9 @@ from app.registry import PROVINCE_REGION
 DEMO_PASSWORD = "demo-password-lipvote"
 DEMO_DOMAIN = "demo.example"
 DEMO_FLAG = "demo_data"
+# The published authenticator key of the demo accounts whose role requires two-factor sign-in
+# (README.md, `make run`); `lipvote demo-code EMAIL` prints its current code.
+DEMO_TWO_FACTOR_SECRET = "LIPVOTEDEMOLIPVOTEDEMOLIPVOTEDEM"
 
 # slug, English name, French name, province, setting, size class, population served, holder, clusters
 LIPS: tuple[tuple[str, str, str, str, str, str, int, str, str], ...] = (
@@ -100,7 +106,11 @@ def load() -> None:
     # passwords separately would make `make run` slow for no security gain on demo data.
     password_hash = generate_password_hash(DEMO_PASSWORD)
     for local, name, role in STAFF:
-        db.session.add(User(email=email_for(local), display_name=name, role=role, locale="en", password_hash=password_hash))
+        user = User(email=email_for(local), display_name=name, role=role, locale="en", password_hash=password_hash)
+        db.session.add(user)
+        if two_factor.is_required(user):
+            db.session.flush()
+            two_factor.enrol_with_secret(user, DEMO_TWO_FACTOR_SECRET)
     for slug, name_en, name_fr, province, setting, size, population, holder, clusters in LIPS:
         member = Member(
             slug=slug, name_en=name_en, name_fr=name_fr, province=province, region=PROVINCE_REGION[province],
@@ -122,3 +132,19 @@ def logins() -> list[Login]:
     for slug, name_en, *_rest in LIPS[:3]:
         rows.append(Login(email_for(f"delegate.{slug}"), "delegate", name_en))
     return rows
+
+
+def uses_demo_secret(user: User) -> bool:
+    """Is this a demo account whose two-factor secret is still the published demo one?"""
+    if not user.email.endswith("@" + DEMO_DOMAIN):
+        return False
+    try:
+        return two_factor.current_secret(user) == DEMO_TWO_FACTOR_SECRET
+    except two_factor.SecretUnreadable:
+        return False
+
+
+def two_factor_logins() -> list[str]:
+    """E-mail addresses of the demo accounts that sign in with the published demo secret."""
+    users = db.session.scalars(select(User).join(TwoFactor, TwoFactor.user_id == User.id).order_by(User.id))
+    return [user.email for user in users if uses_demo_secret(user)]

@@ -8,7 +8,7 @@ import unicodedata
 from functools import cache
 from typing import Any, Callable
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RequestLimit
 from flask_login import current_user
@@ -89,6 +89,24 @@ def login_limits(on_breach: Callable[[RequestLimit], Response]) -> Callable[[Cal
         return limiter.limit(_configured("LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT"), key_func=account_and_address,
                              methods=["POST"], deduct_when=_failed, on_breach=on_breach, scope="login-account")(view)
     return decorate
+
+
+def account_awaiting_code_and_address() -> str:
+    """The account whose password was right and whose code is awaited (app.auth.two_factor)."""
+    pending = session.get("two_factor_pending")
+    account = pending.get("user") if isinstance(pending, dict) else None
+    return f"{account}|{client_address()}"
+
+
+def _wrong_code(response: Response) -> bool:
+    return response.status_code == 401  # not a malformed code (400): that is a typing slip, not a guess
+
+
+def code_limits(on_breach: Callable[[RequestLimit], Response]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The second-factor step's throttle: wrong, replayed or spent codes count as failed sign-ins
+    of that account from that address, with the same limits as wrong passwords."""
+    return limiter.limit(_configured("LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT"), key_func=account_awaiting_code_and_address,
+                         methods=["POST"], deduct_when=_wrong_code, on_breach=on_breach, scope="login-code")
 
 
 def seconds_until(limit: RequestLimit) -> int:

@@ -33,6 +33,9 @@ def make_app(instance: Path, database: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "LIPVOTE_CHECK_WRITE_TRANSACTIONS": True,
+        # Tests turn two-factor sign-in on where they test it (tests/app/test_two_factor.py runs
+        # the default configuration), so the other tests sign in with a password alone.
+        "LIPVOTE_TWO_FACTOR_ROLES": "none",
     }
     config.update(overrides)
     return create_app(config)

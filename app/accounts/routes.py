@@ -12,6 +12,7 @@ from app import sessions, tokens
 from app.accounts import bp
 from app.accounts.forms import AccountForm
 from app.audit import record_action
+from app.auth import two_factor
 from app.database import write_transaction
 from app.extensions import db
 from app.i18n import current_language
@@ -98,7 +99,8 @@ def _apply(form: AccountForm, user: User) -> list[tuple[str, str]]:
 @requires(Permission.MANAGE_ACCOUNTS)
 def index() -> str:
     users = db.session.scalars(select(User).order_by(User.role, User.display_name))
-    return render_template("accounts/index.html", users=list(users), confirm_form=ConfirmForm())
+    return render_template("accounts/index.html", users=list(users), confirm_form=ConfirmForm(),
+                           two_factor_on=two_factor.enrolled_user_ids())
 
 
 def _form_page(user: User | None) -> Response | tuple[str, int]:

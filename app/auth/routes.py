@@ -6,7 +6,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user
 from werkzeug.security import generate_password_hash
 
-from app.auth import bp
+from app.auth import bp, two_factor
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, SetPasswordForm
 from app.database import write_transaction
 from app.extensions import db
@@ -40,14 +40,23 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data or "", form.password.data or "")
+            user = authenticate(form.email.data or "", form.password.data or "", )
         except LoginRefused as refusal:
             return _login_page(form, str(refusal.message), refusal.status)
-        session.permanent = True
-        with write_transaction():
-            sessions.sign_in(db.session.get(User, user.id), remember=bool(form.remember.data))
+        if two_factor.is_enrolled(user):
+            two_factor.hold_for_code(user, remember=bool(form.remember.data), next_path=request.args.get("next"))
+            return redirect(url_for("auth.two_factor_code"))
+        complete_sign_in(user, remember=bool(form.remember.data))
         return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+
+
+def complete_sign_in(user: User, remember: bool) -> None:
+    """Sign in an account whose password (and, if it has one, second factor) was accepted."""
+    session.permanent = True
+    user_id = user.id
+    with write_transaction():
+        sessions.sign_in(db.session.get(User, user_id), remember=remember)
 
 
 @bp.post("/logout")
@@ -77,9 +86,15 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
                 user = db.session.get(User, user_id)
                 user.password_hash = new_hash
                 sessions.end_all(user.id, SessionEnd.PASSWORD)
-                sessions.sign_in(user, remember=False)
+                enrolled = two_factor.is_enrolled(user)
+                if not enrolled:
+                    sessions.sign_in(user, remember=False)
         except tokens.TokenRejected as rejected:
             return render_template("auth/link_rejected.html", reason=rejected.reason), rejected.status
+        if enrolled:  # a reset link alone must not get past the second factor
+            two_factor.hold_for_code(user, remember=False, next_path=None)
+            flash(_("Your password is set. Enter a code to finish signing in."), "success")
+            return redirect(url_for("auth.two_factor_code"))
         flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(url_for("main.home"))
     return render_template(template, form=form, user=token.user), 400 if form.is_submitted() else 200

@@ -26,6 +26,16 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/reset/<token>"): (404, 404, 404, 404, 404, 404),
     ("POST", "/reset/<token>"): (404, 404, 404, 404, 404, 404),
     ("POST", "/language"): (302, 302, 302, 302, 302, 302),
+    # two-factor authentication: nobody here has it on (tests/app/test_two_factor.py covers it)
+    ("GET", "/login/code"): (400, 302, 302, 302, 302, 302),  # anonymous: no sign-in waits for a code
+    ("POST", "/login/code"): (400, 302, 302, 302, 302, 302),
+    ("GET", "/account"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/account/two-factor/enrol"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("POST", "/account/two-factor/enrol"): (ANON_LOGIN, 422, 422, 422, 422, 422),  # no code sent
+    ("GET", "/account/two-factor/recovery-codes"): (ANON_LOGIN, 409, 409, 409, 409, 409),  # it is off
+    ("POST", "/account/two-factor/recovery-codes"): (ANON_LOGIN, 409, 409, 409, 409, 409),
+    ("GET", "/account/two-factor/turn-off"): (ANON_LOGIN, 409, 409, 409, 409, 409),
+    ("POST", "/account/two-factor/turn-off"): (ANON_LOGIN, 409, 409, 409, 409, 409),
     ("GET", "/home"): (ANON_LOGIN, 200, 200, 200, 200, 200),
     ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
     ("GET", "/motions/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
@@ -45,6 +55,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/accounts/<int:user_id>/edit"): (ANON_LOGIN, 422, 403, 403, 403, 403),
     ("POST", "/accounts/<int:user_id>/link"): (ANON_LOGIN, 201, 403, 403, 403, 403),
     ("POST", "/accounts/<int:user_id>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
+    ("GET", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),  # the observer has none
+    ("POST", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),
     # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
     ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
     ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),

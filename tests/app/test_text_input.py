@@ -274,8 +274,8 @@ def test_the_migration_brings_stored_text_into_nfc(tmp_path: Path, migrated_data
             "'2026-01-01 00:00:00')"), {"name": NFD_CAFE})
         for email in ("rené@example.org", unicodedata.normalize("NFD", "rené@example.org"), "x" + NFD_CAFE + "@e.org"):
             db.session.execute(text(
-                "INSERT INTO user_account (email, display_name, role, locale, active, failed_logins, created_at) "
-                "VALUES (:email, :name, 'observer', 'en', 1, 0, '2026-01-01 00:00:00')"),
+                "INSERT INTO user_account (email, display_name, role, locale, active, created_at) "
+                "VALUES (:email, :name, 'observer', 'en', 1, '2026-01-01 00:00:00')"),
                 {"email": email, "name": NFD_CAFE})
         db.session.execute(text(
             "INSERT INTO motion (title_en, title_fr, text_en, text_fr, method, seats, options_json, rules_json, "

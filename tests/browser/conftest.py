@@ -66,12 +66,13 @@ class LiveServer:
 
 
 @contextmanager
-def serve(folder: Path, migrated_database: Path) -> Iterator[LiveServer]:
+def serve(folder: Path, migrated_database: Path, **config: Any) -> Iterator[LiveServer]:
     """The real WSGI app on a free loopback port, on a fresh copy of the migrated database
-    holding the demo federation (and its demo history of motions)."""
+    holding the demo federation (and its demo history of motions); `config` overrides the
+    test configuration (tests/conftest.py: make_app)."""
     database = folder / "lipvote.sqlite3"
     shutil.copyfile(migrated_database, database)
-    app = make_app(folder, database, TESTING=False)
+    app = make_app(folder, database, **{"TESTING": False, **config})
     with app.app_context():
         demo.load()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -87,6 +87,7 @@ class Axe:
     lang: str
     checked: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    impacts: tuple[str, ...] = FAILING_IMPACTS  # ("minor", "moderate", *FAILING_IMPACTS): any violation fails
 
     def __post_init__(self) -> None:
         self.page.context.route(f"**{AXE_PATH}", lambda route: route.fulfill(
@@ -104,7 +105,7 @@ class Axe:
             self.failures.append(f"[{self.lang}] {name} ({page.url})\n  the page is {overflow[0]} px wide in a "
                                  f"{overflow[1]} px window (it must reflow, not scroll sideways); widest: {wide}")
         for v in violations:
-            if v["impact"] not in FAILING_IMPACTS:
+            if v["impact"] not in self.impacts:
                 continue
             nodes = "\n".join(f"      {n['target']}: {' '.join((n['summary'] or '').split())}" for n in v["nodes"][:5])
             more = f"\n      … and {len(v['nodes']) - 5} more" if len(v["nodes"]) > 5 else ""
@@ -119,7 +120,7 @@ class Axe:
     def report(self) -> None:
         assert self.checked
         if self.failures:
-            pytest.fail(f"axe found serious or critical violations on {len(self.failures)} occasion(s):\n\n"
+            pytest.fail(f"axe found {' or '.join(self.impacts)} violations on {len(self.failures)} occasion(s):\n\n"
                         + "\n\n".join(self.failures), pytrace=False)
 
 
