@@ -43,6 +43,9 @@ def app_environment(database_url: str, folder: Path) -> dict[str, str]:
         "LIPVOTE_SECRET_KEY": SECRET_KEY,
         "LIPVOTE_SIGNING_KEY": str(folder / "signing_key"),
         "LIPVOTE_LOG_ORIGIN": LOG_ORIGIN,
+        # The simulated chair and auditor sign in with a password alone: the bench measures the
+        # meeting, and two-factor sign-in has its own tests (tests/app/test_two_factor.py).
+        "LIPVOTE_TWO_FACTOR_ROLES": "none",
     }
 
 
@@ -54,6 +57,7 @@ def app_config(database_url: str, folder: Path) -> dict[str, Any]:
         "SECRET_KEY": SECRET_KEY,
         "LIPVOTE_SIGNING_KEY": str(folder / "signing_key"),
         "LIPVOTE_LOG_ORIGIN": LOG_ORIGIN,
+        "LIPVOTE_TWO_FACTOR_ROLES": "none",
     }
 
 
