@@ -25,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from app import extensions, database, i18n, request_origin, whole_numbers
+    from app import display, extensions, database, i18n, request_origin, whole_numbers
 
     whole_numbers.init_app(app)  # the bounded <int:...> converter, before any route is added
     request_origin.init_app(app)  # before the CSRF check that extensions.init_app registers
@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)  # engine options first: Flask-SQLAlchemy builds engines in init_app
     extensions.init_app(app)
     i18n.init_app(app)
+    display.init_app(app)
 
     from app import security, sessions  # sessions registers Flask-Login's user loader
 

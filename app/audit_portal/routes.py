@@ -211,9 +211,3 @@ def pretty(text: str | None) -> str:
 bp.add_app_template_filter(pretty, "pretty_json")
 
 
-def state_label(state: str) -> str:
-    labels = {"draft": _("draft"), "open": _("open"), "closed": _("closed"), "certified": _("certified")}
-    return labels.get(state, state)
-
-
-bp.add_app_template_global(state_label, "state_label")

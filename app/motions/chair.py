@@ -15,7 +15,6 @@ from math import gcd
 from typing import Any, Callable
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
-from flask_babel import format_datetime, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -27,6 +26,7 @@ from voting import weights as weight_policies
 from app import board
 from app.audit import record_action
 from app.database import write_transaction
+from app.display import SHORT_TIME_PATTERNS, motion_state, percent, when_text
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Member
@@ -202,8 +202,7 @@ def rare_weights(weights: dict[str, int]) -> list[tuple[int, list[str]]]:
 
 def pct(value: Fraction | float) -> str:
     """A share as a percentage with two decimals, in the page's locale ("12.50%", "12,50 %")."""
-    pattern = get_locale().percent_formats[None].pattern  # type: ignore[union-attr]
-    return format_percent(float(value), format=pattern.replace("#,##0", "#,##0.00", 1))
+    return percent(Fraction(value), places=2)
 
 
 @bp.get("/<int:motion_id>/preview")
@@ -368,13 +367,14 @@ def console_data(motion: Motion) -> dict[str, Any]:
                                  .order_by(Proxy.granted_at, Proxy.id)).all()
     voters = None if motion.secret else [
         {"member": row.slug, "name": row.name_fr if lang == "fr" else row.name_en, "weight": row.weight,
-         "cast_at": format_datetime(row.cast_at, "short"), "by_proxy": row.proxy_id is not None}
+         "cast_at": when_text(row.cast_at, SHORT_TIME_PATTERNS), "by_proxy": row.proxy_id is not None}
         for row in counted
     ]
     return {
         "motion": motion.id,
         "state": motion.state.value,
-        "closes_at": format_datetime(motion.closes_at, "short") if motion.closes_at else None,
+        "state_label": motion_state(motion.state),
+        "closes_at": when_text(motion.closes_at) or None,
         "turnout": {"ballots": ballots, "members": eligible["members"], "weight": weight,
                     "eligible_weight": eligible["weight"], "members_pct": pct(_share(ballots, eligible["members"])),
                     "weight_pct": pct(_share(weight, eligible["weight"]))},
@@ -434,5 +434,4 @@ def chair_helpers() -> dict[str, object]:
     return {
         "chair_motion_lists": chair_motion_lists,
         "method_label": lambda method: METHOD_LABELS.get(method, method),
-        "format_when": lambda value: format_datetime(value, "short") if value else "",
     }

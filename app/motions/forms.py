@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
 from typing import Any, Sequence
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
@@ -25,6 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 import voting
 from voting import weights as weight_policies
 
+from app.display import federation_zone
 from app.models import utcnow
 from app.registry import REGIONS
 from app.text_input import PlainText, clean_line, clean_multiline, comparison_key, text_problem
@@ -77,22 +76,18 @@ def _label(choices: dict[str, Any], key: str) -> Any:
     return choices.get(key, key)
 
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "America/Toronto")
-
-
 def to_utc(local: datetime | None) -> datetime | None:
     """A naive datetime-local value, read in LIPVOTE_TIMEZONE, as an aware UTC datetime."""
     if local is None:
         return None
-    return local.replace(tzinfo=local_zone()).astimezone(timezone.utc)
+    return local.replace(tzinfo=federation_zone()).astimezone(timezone.utc)
 
 
 def to_local(value: datetime | None) -> datetime | None:
     """A stored UTC datetime as the naive local time a datetime-local input shows."""
     if value is None:
         return None
-    return value.astimezone(local_zone()).replace(tzinfo=None)
+    return value.astimezone(federation_zone()).replace(tzinfo=None)
 
 
 def options_to_text(options: list[dict[str, str]]) -> str:

@@ -8,13 +8,14 @@ display, so the words say exactly what the arithmetic decided.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import format_decimal, format_number
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from app.display import number, percent, rounded
 
 METHOD_NAMES: dict[str, Any] = {
     "yes_no": _l("yes or no"),
@@ -42,22 +43,6 @@ def frac(text: str | None) -> Fraction | None:
         return None
     p, q = text.split("/")
     return Fraction(int(p), int(q))
-
-
-def number(n: int) -> str:
-    return str(format_number(n))
-
-
-def rounded(value: Fraction, places: int) -> Decimal:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-
-
-def percent(share: Fraction | None) -> str:
-    """A share as a percentage with one decimal, e.g. "62.4 %" (FR "62,4 %")."""
-    if share is None:
-        return "—"
-    return str(format_decimal(rounded(share * 100, 1), format="#,##0.0")) + "\u00a0%"
 
 
 def amount(value: Fraction | str | None) -> str:
