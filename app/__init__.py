@@ -25,7 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from app import display, extensions, database, i18n, request_origin, whole_numbers
+    from app import display, extensions, database, form_translations, i18n, request_origin, whole_numbers
 
     whole_numbers.init_app(app)  # the bounded <int:...> converter, before any route is added
     request_origin.init_app(app)  # before the CSRF check that extensions.init_app registers
@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     i18n.init_app(app)
     display.init_app(app)
+    form_translations.init_app(app)
 
     from app import security, sessions  # sessions registers Flask-Login's user loader
 
