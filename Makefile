@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-dev translations test-system-deps bench load clean
+.PHONY: run test check install install-dev translations test-system-deps bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test-system-deps:
 
 test: install-dev test-system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast tier for the edit-test loop: no browser, no PostgreSQL, no gunicorn. CI runs `make test`.
+check: install-dev
+	$(BIN)/python -m pytest -q -m "not browser and not slow" --ignore=tests/browser $(PYTEST_ARGS)
 
 # Speed and memory, side by side with the baselines; results go in docs/benchmarks.md.
 bench: install-dev

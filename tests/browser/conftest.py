@@ -1,7 +1,7 @@
 """Real-browser harness: Debian's chromium driven by Playwright against a live lipvote server.
 
-Playwright cannot download its own browsers here, so the session launches /usr/bin/chromium
-(see ../shared/design/browser-tests.md). A missing browser fails the run with one sentence;
+Playwright cannot download its own browsers here, so the session launches Debian's
+/usr/bin/chromium through `executable_path`. A missing browser fails the run with one sentence;
 it is never skipped. The live server is the real WSGI app on a free loopback port, on a
 temporary migrated SQLite database holding the demo federation: one per test module
 (`live_server`) or one per test (`fresh_live_server`, for journeys that change the federation).
