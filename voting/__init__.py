@@ -15,7 +15,7 @@ Count a motion::
     result.winners, result.status, result.as_dict()
 
 ``as_dict()`` is the JSON-safe explanation (no floats; fractions are "p/q" strings) that the
-verifier re-derives and compares byte for byte.  Methods, rules, ties and the explanation
+verifier re-derives and compares as parsed JSON values.  Methods, rules, ties and the explanation
 schema are specified in docs/methods.md; weight policies in docs/weights.md
 (:mod:`voting.weights`); voting power in :mod:`voting.power`.
 
