@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-from numpy.typing import NDArray
-
-from ._ranks import FLOAT_EXACT, Positions, code_dtype, positions, preference_order, ranked_counts
 from .errors import InvalidBallot
+
+if TYPE_CHECKING:
+    from .fast.rankings import Rankings
 
 RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
 YES_NO_CHOICES = ("yes", "no", "abstain")
@@ -35,25 +34,13 @@ class Group(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Rankings:
-    """Every ballot of a pairwise method, ungrouped, as arrays (see :func:`ingest_rankings`)."""
-
-    positions: Positions  # one row per ballot, see _ranks
-    weights: NDArray[np.int64]
-    first_ballots: list[int]  # per option: ballots ranking it first
-    first_weight: list[int]  # per option: their weight
-    counted: bool  # some ballot is not blank
-    order: NDArray[np.signedinteger[Any]] | None = None  # see _ranks.preference_order; on request
-
-
-@dataclass(frozen=True)
 class Ingested:
     groups: tuple[Group, ...]  # sorted by (selection, region); () when rankings is set
     ballots: int
     weight: int
     blank_ballots: int
     blank_weight: int
-    rankings: Rankings | None = None
+    rankings: Rankings | None = None  # set by the fast path (voting.fast), never here
 
     def counted(self) -> list[Group]:
         return [g for g in self.groups if g.selection]
@@ -105,8 +92,30 @@ def ingest(
     regions: frozenset[str] | None,
 ) -> Ingested:
     """Aggregate ``ballots``; ``regions`` is the set of allowed region ids when regions are needed."""
-    need_region = regions is not None
-    raw_groups: dict[Any, list[int]] = {}
+    raw_groups = _read_ballots(ballots, need_region=regions is not None)
+    n_ballots = sum(e[0] for e in raw_groups.values())
+    total_weight = sum(e[1] for e in raw_groups.values())
+    merged = _check_selections(method, raw_groups, options, regions)
+    del raw_groups
+    groups = _as_groups(method, merged)
+    blank = [g for g in groups if not g.selection]
+    return Ingested(
+        groups=groups,
+        ballots=n_ballots,
+        weight=total_weight,
+        blank_ballots=sum(g.ballots for g in blank),
+        blank_weight=sum(g.weight for g in blank),
+    )
+
+
+# A raw group: [ballots, weight, index of its first ballot], keyed by the selection as given
+# (with its region when regions are needed).
+RawGroups = dict[Any, list[int]]
+
+
+def _read_ballots(ballots: Iterable[Any], need_region: bool) -> RawGroups:
+    """Step 1: check each ballot's shape, weight and region type; group identical ones."""
+    raw_groups: RawGroups = {}
     try:
         iterator = iter(ballots)
     except TypeError as e:
@@ -154,9 +163,13 @@ def ingest(
         else:
             entry[0] += 1
             entry[1] += weight
-    n_ballots = sum(e[0] for e in raw_groups.values())
-    total_weight = sum(e[1] for e in raw_groups.values())
+    return raw_groups
 
+
+def _check_selections(
+    method: str, raw_groups: RawGroups, options: Sequence[str], regions: frozenset[str] | None
+) -> dict[tuple[Any, str | None], list[int]]:
+    """Step 2: check each distinct selection and region once; merge equal canonical forms."""
     position = {o: i for i, o in enumerate(options)}
     known = position.keys()
     ranked = method in RANKED
@@ -182,8 +195,11 @@ def ingest(
         else:
             slot[0] += entry[0]
             slot[1] += entry[1]
-    del raw_groups
+    return merged
 
+
+def _as_groups(method: str, merged: dict[tuple[Any, str | None], list[int]]) -> tuple[Group, ...]:
+    """Step 3: the merged entries as :class:`Group` tuples, in a fixed order where it matters."""
     items = list(merged.items())
     del merged
     if method == "schulze_stv":
@@ -197,115 +213,10 @@ def ingest(
     del items
     first, second = itemgetter(0), itemgetter(1)
     # tuple.__new__ builds the named tuples at C speed (a million distinct rankings).
-    groups = tuple(
+    return tuple(
         map(
             tuple.__new__,
             repeat(Group),
             zip(map(first, keys), map(second, keys), map(first, values), map(second, values)),
         )
-    )
-    blank = [g for g in groups if not g.selection]
-    return Ingested(
-        groups=groups,
-        ballots=n_ballots,
-        weight=total_weight,
-        blank_ballots=sum(g.ballots for g in blank),
-        blank_weight=sum(g.weight for g in blank),
-    )
-
-
-_SEQUENCES = frozenset({tuple, list})
-_SAMPLE = 512
-
-
-def rankings_repeat(ballots: Sequence[Any]) -> bool:
-    """Whether the first rankings of a large profile repeat enough to be worth grouping.
-
-    Grouping identical rankings (:func:`ingest`) makes a profile of few distinct rankings
-    nearly free to count, but costs about 1 µs a ballot; the array path
-    (:func:`ingest_rankings`) costs less per ballot and does not group.  Both count the
-    same.  A sample of the first rankings decides: grouped when at least half of them are
-    repeats.  Small profiles always take the array path (cheap either way).
-    """
-    if len(ballots) <= _SAMPLE:
-        return False
-    sample = ballots[:_SAMPLE]
-    if not set(map(type, sample)) <= _SEQUENCES or set(map(len, sample)) != {2}:
-        return False  # malformed: the array path declines it and ingest names the ballot
-    rankings = list(map(itemgetter(1), sample))
-    if not set(map(type, rankings)) <= _SEQUENCES:
-        return False  # (never iterate what may be a one-shot iterator)
-    try:
-        distinct = set(map(tuple, rankings))
-    except TypeError:  # an unhashable option id
-        return False
-    return len(distinct) <= _SAMPLE // 2
-
-
-
-def ingest_rankings(ballots: Sequence[Any], options: Sequence[str], *, with_order: bool = False) -> Ingested | None:
-    """The ranked methods' fast path: every ballot as a row of a rank-position array.
-
-    Schulze and Ranked Pairs need only the weighted pairwise matrix, a plain sum over
-    ballots, and IRV/STV move ballots between piles (``with_order`` adds each ballot's
-    preference order for them), so nothing is grouped.  Every check runs over the whole input at C speed (sets of types,
-    one dictionary lookup per ranked option, one array pass for repeated options).  Returns
-    None, leaving the input to :func:`ingest`, unless every ballot is a plain
-    ``(weight, ranking)`` pair with an int weight > 0 and a list or tuple of distinct known
-    option ids, and the total weight is below 2**53; :func:`ingest` then accepts the same
-    input with the same counts, or raises the error that names the first bad ballot.
-    """
-    count = len(ballots)
-    if count == 0 or not set(map(type, ballots)) <= _SEQUENCES or set(map(len, ballots)) != {2}:
-        return None
-    raw_weights = list(map(itemgetter(0), ballots))
-    selections = list(map(itemgetter(1), ballots))
-    if set(map(type, raw_weights)) != {int} or not set(map(type, selections)) <= _SEQUENCES:
-        return None
-    total = sum(raw_weights)
-    if total >= FLOAT_EXACT:
-        return None
-    weights = np.array(raw_weights, dtype=np.int64)  # every weight is below the total
-    del raw_weights
-    if int(weights.min()) <= 0:
-        return None
-    n = len(options)
-    index = {o: i for i, o in enumerate(options)}
-    lengths = np.fromiter(map(len, selections), dtype=np.int64, count=count)
-    flat = map(index.__getitem__, chain.from_iterable(selections))
-    try:
-        # bytes() of small ints runs in C and is faster than np.fromiter.
-        codes = (
-            np.frombuffer(bytes(flat), dtype=np.int8)
-            if n < 127
-            else np.fromiter(flat, dtype=code_dtype(n + 1), count=int(lengths.sum()))
-        )
-    except (KeyError, TypeError):  # an unknown or unhashable option id
-        return None
-    del selections
-    pos = positions(codes, lengths, n)
-    if not np.array_equal(ranked_counts(pos), lengths):  # an option repeated
-        return None
-    order = preference_order(codes, lengths, n) if with_order else None
-    blank = lengths == 0
-    ranked = ~blank
-    first = codes[(np.cumsum(lengths) - lengths)[ranked]].astype(np.int64)
-    del codes
-    first_ballots = np.bincount(first, minlength=n)
-    # float64 sums of ints are exact: the total is below 2**53.
-    first_weight = np.bincount(first, weights=weights[ranked].astype(np.float64), minlength=n)
-    return Ingested(
-        groups=(),
-        ballots=count,
-        weight=total,
-        blank_ballots=int(blank.sum()),
-        blank_weight=int(weights[blank].sum()),
-        rankings=Rankings(
-            positions=pos,
-            weights=weights,
-            first_ballots=[int(x) for x in first_ballots],
-            first_weight=[int(x) for x in first_weight],
-            counted=bool(ranked.any()),
-            order=order,
-        ),
     )

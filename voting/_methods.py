@@ -9,37 +9,17 @@ caller decides what to do with it when there is no seed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
 from py3votecore.plurality_at_large import PluralityAtLarge
 from py3votecore.schulze_by_graph import SchulzeMethodByGraph
 from py3votecore.schulze_stv import SchulzeSTV
 
-from ._fractions import frac_str
 from ._ingest import Group
 from ._pairwise import pairwise_matrix, schulze_potential_winners, strongest_paths
-from ._ranks import FLOAT_EXACT, code_dtype
-from ._pycore import PiledSTV, PileList, RankedPairsByGraph
-
-
-@dataclass
-class Outcome:
-    winners: tuple[str, ...]
-    detail: dict[str, Any]
-    ties: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _in_order(items: Any, options: Sequence[str]) -> list[str]:
-    pos = {o: i for i, o in enumerate(options)}
-    return sorted(items, key=pos.__getitem__)
-
-
-def _tie(stage: str, tied: list[Any], chosen: list[Any], effect: str, material: bool = True) -> dict[str, Any]:
-    return {"stage": stage, "tied": tied, "chosen": chosen, "effect": effect, "material": material}
+from ._pycore import ExactSTV, Number, RankedPairsByGraph, exact_ballot
+from ._outcome import Outcome, in_order, tie_record
+from ._stv import StvCount, explain_stv
 
 
 def _matrix_dict(m: list[list[int]], options: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -59,8 +39,8 @@ def run_plurality(groups: Sequence[Group], options: Sequence[str], seats: int, o
     winners = tuple(sorted(core.winners, key=lambda o: (-tallies[o], order.index(o))))
     ties = []
     if hasattr(core, "tied_winners"):
-        tied = _in_order(core.tied_winners, options)
-        ties.append(_tie("seats", tied, [o for o in winners if o in core.tied_winners], "elected"))
+        tied = in_order(core.tied_winners, options)
+        ties.append(tie_record("seats", tied, [o for o in winners if o in core.tied_winners], "elected"))
     return Outcome(winners, {"ranking": ranked}, ties)
 
 
@@ -75,117 +55,31 @@ def run_approval(groups: Sequence[Group], options: Sequence[str], seats: int, or
     if seats < len(options) and tallies[ranked[seats - 1]] == tallies[ranked[seats]]:
         boundary = tallies[ranked[seats - 1]]
         tied = [o for o in options if tallies[o] == boundary]
-        ties.append(_tie("seats", tied, [o for o in winners if o in tied], "elected"))
+        ties.append(tie_record("seats", tied, [o for o in winners if o in tied], "elected"))
     return Outcome(winners, {"ranking": ranked}, ties)
 
 
-# --- IRV and STV ---------------------------------------------------------------------------
-
-
-def _order_from_groups(groups: Sequence[Group], options: Sequence[str]) -> NDArray[np.signedinteger[Any]]:
-    code = {o: i for i, o in enumerate(options)}
-    order = np.full((len(groups), len(options) + 1), -1, dtype=code_dtype(len(options) + 1))
-    for k, g in enumerate(groups):
-        order[k, : len(g.selection)] = [code[o] for o in g.selection]
-    return order
+# --- IRV and STV (the reference: one exact py-vote-core ballot per distinct ranking) --------
 
 
 def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
-    total = sum(g.weight for g in groups)
-    weights = np.array([g.weight for g in groups], dtype=np.int64 if total < FLOAT_EXACT else object)
-    return stv_from_arrays(_order_from_groups(groups, options), weights, options, seats, order)
-
-
-def _total(weights: NDArray[Any]) -> int:
-    """The exact sum of int64 or (beyond 2**53) Python-int weights."""
-    return sum(map(int, weights.tolist())) if weights.dtype == object else int(weights.sum())
-
-
-def stv_from_arrays(
-    ranking: NDArray[np.signedinteger[Any]],
-    weights: NDArray[Any],
-    options: Sequence[str],
-    seats: int,
-    order: list[str],
-) -> Outcome:
-    """IRV (seats = 1) and STV over ranked ballots given as arrays (see ``_pycore._Piles``).
-
-    ``ranking`` holds the ballots' option codes, most preferred first, padded with -1;
-    ``weights`` their weights.  Blank ballots (no option ranked) are set aside.
-    """
-    ranked_rows = ranking[:, 0] >= 0
-    if not ranked_rows.all():
-        ranking, weights = ranking[ranked_rows], weights[ranked_rows]
-    ballots = PileList(ranking, weights, options)
-    candidates = {options[c] for c in ballots.piles.ranked_codes}
-    never_ranked = [o for o in order if o not in candidates]
+    ranked = [g for g in groups if g.selection]
+    candidates = {o for g in ranked for o in g.selection}
     core_seats = min(seats, len(candidates))
-    core = PiledSTV(ballots, tie_breaker=list(order), required_winners=core_seats)
-    pos = {o: i for i, o in enumerate(order)}
-    code = {o: i for i, o in enumerate(options)}
-    elected: list[str] = []
-    rounds: list[dict[str, Any]] = []
-    ties: list[dict[str, Any]] = []
-    previous: dict[str, Any] | None = None
-    quota = int(core.quota)
-    for k, r in enumerate(core.rounds, start=1):
-        tallies = r.get("tallies", {})
-        reset = r.get("note") == "reset"
-        if reset:
-            # py-vote-core restarts from the original ballots restricted to the continuing
-            # candidates and recomputes the Droop quota for the seats still open.
-            continuing = [code[o] for o in candidates - set(elected)]
-            names_one = np.isin(ranking, continuing).any(axis=1)
-            valid = _total(weights[names_one])
-            quota = valid // (core_seats - len(elected) + 1) + 1
-        row: dict[str, Any] = {
-            "round": k,
-            "quota": quota,
-            "tallies": {o: frac_str(tallies[o]) for o in options if o in tallies},
-            "elected": [],
-            "eliminated": None,
-            "surplus_factors": {},
-            "transfers": {},
-        }
-        if reset:
-            row["reset"] = True
-        elif previous is not None:
-            row["transfers"] = {
-                o: frac_str(tallies[o] - previous[o]) for o in options if o in tallies and o in previous
-            }
-        if "winners" in r:
-            new = sorted(r["winners"], key=lambda o: (-tallies[o], pos[o]))
-            row["elected"] = new
-            elected.extend(new)
-            row["surplus_factors"] = {o: frac_str(Fraction(tallies[o] - quota, tallies[o])) for o in new}
-        if "loser" in r:
-            row["eliminated"] = r["loser"]
-            if "tied_losers" in r:
-                ties.append(_tie(f"round {k}", _in_order(r["tied_losers"], options), [r["loser"]], "eliminated"))
-        rounds.append(row)
-        previous = tallies
-    remaining = [o for o in core.winners if o not in elected]
-    last: dict[str, Any] = core.rounds[-1].get("tallies", {}) if core.rounds else {}
-    if not last:
-        first_choice = PileList(ranking, weights, options).piles.totals()
-        last = {o: first_choice[i] for i, o in enumerate(options)}
-    remaining.sort(key=lambda o: (-last.get(o, 0), pos[o]))
-    elected.extend(remaining)
-    filled: list[str] = []
-    if core_seats < seats:
-        need = seats - core_seats
-        filled = never_ranked[:need]
-        if len(never_ranked) > need:
-            ties.append(_tie("unranked fill", _in_order(never_ranked, options), filled, "elected"))
-        elected.extend(filled)
-    detail = {
-        "quota": int(core.quota),
-        "valid_weight": _total(weights),
-        "rounds": rounds,
-        "elected_without_quota": remaining,
-        "filled_from_unranked": filled,
-    }
-    return Outcome(tuple(elected), detail, ties)
+    ballots = [exact_ballot(g.weight, g.selection) for g in ranked]
+    core = ExactSTV(ballots, tie_breaker=list(order), required_winners=core_seats)
+
+    def weight_naming(continuing: set[str]) -> int:
+        return sum(g.weight for g in ranked if not continuing.isdisjoint(g.selection))
+
+    def first_choices() -> dict[str, Number]:
+        totals: dict[str, Number] = dict.fromkeys(candidates, 0)
+        for g in ranked:
+            totals[g.selection[0]] += g.weight
+        return totals
+
+    count = StvCount(core, candidates, core_seats, sum(g.weight for g in ranked), weight_naming, first_choices)
+    return explain_stv(count, options, seats, order)
 
 
 # --- Condorcet methods ---------------------------------------------------------------------
@@ -209,7 +103,7 @@ def schulze_from_matrix(d: list[list[int]], options: Sequence[str], order: list[
         core = SchulzeMethodByGraph(_edges(d, options), tie_breaker=list(order))
         winner = core.winner
         if getattr(core, "tied_winners", None):
-            ties.append(_tie("winners", _in_order(core.tied_winners, options), [winner], "elected"))
+            ties.append(tie_record("winners", in_order(core.tied_winners, options), [winner], "elected"))
     detail = {
         "pairwise": _matrix_dict(d, options),
         "strongest_paths": _matrix_dict(p, options),
@@ -292,7 +186,7 @@ def ranked_pairs_from_matrix(d: list[list[int]], options: Sequence[str], order: 
             live = {p for p in candidates if not _reaches(locked, p[1], p[0])}
             material = not condorcet and not _acyclic(locked | live)
             ties.append(
-                _tie(
+                tie_record(
                     f"pairs of strength {strength}",
                     [list(p) for p in sorted(candidates, key=lambda p: (idx[p[0]], idx[p[1]]))],
                     [list(p) for p in candidates],
@@ -311,7 +205,7 @@ def ranked_pairs_from_matrix(d: list[list[int]], options: Sequence[str], order: 
         k = group_end
     winner = core.winner
     if getattr(core, "tied_winners", None):
-        ties.append(_tie("winners", _in_order(core.tied_winners, options), [winner], "elected"))
+        ties.append(tie_record("winners", in_order(core.tied_winners, options), [winner], "elected"))
     return Outcome((winner,), {"pairwise": _matrix_dict(d, options), "pairs": pairs}, ties)
 
 
@@ -329,10 +223,10 @@ def run_schulze_stv(groups: Sequence[Group], options: Sequence[str], seats: int,
             ballot.setdefault(o, bottom)
         core_ballots.append({"count": g.weight, "ballot": ballot})
     core = SchulzeSTV(core_ballots, tie_breaker=list(order), required_winners=seats, ballot_notation=SchulzeSTV.BALLOT_NOTATION_RANKING)
-    winners = tuple(_in_order(core.winners, options))
+    winners = tuple(in_order(core.winners, options))
     if getattr(core, "tied_winners", None):
-        tied_sets = sorted([_in_order(s, options) for s in core.tied_winners], key=lambda s: [options.index(o) for o in s])
-        ties.append(_tie("winning sets", tied_sets, [list(winners)], "elected"))
+        tied_sets = sorted([in_order(s, options) for s in core.tied_winners], key=lambda s: [options.index(o) for o in s])
+        ties.append(tie_record("winning sets", tied_sets, [list(winners)], "elected"))
     return Outcome(winners, {"pairwise": _matrix_dict(d, options)}, ties)
 
 

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
-
-import numpy as np
 
 from ._ingest import Group
-from ._ranks import FLOAT_EXACT, code_dtype, pairwise_from_positions, positions
 
 
 def pairwise_matrix(groups: Sequence[Group], options: Sequence[str]) -> list[list[int]]:
     """d[i][j] = total weight of ballots ranking options[i] above options[j].
 
     A ranked option is above every option the ballot leaves unranked; unranked options are
-    tied with each other (no ballot weight either way).
+    tied with each other (no ballot weight either way).  The fast path computes the same
+    matrix with numpy (``voting.fast.ranks.pairwise_from_positions``).
     """
     n = len(options)
     index = {o: i for i, o in enumerate(options)}
-    total = sum(g.weight for g in groups)
-    if not groups or n < 2:
-        return [[0] * n for _ in range(n)]
-    if total >= FLOAT_EXACT or len(groups) < 64:
-        return _pairwise_python(groups, index, n)
-    count = len(groups)
-    selections = [g.selection for g in groups]
-    lengths = np.fromiter(map(len, selections), dtype=np.int64, count=count)
-    codes = np.fromiter(
-        map(index.__getitem__, chain.from_iterable(selections)), dtype=code_dtype(n + 1), count=int(lengths.sum())
-    )
-    pos = positions(codes, lengths, n)
-    del codes
-    weights = np.fromiter((g.weight for g in groups), dtype=np.int64, count=count)
-    return pairwise_from_positions(pos, weights)
-
-
-def _pairwise_python(groups: Sequence[Group], index: dict[str, int], n: int) -> list[list[int]]:
     d = [[0] * n for _ in range(n)]
     for g in groups:
         ranked = [index[o] for o in g.selection]

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
-from ._ingest import YES_NO_CHOICES, Ingested, ingest, ingest_rankings, rankings_repeat
-from ._methods import MATRIX_RUNNERS, RUNNERS, Outcome, stv_from_arrays
-from ._ranks import pairwise_from_positions
+from . import fast as voting_fast
+from ._ingest import YES_NO_CHOICES, Ingested, ingest
+from ._methods import RUNNERS
+from ._outcome import Outcome
 from ._rules import normalise_rules, quorum_report, rules_for_method
 from ._result import Result
 from ._ties import check_seed, option_digest, tie_order
@@ -17,8 +18,6 @@ from ._fractions import share_str
 from .errors import InvalidMotion
 
 FORMAT = "lipvote-tally/1"
-# Methods counted from every ballot as a row of arrays, ungrouped (see ingest_rankings).
-ARRAY_METHODS = frozenset({*MATRIX_RUNNERS, "irv", "stv"})
 TIE_RULE = "options sorted by ascending SHA-256(seed || UTF-8 option id); earlier is favoured"
 
 
@@ -82,39 +81,91 @@ def tally(
     seats: int = 1,
     rules: Mapping[str, Any] | None = None,
     tie_break_seed: bytes | None = None,
+    fast: bool = True,
 ) -> Result:
+    """Count ``ballots`` (``(weight, selection[, region])`` tuples) and explain the result.
+
+    ``fast=False`` counts with the reference code alone; the default lets large ranked
+    profiles take the fast path (``voting.fast``), which gives the same explanation.
+    """
+    opts, norm, seed = _settings(method, options, seats, rules, tie_break_seed)
+    ing = _ingest(method, ballots, opts, norm, fast)
+    _check_turnout(ing, norm)
+    quorum = quorum_report(norm, ing.ballots, ing.weight)
+    order = tie_order(seed, opts) if seed is not None else list(opts)
+    explanation = _explanation(method, opts, seats, norm, ing, quorum, seed, order)
+
+    def finish(status: str, winners: tuple[str, ...], carried: bool | None) -> Result:
+        explanation["status"] = status
+        explanation["winners"] = list(winners)
+        explanation["carried"] = carried
+        return Result(method, winners, carried, status, explanation)
+
+    if not quorum["met"]:
+        return finish("no_quorum", (), False if method == "yes_no" else None)
+    if method == "yes_no":
+        carried, detail = run_yes_no(ing.groups, norm)
+        explanation["detail"] = detail
+        return finish("carried" if carried else "defeated", (), carried)
+    if ing.rankings is not None:
+        if not ing.rankings.counted:
+            return finish("no_votes", (), None)
+        return _conclude(explanation, voting_fast.count_arrays(method, ing, opts, seats, order), seed, finish)
+    counted = ing.counted()
+    if not counted:
+        return finish("no_votes", (), None)
+    _check_schulze_stv_budget(method, len(opts), seats, len(counted))
+    run = (voting_fast.runner(method) if fast else None) or RUNNERS[method]
+    return _conclude(explanation, run(counted, opts, seats, order), seed, finish)
+
+
+def _settings(
+    method: str, options: Sequence[str], seats: int, rules: Mapping[str, Any] | None, tie_break_seed: bytes | None
+) -> tuple[tuple[str, ...], dict[str, Any], bytes | None]:
+    """Step 1: the motion's settings, checked: options, seats, normalised rules, seed."""
     if method not in METHODS:
         raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
     opts = _check_options(method, options)
     check_feasible(method, len(opts), seats)
     norm = normalise_rules(rules)
     rules_for_method(norm, method)
-    seed = check_seed(tie_break_seed)
+    return opts, norm, check_seed(tie_break_seed)
 
+
+def _ingest(method: str, ballots: Iterable[Any], opts: tuple[str, ...], norm: dict[str, Any], fast: bool) -> Ingested:
+    """Step 2: read, check and aggregate the ballots (as arrays on the fast path)."""
     regions = None
     if norm["double_majority"]["regions"] is not None:
         regions = frozenset(norm["eligible"]["regions"])
-    ing: Ingested | None = None
-    if method in ARRAY_METHODS and regions is None:
-        # The fast path needs the ballots twice at most: materialise a one-shot iterable.
-        if not isinstance(ballots, (list, tuple)):
-            try:
-                ballots = list(ballots)
-            except TypeError:
-                pass  # ingest names the problem
-        if isinstance(ballots, (list, tuple)) and not rankings_repeat(ballots):
-            ing = ingest_rankings(ballots, opts, with_order=method not in MATRIX_RUNNERS)
-    if ing is None:
-        ing = ingest(method, ballots, opts, regions)
+    if fast and regions is None:
+        arrays, ballots = voting_fast.ingest(method, ballots, opts)
+        if arrays is not None:
+            return arrays
+    return ingest(method, ballots, opts, regions)
 
-    if norm["eligible"] is not None:
-        for key, cast in (("members", ing.ballots), ("weight", ing.weight)):
-            if cast > norm["eligible"][key]:
-                raise InvalidMotion(f"turnout {key}: got {cast}, more than the {norm['eligible'][key]} eligible")
-    quorum = quorum_report(norm, ing.ballots, ing.weight)
 
-    order = tie_order(seed, opts) if seed is not None else list(opts)
-    explanation: dict[str, Any] = {
+def _check_turnout(ing: Ingested, norm: dict[str, Any]) -> None:
+    """Step 3: never more ballots or weight than the eligible members hold."""
+    if norm["eligible"] is None:
+        return
+    for key, cast in (("members", ing.ballots), ("weight", ing.weight)):
+        if cast > norm["eligible"][key]:
+            raise InvalidMotion(f"turnout {key}: got {cast}, more than the {norm['eligible'][key]} eligible")
+
+
+def _explanation(
+    method: str,
+    opts: tuple[str, ...],
+    seats: int,
+    norm: dict[str, Any],
+    ing: Ingested,
+    quorum: dict[str, Any],
+    seed: bytes | None,
+    order: list[str],
+) -> dict[str, Any]:
+    """Step 4: the explanation's fields known before counting (docs/methods.md §6)."""
+    eligible = norm["eligible"]
+    return {
         "format": FORMAT,
         "method": method,
         "options": list(opts),
@@ -128,8 +179,8 @@ def tally(
             "weight": ing.weight,
             "blank_ballots": ing.blank_ballots,
             "blank_weight": ing.blank_weight,
-            "members_share": share_str(ing.ballots, norm["eligible"]["members"]) if norm["eligible"] else None,
-            "weight_share": share_str(ing.weight, norm["eligible"]["weight"]) if norm["eligible"] else None,
+            "members_share": share_str(ing.ballots, eligible["members"]) if eligible else None,
+            "weight_share": share_str(ing.weight, eligible["weight"]) if eligible else None,
         },
         "quorum": quorum,
         "totals": _totals(method, ing, opts),
@@ -143,44 +194,16 @@ def tally(
         "detail": None,
     }
 
-    def finish(status: str, winners: tuple[str, ...], carried: bool | None) -> Result:
-        explanation["status"] = status
-        explanation["winners"] = list(winners)
-        explanation["carried"] = carried
-        return Result(method, winners, carried, status, explanation)
 
-    if not quorum["met"]:
-        return finish("no_quorum", (), False if method == "yes_no" else None)
-
-    if method == "yes_no":
-        carried, detail = run_yes_no(ing.groups, norm)
-        explanation["detail"] = detail
-        return finish("carried" if carried else "defeated", (), carried)
-
-    if ing.rankings is not None:
-        if not ing.rankings.counted:
-            return finish("no_votes", (), None)
-        outcome: Outcome
-        if method in MATRIX_RUNNERS:
-            d = pairwise_from_positions(ing.rankings.positions, ing.rankings.weights)
-            outcome = MATRIX_RUNNERS[method](d, opts, order)
-        else:
-            ranking = ing.rankings.order
-            if ranking is None:  # with_order was asked for above: a programming error
-                raise RuntimeError("ingest_rankings returned no preference order for IRV/STV")
-            outcome = stv_from_arrays(ranking, ing.rankings.weights, opts, seats, order)
-        return _conclude(explanation, outcome, seed, finish)
-    counted = ing.counted()
-    if not counted:
-        return finish("no_votes", (), None)
-    if method == "schulze_stv":
-        units = schulze_stv_units(len(opts), seats)
-        if units * len(counted) > SCHULZE_STV_BALLOT_BUDGET:
-            raise InvalidMotion(
-                f"schulze_stv: {len(counted)} distinct rankings x {units} set comparisons exceeds "
-                f"the budget of {SCHULZE_STV_BALLOT_BUDGET}"
-            )
-    return _conclude(explanation, RUNNERS[method](counted, opts, seats, order), seed, finish)
+def _check_schulze_stv_budget(method: str, n_options: int, seats: int, distinct_rankings: int) -> None:
+    if method != "schulze_stv":
+        return
+    units = schulze_stv_units(n_options, seats)
+    if units * distinct_rankings > SCHULZE_STV_BALLOT_BUDGET:
+        raise InvalidMotion(
+            f"schulze_stv: {distinct_rankings} distinct rankings x {units} set comparisons exceeds "
+            f"the budget of {SCHULZE_STV_BALLOT_BUDGET}"
+        )
 
 
 def _conclude(

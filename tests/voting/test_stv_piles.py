@@ -1,7 +1,7 @@
 """The piled STV adapter against py-vote-core's own per-ballot STV loop, run exactly.
 
-``voting._pycore.PiledSTV`` runs py-vote-core's ``STV.calculate_results`` over one pseudo-ballot
-per option pile.  The oracle below is the previous adapter: one py-vote-core ballot dict per
+``voting.fast.piles.PiledSTV`` runs py-vote-core's ``STV.calculate_results`` over one pseudo-ballot
+per option pile.  The oracle is the reference, ``voting._pycore.ExactSTV``: one py-vote-core ballot dict per
 distinct ranking, with the count kept exact (the float cast undone) and the tallies summed
 exactly.  Both run py-vote-core's rule; the piles must give the same rounds, tallies, quota,
 tied losers and winners on every profile, including resets (all ballots exhausted before
@@ -19,82 +19,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from py3votecore.stv import STV
 
 import voting
-from voting._ingest import rankings_repeat
-from voting._pycore import PiledSTV, PileList
-from voting._ranks import preference_order
-
-class ExactBallot(dict[str, Any]):
-    """A py-vote-core ballot dict whose "count" stays an exact int or Fraction."""
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        if key == "count":
-            current = self.get("count")
-            if isinstance(value, float):
-                # py-vote-core's cast float(count): keep the exact value it was made from.
-                if isinstance(current, (int, Fraction)) and float(current) == value:
-                    value = current
-                else:
-                    value = Fraction(value)
-            if isinstance(value, Fraction) and value.denominator == 1:
-                value = value.numerator
-        super().__setitem__(key, value)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ExactBallot:
-        copy = ExactBallot()
-        dict.__setitem__(copy, "count", self["count"])
-        dict.__setitem__(copy, "ballot", list(self["ballot"]))
-        return copy
-
-
-def exact_ballot(count: int, ranking: tuple[str, ...]) -> ExactBallot:
-    b = ExactBallot()
-    dict.__setitem__(b, "count", count)
-    dict.__setitem__(b, "ballot", list(ranking))
-    return b
-
-
-class ExactSTV(STV):  # type: ignore[misc]  # py-vote-core ships no types: STV is Any
-    """py-vote-core's STV, with tallies summed exactly (see module docstring)."""
-
-    _keyed_ballots: list[dict[str, Any]] | None = None
-    _live: dict[Any, None]
-
-    def _continuing(self, ballots: list[dict[str, Any]]) -> dict[Any, None]:
-        """The candidates still on some ballot (STV.tallies' keys), kept incrementally.
-
-        py-vote-core removes an elected or eliminated candidate from every ballot at once and
-        only replaces the ballot list at the start and at a reset, so between replacements
-        the continuing set is the previous one minus the last round's winners and loser.
-        """
-        if ballots is not self._keyed_ballots:
-            self._keyed_ballots = ballots
-            self._live = {c: None for ballot in ballots for c in ballot["ballot"]}
-        elif self.rounds:
-            last = self.rounds[-1]
-            for c in list(last.get("winners", ())) + ([last["loser"]] if "loser" in last else []):
-                self._live.pop(c, None)
-        return self._live
-
-    def tallies(self, ballots: list[dict[str, Any]]) -> dict[Any, Fraction]:
-        # Same rule as STV.tallies, summed exactly.  Returning Fractions (never ints) keeps
-        # py-vote-core's surplus factor (tally - quota) / tally a Fraction, not a float.
-        whole: dict[Any, int] = dict.fromkeys(self._continuing(ballots), 0)
-        parts: dict[Any, Fraction] = {}
-        for ballot in ballots:
-            ranking = ballot["ballot"]
-            if ranking:
-                count = ballot["count"]
-                if type(count) is int:
-                    whole[ranking[0]] += count
-                else:
-                    top = ranking[0]
-                    parts[top] = parts.get(top, Fraction(0)) + count
-        return {c: Fraction(n) + parts.get(c, 0) for c, n in whole.items()}
-
-
+from voting._pycore import ExactSTV, exact_ballot
+from voting.fast.piles import PiledSTV, PileList
+from voting.fast.rankings import rankings_repeat
+from voting.fast.ranks import preference_order
 
 def _arrays(options: list[str], ballots: list[tuple[int, list[str]]]) -> tuple[Any, Any]:
     code = {o: i for i, o in enumerate(options)}
