@@ -26,7 +26,8 @@ Errors: every deliberate error is a :class:`VotingError`; a malformed ballot rai
 from ._breakdown import ATTRIBUTES, breakdown
 from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
-from ._rules import RULE_THRESHOLDS, validate_rules
+from ._ingest import RANKED as RANKED_METHODS
+from ._rules import RULE_THRESHOLDS, Threshold, needed, threshold, validate_rules
 from ._tally import tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
@@ -34,8 +35,10 @@ from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
 __all__ = [
     "ATTRIBUTES",
     "METHODS",
+    "RANKED_METHODS",
     "RULE_THRESHOLDS",
     "STATUSES",
+    "Threshold",
     "InvalidBallot",
     "InvalidMotion",
     "InvalidPolicy",
@@ -43,7 +46,9 @@ __all__ = [
     "VotingError",
     "breakdown",
     "check_feasible",
+    "needed",
     "tally",
+    "threshold",
     "tie_order",
     "validate_rules",
     "validate_selection",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -27,6 +29,33 @@ _THRESHOLDS: dict[str, tuple[Fraction, bool, str]] = {
 }
 
 _TOP_KEYS = {"threshold", "quorum", "double_majority", "eligible"}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A yes/no threshold: yes must be more than (``strict``) or at least ``share`` of ``basis``."""
+
+    name: str
+    share: Fraction
+    strict: bool
+    basis: str  # "votes_cast" (yes + no) or "eligible" (the eligible total)
+
+
+def threshold(name: str) -> Threshold:
+    """The named threshold (one of RULE_THRESHOLDS); KeyError for another name."""
+    share, strict, basis = _THRESHOLDS[name]
+    return Threshold(name, share, strict, basis)
+
+
+def needed(share: Fraction, base: int, strict: bool) -> int:
+    """The smallest whole amount ``a`` with ``a / base > share`` (strict) or ``>= share``.
+
+    The one place that turns a required share into a count of members or units of weight:
+    thresholds, quorums and the majority a chair plans for all use it.
+    """
+    limit = share * base
+    return math.floor(limit) + 1 if strict else math.ceil(limit)
+
 
 
 def _is_int(x: object) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import rfc8785
 
 import voting
@@ -171,3 +174,22 @@ def test_threshold_only_for_yes_no() -> None:
 def test_turnout_above_eligible_is_refused() -> None:
     with pytest.raises(voting.InvalidMotion, match="more than the 1 eligible"):
         voting.tally("yes_no", [(1, "yes"), (1, "no")], options=OPTS, rules={"eligible": {"members": 1, "weight": 5}})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 12), st.integers(1, 12), st.integers(0, 500), st.booleans())
+def test_needed_is_the_smallest_amount_that_passes(p: int, q: int, base: int, strict: bool) -> None:
+    share = Fraction(min(p, q), q)
+    passes = (lambda a: Fraction(a, base) > share) if strict else (lambda a: Fraction(a, base) >= share)
+    smallest = next((a for a in range(base + 2) if base and passes(a)), None)
+    if base and smallest is not None:
+        assert voting.needed(share, base, strict) == smallest
+
+
+def test_named_thresholds() -> None:
+    two_thirds = voting.threshold("two_thirds")
+    assert (two_thirds.share, two_thirds.strict, two_thirds.basis) == (Fraction(2, 3), False, "votes_cast")
+    assert voting.needed(two_thirds.share, 10_000, two_thirds.strict) == 6_667
+    majority = voting.threshold("absolute_majority")
+    assert voting.needed(majority.share, 80, majority.strict) == 41 and majority.basis == "eligible"
+    assert voting.RANKED_METHODS == {"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"}
