@@ -9,6 +9,7 @@ templates/motions/_weight_derivation.html).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from flask_babel import ngettext
 
 from voting import weights as weight_policies
 
-from app.display import number
+from app.display import number, rounded
 from app.motions import bp
 from app.registry import REGIONS, SIZE_CLASSES
 
@@ -35,7 +36,7 @@ def _basis_text(facts: Mapping[str, Any]) -> str:
                  regions=facts["regions"], count=number(facts["region_members"]))
     if kind == "blended":
         population = facts["population"]
-        return _("%(equal_part)s shared equally by %(members)s members, the rest by population served: "
+        return _("%(equal_part)s equally among %(members)s members, the rest by population: "
                  "%(population)s of %(population_sum)s", equal_part=facts["equal_part"],
                  members=number(facts["members"]), population=number(population) if population is not None else "—",
                  population_sum=number(facts["population_sum"]))
@@ -83,5 +84,6 @@ def weight_derivation(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     caption, summary = _summary(rule, derivation, snapshot["total"])
     facts = weight_policies.basis_facts(snapshot)
     rows = [{**row, "basis": _basis_text(facts[row["id"]])} for row in derivation["rows"]]
-    return {"rule": rule, "caption": caption, "summary": summary, "rounds": rule != "exact",
-            "scale": derivation.get("scale"), "rows": rows}
+    scale = derivation.get("scale")
+    return {"rule": rule, "caption": caption, "summary": summary, "rounds": rule != "exact", "scale": scale,
+            "scale_approx": number(rounded(Fraction(scale), 4)) if scale else None, "rows": rows}
