@@ -44,6 +44,7 @@ __all__ = [
     "FORMAT",
     "FORMAT_V1",
     "MAX_EXACT_UNITS",
+    "FORMAT_1_PRESETS",
     "MEMBER_FIELDS",
     "POLICY_KINDS",
     "PRESETS",
@@ -52,6 +53,7 @@ __all__ = [
     "basis_facts",
     "compute_weights",
     "concentration",
+    "preset_name",
     "recompute",
     "validate_policy",
 ]
@@ -98,6 +100,30 @@ PRESETS: dict[str, dict[str, Any]] = {
         "floor": "1/400",
     },
 }
+
+# The presets as they were before "rule" existed (format 1), by the same names: motions opened
+# with them still show which preset they used.
+FORMAT_1_PRESETS: dict[str, dict[str, Any]] = {
+    "equal": {"kind": "equal", "total": 10000, "cap": None, "floor": None},
+    "tiered_1_2_3": {
+        "kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3}, "cap": None, "floor": None,
+    },
+    "regional_parity": {"kind": "regional_parity", "total": 10000, "cap": None, "floor": None},
+    "blended_half_population": {
+        "kind": "blended", "total": 10000, "equal_part": "1/2", "cap": None, "floor": None,
+    },
+    "population_capped": {
+        "kind": "blended", "total": 10000, "equal_part": "0/1", "cap": "1/10", "floor": "1/400",
+    },
+}
+
+
+def preset_name(policy: Mapping[str, Any]) -> str | None:
+    """The name of the preset ``policy`` is (current or format 1), or None."""
+    for name, preset in PRESETS.items():
+        if policy == preset or policy == FORMAT_1_PRESETS.get(name):
+            return name
+    return None
 
 
 def _is_int(x: object) -> TypeGuard[int]:

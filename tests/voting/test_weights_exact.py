@@ -226,3 +226,17 @@ def test_equal_inputs_get_equal_weights(rows: Any, kind: dict[str, Any], limits:
         bonuses = [r["bonus"] for r in by_remainder if Fraction(r["remainder"]) > 0]
         assert bonuses == sorted(bonuses, reverse=True)  # a larger remainder never gets less
     assert W.recompute(d).as_dict() == d
+
+
+def test_preset_names_cover_both_formats() -> None:
+    for name, preset in W.PRESETS.items():
+        assert W.preset_name(preset) == name
+        assert W.preset_name(W.FORMAT_1_PRESETS[name]) == name
+        assert "rule" not in W.FORMAT_1_PRESETS[name]
+    assert W.preset_name({**W.PRESETS["equal"], "cap": "1/2"}) is None
+
+
+def test_a_cap_the_nonzero_members_cannot_reach_is_refused() -> None:
+    ms = [member("a", population=10), member("b", population=0), member("c", population=0), member("d", population=0)]
+    with pytest.raises(InvalidPolicy, match="cannot make up the whole"):
+        W.compute_weights(exact("blended", equal_part="0/1", cap="1/4"), ms)
