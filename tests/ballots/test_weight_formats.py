@@ -80,3 +80,13 @@ def test_unequal_weights_for_equal_members_are_caught() -> None:
     bundle = _load("format2-equal-fixed-total.json")["bundle"]
     failed = _failed(verify_bundle(_with_snapshot(bundle, unequal)))
     assert "gives different weights" in failed["weights"]
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("format1-equal-hamilton.json", "format lipvote-weights/1: largest remainder"),
+    ("format2-equal-exact.json", "rule exact"),
+    ("format2-equal-fixed-total.json", "rule fixed_total: 100 units asked for"),
+])
+def test_the_report_names_the_rule(name: str, words: str) -> None:
+    report = verify_bundle(_load(name)["bundle"])
+    assert words in next(c.message for c in report.checks if c.name == "weights")
