@@ -796,7 +796,9 @@ def _weights_and_ballots(o: OpenLeaf, log: _Log) -> tuple[list[Check], list[tupl
 def _weight_rule(snapshot: Mapping[str, Any]) -> str:
     """How the snapshot turned shares into units, for the report."""
     policy = snapshot.get("policy")
-    rule = policy.get("rule") if isinstance(policy, Mapping) else None
+    if not isinstance(policy, Mapping):
+        policy = {}
+    rule = policy.get("rule")
     if rule == "exact":
         return "rule exact: the shares times their common denominator"
     if rule == "fixed_total":
