@@ -285,34 +285,14 @@ def compute_weights(policy: Mapping[str, Any], members: Sequence[Mapping[str, An
     pol = normalise_policy(policy)
     norm = _normalise_members(members)
     ids = [m["id"] for m in norm]
-    n = len(norm)
     total = pol["total"]
-    if total is not None and total < n:
-        raise InvalidPolicy(f"policy.total: got {total}, want at least one unit per member ({n})")
-    cap = parse_fraction(pol["cap"], "cap") if pol["cap"] else None
-    floor = parse_fraction(pol["floor"], "floor") if pol["floor"] else None
-    if cap is not None and cap * n < 1:
-        raise InvalidPolicy(f"policy.cap: {pol['cap']} x {n} members is below 1, no share can satisfy it")
-    if floor is not None and floor * n > 1:
-        raise InvalidPolicy(f"policy.floor: {pol['floor']} x {n} members is above 1, no share can satisfy it")
-
+    if total is not None and total < len(norm):
+        raise InvalidPolicy(f"policy.total: got {total}, want at least one unit per member ({len(norm)})")
+    cap, floor = _limits(pol, len(norm))
     raw, basis = _raw_shares(pol, norm)
-    if cap is not None:
-        reachable = sum(1 for r in raw if r > 0) * cap + sum(1 for r in raw if r == 0) * (floor or 0)
-        if reachable < 1:
-            raise InvalidPolicy(f"policy.cap: only {sum(1 for r in raw if r > 0)} members have a share above "
-                                f"zero and {pol['cap']} each cannot make up the whole")
+    _check_cap_reachable(pol, raw, cap, floor)
     shares, scale = clamp_shares(raw, cap, floor)
-    rows = []
-    for i, m in enumerate(norm):
-        limited = None
-        if scale is not None:
-            if cap is not None and shares[i] == cap and scale * raw[i] > cap:
-                limited = "cap"
-            elif floor is not None and shares[i] == floor and scale * raw[i] < floor:
-                limited = "floor"
-        rows.append({"id": m["id"], "basis": basis[i], "raw_share": frac_str(raw[i]), "limited": limited,
-                     "share": frac_str(shares[i])})
+    rows = _share_rows(ids, basis, raw, shares, scale, cap, floor)
     rule = pol.get("rule")
     if rule is None:
         units, derivation = _hamilton_units(shares, ids, total, rows)
@@ -330,6 +310,44 @@ def compute_weights(policy: Mapping[str, Any], members: Sequence[Mapping[str, An
         "derivation": {"scale": frac_str(scale) if scale is not None else None, **derivation},
     }
     return WeightSnapshot(weights=weights, total=sum(units), snapshot=snapshot)
+
+
+def _limits(pol: Mapping[str, Any], n: int) -> tuple[Fraction | None, Fraction | None]:
+    """The policy's cap and floor, refused when no n shares summing to 1 can respect them."""
+    cap = parse_fraction(pol["cap"], "cap") if pol["cap"] else None
+    floor = parse_fraction(pol["floor"], "floor") if pol["floor"] else None
+    if cap is not None and cap * n < 1:
+        raise InvalidPolicy(f"policy.cap: {pol['cap']} x {n} members is below 1, no share can satisfy it")
+    if floor is not None and floor * n > 1:
+        raise InvalidPolicy(f"policy.floor: {pol['floor']} x {n} members is above 1, no share can satisfy it")
+    return cap, floor
+
+
+def _check_cap_reachable(pol: Mapping[str, Any], raw: list[Fraction], cap: Fraction | None,
+                         floor: Fraction | None) -> None:
+    """Scaling cannot lift a zero raw share, so the others (and floors) must reach 1 under the cap."""
+    if cap is None:
+        return
+    positive = sum(1 for r in raw if r > 0)
+    if positive * cap + (len(raw) - positive) * (floor or 0) < 1:
+        raise InvalidPolicy(f"policy.cap: only {positive} members have a share above zero and "
+                            f"{pol['cap']} each cannot make up the whole")
+
+
+def _share_rows(ids: list[str], basis: list[str], raw: list[Fraction], shares: list[Fraction],
+                scale: Fraction | None, cap: Fraction | None, floor: Fraction | None) -> list[dict[str, Any]]:
+    """The derivation rows up to the share; the rule adds the units."""
+    rows = []
+    for i, member_id in enumerate(ids):
+        limited = None
+        if scale is not None:
+            if cap is not None and shares[i] == cap and scale * raw[i] > cap:
+                limited = "cap"
+            elif floor is not None and shares[i] == floor and scale * raw[i] < floor:
+                limited = "floor"
+        rows.append({"id": member_id, "basis": basis[i], "raw_share": frac_str(raw[i]), "limited": limited,
+                     "share": frac_str(shares[i])})
+    return rows
 
 
 def _normalise_members(members: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
