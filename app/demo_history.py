@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from voting import weights as weight_policies
+
 from app.database import write_transaction
 from app.extensions import db
 from app.models import DelegateRank, Member, Role, User, utcnow
@@ -55,10 +57,12 @@ def _opt(option_id: str, en: str, fr: str) -> dict[str, str]:
 
 
 POLICIES: dict[str, dict[str, Any]] = {
-    "equal": {"kind": "equal", "total": 10000, "cap": None, "floor": None},
-    "tiered": {"kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3}, "cap": None, "floor": None},
-    "blended": {"kind": "blended", "total": 10000, "equal_part": "1/2", "cap": "1/20", "floor": None},
-    "regional_parity": {"kind": "regional_parity", "total": 10000, "cap": None, "floor": None},
+    "equal": weight_policies.PRESETS["equal"],
+    "tiered": weight_policies.PRESETS["tiered_1_2_3"],
+    # population shares: exact weights would run to millions of units, so this one asks for 10,000
+    "blended": {"kind": "blended", "rule": "fixed_total", "total": 10000, "equal_part": "1/2", "cap": "1/20",
+                "floor": None},
+    "regional_parity": weight_policies.PRESETS["regional_parity"],
 }
 
 CLOSED: tuple[Spec, ...] = (

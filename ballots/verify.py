@@ -780,7 +780,7 @@ def _weights_and_ballots(o: OpenLeaf, log: _Log) -> tuple[list[Check], list[tupl
         else:
             checks.append(Check("weights", "ok", f"{_plural(len(w.weights), 'member')}, "
                                 f"{sum(w.weights.values())} vote units; the snapshot "
-                                "recomputes"))
+                                f"recomputes ({_weight_rule(o.weights)})"))
 
     # 11. ballots
     counted, problems = _check_ballots(o, log, member_weights, member_regions)
@@ -791,6 +791,19 @@ def _weights_and_ballots(o: OpenLeaf, log: _Log) -> tuple[list[Check], list[tupl
                             f"({len(log.ballots) - len(counted)} superseded), at most one per "
                             "member"))
     return checks, counted, {"ballots": len(log.ballots), "counted": len(counted)}
+
+
+def _weight_rule(snapshot: Mapping[str, Any]) -> str:
+    """How the snapshot turned shares into units, for the report."""
+    policy = snapshot.get("policy")
+    if not isinstance(policy, Mapping):
+        policy = {}
+    rule = policy.get("rule")
+    if rule == "exact":
+        return "rule exact: the shares times their common denominator"
+    if rule == "fixed_total":
+        return f"rule fixed_total: {policy.get('total')} units asked for, equal remainders kept together"
+    return f"format {snapshot.get('format')}: largest remainder, ties by member id"
 
 
 def _eligible_problems(rules: Mapping[str, Any], weights: Mapping[str, int],

@@ -1,4 +1,5 @@
-"""Exact share arithmetic for weight policies: cap/floor clamping and Hamilton apportionment."""
+"""Exact share arithmetic for weight policies: cap/floor clamping, Hamilton apportionment and
+rounding to a fixed total without separating equal shares."""
 
 from __future__ import annotations
 
@@ -72,4 +73,28 @@ def hamilton(shares: Sequence[Fraction], ids: Sequence[str], total: int) -> tupl
     bonus = [0] * len(shares)
     for i in order[:left]:
         bonus[i] = 1
+    return [b + x for b, x in zip(base, bonus, strict=True)], remainders, bonus
+
+
+def whole_groups(shares: Sequence[Fraction], total: int) -> tuple[list[int], list[Fraction], list[int]]:
+    """Round ``total`` x share down, then hand out leftover units without separating equals.
+
+    Members with the same remainder form a group.  Groups are taken by remainder, largest
+    first; a group gets one more unit for each of its members when the leftover still covers
+    all of them, and the hand-out stops at the first group it does not cover (a smaller
+    remainder never gets a unit a larger one did not).  Units not handed out stay unassigned,
+    so the units sum to at most ``total``.  Returns (units, remainders, bonus flags).
+    """
+    quotas = [total * s for s in shares]
+    base = [q.numerator // q.denominator for q in quotas]
+    remainders = [q - b for q, b in zip(quotas, base, strict=True)]
+    left = total - sum(base)
+    bonus = [0] * len(shares)
+    for remainder in sorted({r for r in remainders if r > 0}, reverse=True):
+        group = [i for i, r in enumerate(remainders) if r == remainder]
+        if len(group) > left:
+            break
+        for i in group:
+            bonus[i] = 1
+        left -= len(group)
     return [b + x for b, x in zip(base, bonus, strict=True)], remainders, bonus

@@ -129,10 +129,7 @@ def describe_policy(policy: dict[str, Any]) -> str:
 
 def policy_key(policy: dict[str, Any]) -> str:
     """The preset a stored policy is, or CURRENT_POLICY when it is none of them."""
-    for key, preset in weight_policies.PRESETS.items():
-        if preset == policy:
-            return key
-    return CURRENT_POLICY
+    return weight_policies.preset_name(policy) or CURRENT_POLICY
 
 
 @dataclass

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
+from voting import weights as weight_policies
+
 from app import demo
 from app.database import write_transaction
 from app.extensions import db
@@ -28,7 +30,7 @@ DOMAIN = "load.example"
 CHOICES = ("yes", "no", "abstain")
 OPTIONS = [{"id": "yes", "en": "Yes", "fr": "Oui"}, {"id": "no", "en": "No", "fr": "Non"},
            {"id": "abstain", "en": "Abstain", "fr": "Abstention"}]
-POLICY = {"kind": "tiered", "total": 10000, "tiers": {"small": 1, "medium": 2, "large": 3}, "cap": None, "floor": None}
+POLICY = weight_policies.PRESETS["tiered_1_2_3"]
 
 
 @dataclass(frozen=True)

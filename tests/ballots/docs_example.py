@@ -20,8 +20,8 @@ from ballots.note import Signer
 SEED = hashlib.sha256(b"lipvote docs example key").digest()
 ORIGIN = "vote.example.org/motion/m-2025-007"
 SNAPSHOT = {
-    "format": "lipvote-weights/1",
-    "policy": {"kind": "equal", "total": 3, "cap": None, "floor": None},
+    "format": "lipvote-weights/2",
+    "policy": {"kind": "equal", "rule": "exact", "total": None, "cap": None, "floor": None},
     "members": [],
 }
 
