@@ -494,3 +494,84 @@ def test_receipts_from_the_kept_tree_equal_receipts_from_every_stored_leaf(app, 
                 assert kept.inclusion_proof(index, size) == board.tree(log, size).inclusion_proof(index, size)
             assert board.receipt_for(log, size - 1)["proof"] == [
                 b64encode(h) for h in board.tree(log, size).inclusion_proof(size - 1, size)]
+
+
+# --- the log in the reader's words ----------------------------------------------------------------
+
+
+def test_the_log_shows_option_labels_in_the_readers_language(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _motion_with_ballots(voters)
+    html = _page(client, f"/audit/motions/{motion_id}")
+    assert "<td>Yes</td>" in html and "<td>No</td>" in html and "<td>yes</td>" not in html
+    assert post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/").status_code == 302
+    french = _page(client, f"/audit/motions/{motion_id}")
+    assert "<td>Oui</td>" in french and "<td>Non</td>" in french
+
+
+def test_the_receipt_check_says_what_is_public_for_this_motion(voters: Flask, client: FlaskClient) -> None:
+    recorded, _ = _motion_with_ballots(voters)
+    secret, _ = _motion_with_ballots(voters, secret=True)
+    recorded_page = _page(client, f"/audit/motions/{recorded}/receipt")
+    secret_page = _page(client, f"/audit/motions/{secret}/receipt")
+    assert "the public log shows each ballot with the member that cast it" in recorded_page
+    assert "but not which member cast it" in secret_page and "member that cast it" not in secret_page
+
+
+# --- auditors record "I verified this bundle" ------------------------------------------------------
+
+
+def _final_root(app: Flask, motion_id: int) -> tuple[int, str]:
+    """The root as `lipvote verify` prints it on its merkle root line, from the bundle itself."""
+    with app.app_context():
+        bundle = export.motion_bundle_bytes(db.session.get(Motion, motion_id))
+        key = db.session.get(Motion, motion_id).log.verifier_key
+    report = verify_bundle(bundle.decode(), trusted_keys=[key])
+    assert report.ok
+    line = report.check("merkle root").message
+    root = re.search(r"signed root ([0-9a-f]{64})", line).group(1)
+    size = int(re.search(r"the (\d+) leaves", line).group(1))
+    return size, root
+
+
+def test_an_auditor_records_a_verified_bundle_in_the_signed_trail(voters: Flask, client: FlaskClient, login: Any) -> None:
+    motion_id, _ = _motion_with_ballots(voters)
+    size, root = _final_root(voters, motion_id)
+    url = f"/audit/motions/{motion_id}/verified"
+    login("auditor")
+    wrong = post_form(client, url, {"root": "ab" * 32, "confirm": "y"})
+    assert wrong.status_code == 422 and "This is not the root of this motion&#39;s log" in wrong.get_data(as_text=True)
+    unconfirmed = post_form(client, url, {"root": root})
+    assert unconfirmed.status_code == 422 and "Confirm that every check passed" in unconfirmed.get_data(as_text=True)
+    # typed with spaces and capitals, as copied from a terminal
+    spaced = " ".join(root[i:i + 8].upper() for i in range(0, 64, 8))
+    done = post_form(client, url, {"root": spaced, "confirm": "y"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/results/motions/{motion_id}")
+    again = post_form(client, url, {"root": root, "confirm": "y"})
+    assert again.status_code == 302
+    with voters.app_context():
+        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.bundle_verified")))
+        assert len(events) == 1  # recording twice at the same checkpoint adds nothing
+        after = json.loads(events[0].after_json)
+        assert after == {"motion": motion_id, "auditor": "Auditor", "checkpoint_size": size, "root": root,
+                         "origin": db.session.get(Motion, motion_id).log.origin}
+        assert "auditor@example.org" in events[0].actor_label
+        trail = export.audit_log()
+        last = parse_leaf(board.leaves(trail)[-1].leaf)
+        assert last.action == "motion.bundle_verified" and last.details["after"]["root"] == root
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+    results = _page(client, f"/results/motions/{motion_id}")
+    assert f"Verified by Auditor on <time" in results and f"at checkpoint size {size}</li>" in results
+    assert "Verified by Auditor on <time" in _page(client, f"/audit/motions/{motion_id}")
+
+
+def test_only_auditors_record_and_only_closed_motions(voters: Flask, client: FlaskClient, login: Any) -> None:
+    closed, _ = _motion_with_ballots(voters)
+    still_open, _ = _motion_with_ballots(voters, close=False)
+    login("chair")
+    assert client.get(f"/audit/motions/{closed}/verified").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+    login("auditor")
+    assert client.get(f"/audit/motions/{still_open}/verified").status_code == 409
+    home = _page(client, "/home")
+    assert f'href="/audit/motions/{closed}/bundle.json"' in home and f'href="/audit/motions/{closed}/verified"' in home
+    assert f"/audit/motions/{still_open}/" not in home and "lipvote verify lipvote-motion-N-bundle.json --key" in home
