@@ -20,12 +20,12 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 WIDTH = 400
-FONT_SIZE = 15
-LINE = 19  # height of one line of text
+FONT_SIZE = 17
+LINE = 22  # height of one line of text
 BAR_HEIGHT = 20
 ROW_GAP = 14
 TOP = 6
-CHAR_WIDTH = 0.62 * FONT_SIZE  # a generous average advance of DejaVu/Liberation Sans, for wrapping
+CHAR_WIDTH = 0.6 * FONT_SIZE  # a generous average advance of DejaVu/Liberation Sans, for wrapping
 INK = "#1b1f24"
 COLOURS = {"normal": "#0b4f8a", "highlight": "#1d6b36", "muted": "#6b7680", "line": "#a4161a", "other": "#8fa8c2"}
 
@@ -73,6 +73,12 @@ def _wrap(label: str, room: float) -> list[str]:
     return textwrap.wrap(label, chars, break_long_words=True) or [""]
 
 
+def _marks(x: float, bar_tops: Sequence[float], colour: str) -> str:
+    """A dashed vertical line at `x` across each bar (not through the labels between bars)."""
+    return "".join(f'<line x1="{x:.1f}" y1="{top - 4:.0f}" x2="{x:.1f}" y2="{top + BAR_HEIGHT + 4:.0f}" '
+                   f'stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>' for top in bar_tops)
+
+
 def _svg_open(chart_id: str, title: str, description: str, height: float) -> list[str]:
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return [
@@ -111,22 +117,21 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, description: st
     height = TOP + label_room + sum(_row_height(b.label, b.text) for b in bars) + TOP
     parts = _svg_open(chart_id, title, description, height)
     y = TOP + label_room
+    bar_tops = []
     for bar in bars:
         colour = COLOURS["highlight"] if bar.highlight else COLOURS["muted"] if bar.muted else COLOURS["normal"]
         texts, used = _label_lines(bar.label, bar.text, y)
         parts.append(f'<g><title>{escape(bar.label)}: {escape(bar.text)}</title>{"".join(texts)}'
                      f'<rect x="0" y="{y + used:.0f}" width="{_x(bar.value, full, span)}" height="{BAR_HEIGHT}" '
                      f'fill="{colour}"/></g>')
+        bar_tops.append(y + used)
         y += used + BAR_HEIGHT + ROW_GAP
     if marker is not None:
         x = float(_x(marker.value, full, span))
         anchor, text_x = ("end", x - 4) if x > WIDTH / 2 else ("start", x + 4)
-        parts.append(
-            f'<g><line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{height - TOP:.0f}" stroke="{COLOURS["line"]}" '
-            f'stroke-width="2" stroke-dasharray="5 3"/>'
-            f'<text x="{text_x:.1f}" y="{TOP + LINE - 5}" text-anchor="{anchor}" fill="{COLOURS["line"]}">'
-            f'{escape(marker.label)}</text></g>'
-        )
+        parts.append(f'<g>{_marks(x, bar_tops, COLOURS["line"])}'
+                     f'<text x="{text_x:.1f}" y="{TOP + LINE - 5}" text-anchor="{anchor}" fill="{COLOURS["line"]}">'
+                     f'{escape(marker.label)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -139,6 +144,7 @@ def contest_chart(chart_id: str, title: str, contests: Sequence[Contest], *, des
     height = TOP + label_room + sum(_row_height(c.label, c.text) for c in contests) + TOP
     parts = _svg_open(chart_id, title, description, height)
     y = TOP + label_room
+    bar_tops = []
     for contest in contests:
         total = contest.ours + contest.theirs
         ours = _x(contest.ours, total, WIDTH) if total else "0"
@@ -148,10 +154,10 @@ def contest_chart(chart_id: str, title: str, contests: Sequence[Contest], *, des
             f'<g><title>{escape(contest.label)}: {escape(contest.text)}</title>{"".join(texts)}'
             f'<rect x="0" y="{bar_y:.0f}" width="{WIDTH}" height="{BAR_HEIGHT}" fill="{COLOURS["other"]}"/>'
             f'<rect x="0" y="{bar_y:.0f}" width="{ours}" height="{BAR_HEIGHT}" fill="{COLOURS["highlight"]}"/></g>')
+        bar_tops.append(bar_y)
         y += used + BAR_HEIGHT + ROW_GAP
     half = WIDTH / 2
-    parts.append(f'<line x1="{half:.1f}" y1="{TOP}" x2="{half:.1f}" y2="{height - TOP:.0f}" stroke="{INK}" '
-                 f'stroke-width="2" stroke-dasharray="5 3"/>')
+    parts.append(_marks(half, bar_tops, INK))
     if half_label:
         parts.append(f'<text x="{half + 4:.1f}" y="{TOP + LINE - 5}" fill="{INK}">{escape(half_label)}</text>')
     parts.append("</svg>")
