@@ -343,3 +343,21 @@ def test_a_closed_result_says_it_is_provisional_until_certified(voters: Flask, c
     with voters.app_context(), write_transaction():
         service.certify_motion(db.session.get(Motion, motion_id))
     assert "Provisional result" not in _html(client, motion_id)
+
+
+def test_plurality_and_approval_keep_their_sentences_and_totals_chart(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        motion_id = draft_motion(method="plurality", option_list=options("a", "b"))
+        open_now(motion_id)
+        motion = close_now(motion_id)
+        motion.result_json = json.dumps(voting.tally("plurality", [(42, "a"), (58, "b")], options=["a", "b"], rules={},
+                                                     tie_break_seed=bytes(32)).as_dict())
+        db.session.commit()
+    html = _html(client, motion_id)
+    assert "B wins: 2 members voted, with 100 units." in html
+    assert "<h2 id=\"charts-heading\">Votes</h2>" in html and "Votes by weight" in html
+    assert "58 (58.0%)" in html
+    approval, _ = _run(voters, {"halifax": ["a", "b"], "ottawa": ["b"]}, method="approval", seats=1,
+                       option_list=options("a", "b", "c"))
+    html = _html(client, approval)
+    assert "B wins: 2 of 3 members voted" in html and "Approvals by weight" in html
