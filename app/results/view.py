@@ -162,8 +162,9 @@ def condorcet_winner(options: list[str], pairwise: dict[str, dict[str, int]]) ->
 
 
 def _versus(winner: str, others: list[str], values: dict[str, dict[str, int]], labels: Labels) -> str:
-    """ "Montréal 3,360 to 2,477, Halifax 3,100 to 2,737": the winner's number first."""
-    return ", ".join(_("%(option)s %(ours)s to %(theirs)s", option=labels.option(o), ours=number(values[winner][o]),
+    """ "Montréal 3,360 to 2,477; Halifax 3,100 to 2,737": the winner's number first; semicolons,
+    since option labels may hold commas."""
+    return "; ".join(_("%(option)s %(ours)s to %(theirs)s", option=labels.option(o), ours=number(values[winner][o]),
                        theirs=number(values[o][winner])) for o in others)
 
 
@@ -215,7 +216,7 @@ def reason(result: dict[str, Any], labels: Labels) -> str | None:
              winner=labels.option(winner))
     if skipped:
         text += " " + _("Skipped because they would have closed a cycle: %(pairs)s.",
-                        pairs=", ".join(_pair_words(p, labels) for p in skipped))
+                        pairs="; ".join(_pair_words(p, labels) for p in skipped))
     return text
 
 

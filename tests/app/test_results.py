@@ -290,7 +290,7 @@ def test_schulze_without_a_condorcet_winner_leads_with_the_beat_paths(voters: Fl
     html = _page_with_tally(voters, client, "schulze", "abcde", SCHULZE_EXAMPLE)
     # the strongest paths published in the example: d[E,A] 25 vs d[A,E] 24, E-B 28/24, E-C 28/24, E-D 31/24
     assert ("E wins. No option beats every other head to head, so chains of head-to-head wins decide: E's strongest "
-            "path to each other option is stronger than that option's path back: A 25 to 24, B 28 to 24, C 28 to 24, "
+            "path to each other option is stronger than that option's path back: A 25 to 24; B 28 to 24; C 28 to 24; "
             "D 31 to 24.") in html
     assert "<h2 id=\"charts-heading\">What decided it</h2>" in html
     assert "Strongest paths: E against each other option" in html and "First preferences" not in html
@@ -299,8 +299,8 @@ def test_schulze_without_a_condorcet_winner_leads_with_the_beat_paths(voters: Fl
 def test_a_condorcet_winner_is_said_head_to_head_for_schulze_and_ranked_pairs(voters: Flask, client: FlaskClient) -> None:
     for method in ("schulze", "ranked_pairs"):
         html = _page_with_tally(voters, client, method, "mnck", TENNESSEE, CITIES)
-        assert ("Nashville wins. Nashville beats every other option head to head: Memphis 58 to 42, "
-                "Chattanooga 68 to 32, Knoxville 68 to 32.") in html, method
+        assert ("Nashville wins. Nashville beats every other option head to head: Memphis 58 to 42; "
+                "Chattanooga 68 to 32; Knoxville 68 to 32.") in html, method
         assert 'id="chart-head-to-head"' in html and "Head to head: Nashville against each other option" in html
         assert "<td class=\"num\">58</td><td class=\"num\">42</td>" in html  # the chart's table
         assert "First preferences by weight" not in html
@@ -310,7 +310,7 @@ def test_ranked_pairs_without_a_condorcet_winner_names_the_skipped_pairs(voters:
     html = _page_with_tally(voters, client, "ranked_pairs", "abcde", SCHULZE_EXAMPLE)
     assert ("A wins. No option beats every other head to head. Locking the head-to-head wins from the strongest down, "
             "and skipping any that would close a cycle, leaves A beaten by no locked win. Skipped because they would "
-            "have closed a cycle: B over A (25 to 20), E over A (23 to 22).") in html
+            "have closed a cycle: B over A (25 to 20); E over A (23 to 22).") in html
 
 
 def test_irv_speaks_of_rounds_eliminations_and_a_majority_not_quotas(voters: Flask, client: FlaskClient) -> None:
