@@ -361,3 +361,20 @@ def test_plurality_and_approval_keep_their_sentences_and_totals_chart(voters: Fl
                        option_list=options("a", "b", "c"))
     html = _html(client, approval)
     assert "B wins: 2 of 3 members voted" in html and "Approvals by weight" in html
+
+
+RANKED_CASES = {
+    "tie": [(10, "ab"), (10, "ba")],
+    "cycle": [(10, "abc"), (10, "bca"), (10, "cab")],
+    "truncated": [(5, "a"), (4, "b"), (3, "cb"), (2, "")],
+    "blank": [(3, "")],
+}
+
+
+@pytest.mark.parametrize("method", ["irv", "stv", "schulze", "ranked_pairs", "schulze_stv"])
+@pytest.mark.parametrize("case", list(RANKED_CASES))
+def test_every_ranked_outcome_is_worded_without_error(voters: Flask, client: FlaskClient, method: str, case: str) -> None:
+    """Ties, cycles, exhausted and blank ballots: the page words each, never a server error."""
+    html = _page_with_tally(voters, client, method, "abc", RANKED_CASES[case])
+    outcome = re.search(r'<p class="outcome[^>]*>([^<]+)</p>', html).group(1)
+    assert outcome.strip() and "%(" not in html
