@@ -499,7 +499,7 @@ def build(motion: Motion) -> ResultsView:
         view.chart_heading = _("What decided it")
         view.charts.append(contests_chart(result, winner, labels))
     else:
-        view.chart_heading = _("Votes")
+        view.chart_heading = _("First preferences") if result["method"] in RANKED else _("Votes")
         view.charts.append(totals_chart(result, labels))
     if detail and result["method"] in ("irv", "stv"):
         view.rounds = rounds_table(result, labels)
