@@ -42,6 +42,7 @@ class ReceiptOutcome:
     counted: bool | None = None  # for a ballot leaf found in the log: still counted, or superseded
     details: str | None = None  # the technical line, for auditors (the verifier's own words)
     counted_index: int | None = None  # for a replaced ballot: the entry of the same member that counts
+    other_motion: Motion | None = None  # a receipt of another motion's log on this server
 
 
 def _parse(text: str) -> object:
@@ -104,9 +105,11 @@ def check_receipt(motion: Motion, log: TransparencyLog, text: str) -> ReceiptOut
     except BallotsError as e:
         return _unreadable(str(e))
     if parsed.origin != log.origin:
+        other = db.session.scalar(select(Motion).join(TransparencyLog, Motion.log_id == TransparencyLog.id)
+                                  .where(TransparencyLog.origin == parsed.origin))
         return ReceiptOutcome(INVALID, _("This receipt is for another motion: each motion has its own log. Check it on "
                                          "the audit page of the motion you voted on."),
-                              details=f"origin: got {parsed.origin}, want {log.origin}")
+                              details=f"origin: got {parsed.origin}, want {log.origin}", other_motion=other)
     try:
         own = verify_receipt(_parse(text.strip()), log.verifier_key)
     except FormatError as e:

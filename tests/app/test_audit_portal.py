@@ -251,6 +251,8 @@ def test_bad_receipts_are_invalid_with_a_reason(voters: Flask, client: FlaskClie
         folded = html[html.index("<details"):html.index("</details>")]
         assert "Details for auditors" in folded and technical in folded, text
         assert technical not in html[:html.index("<details")] or technical == "index", text
+    other = _check(client, motion_id, json.dumps(other_receipts[0])).get_data(as_text=True)
+    assert f'href="/audit/motions/{other_id}/receipt">Check it on the page of' in other
     empty = _check(client, motion_id, "   ")
     assert empty.status_code == 422 and "Paste a receipt or choose its file." in empty.get_data(as_text=True)
     no_token = client.post(f"/audit/motions/{motion_id}/receipt", data={"receipt": json.dumps(receipts[0])})
