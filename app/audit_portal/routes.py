@@ -149,7 +149,8 @@ def motion(motion_id: int) -> tuple[str, int]:
         code = normalise_tracking_code(raw)
     except FormatError:
         return _motion_page(motion, log, 422, code=raw, code_error=_(
-            "%(code)s is not a tracking code: want 16 letters and digits in four groups, e.g. 7K2M-Q9XA-4T1B-ZR8W.",
+            "“%(code)s” is not a tracking code. A tracking code has 16 letters and digits in four groups, for example "
+            "7K2M-Q9XA-4T1B-ZR8W: copy it from your receipt.",
             code=raw))
     row = board.find_by_tracking_code(log, code)
     if row is None:
