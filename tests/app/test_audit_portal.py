@@ -562,7 +562,7 @@ def test_an_auditor_records_a_verified_bundle_in_the_signed_trail(voters: Flask,
         assert last.action == "motion.bundle_verified" and last.details["after"]["root"] == root
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
     results = _page(client, f"/results/motions/{motion_id}")
-    assert f"Verified by Auditor on <time" in results and f"at checkpoint size {size}</li>" in results
+    assert "Verified by Auditor on <time" in results and f"at checkpoint size {size}</li>" in results
     assert "Verified by Auditor on <time" in _page(client, f"/audit/motions/{motion_id}")
 
 
