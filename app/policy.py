@@ -28,6 +28,7 @@ class Permission(str, enum.Enum):
     MANAGE_MOTIONS = "manage_motions"
     CAST_BALLOT = "cast_ballot"
     VIEW_AUDIT_TRAIL = "view_audit_trail"
+    RECORD_VERIFICATION = "record_verification"  # "I verified this motion's bundle": auditors only
 
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS, Permission.VIEW_MOTIONS}
@@ -44,7 +45,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS, Permission.VIEW_AUDIT_TRAIL}),
     Role.DELEGATE: frozenset(_EVERYONE | {Permission.CAST_BALLOT}),
-    Role.AUDITOR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.VIEW_AUDIT_TRAIL}),
+    Role.AUDITOR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.VIEW_AUDIT_TRAIL,
+                                         Permission.RECORD_VERIFICATION}),
     Role.OBSERVER: frozenset(_EVERYONE),
 }
 

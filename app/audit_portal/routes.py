@@ -24,6 +24,7 @@ from app.audit_portal import bp
 from app.audit_portal.export import motion_bundle_bytes, motion_bundle_filename
 from app.audit_portal.forms import ReceiptForm
 from app.audit_portal.receipts import INVALID, FORKED, check_receipt
+from app.audit_portal.verifications import verifications
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Member
@@ -63,10 +64,19 @@ class Entry:
     superseded: bool
 
 
-def _selection_text(selection: Any) -> str:
+def _selection_text(motion: Motion, selection: Any, lang: str) -> str:
+    """The choice in the reader's language: option labels, not ids; a ranking in order with ">",
+    approvals with commas; a blank ballot as a dash."""
+    def label(option: Any) -> str:
+        return motion.option_label(str(option), lang)
+
     if isinstance(selection, list):
-        return " > ".join(str(s) for s in selection) if selection else "—"
-    return str(selection)
+        if not selection:
+            return "—"
+        return (", " if motion.method == "approval" else " > ").join(label(s) for s in selection)
+    if selection is None:
+        return "—"
+    return label(selection)
 
 
 def entries(motion: Motion, log: TransparencyLog, rows: list[LogLeaf]) -> list[Entry]:
@@ -84,7 +94,7 @@ def entries(motion: Motion, log: TransparencyLog, rows: list[LogLeaf]) -> list[E
         at: str | None = None
         if isinstance(leaf, BallotLeaf):
             out.append(Entry(row.index, "ballot", row.tracking_code, leaf.cast_at, leaf.weight,
-                             _selection_text(leaf.selection), names.get(leaf.member or "", leaf.member),
+                             _selection_text(motion, leaf.selection, lang), names.get(leaf.member or "", leaf.member),
                              names.get(leaf.proxy or "", leaf.proxy), leaf.supersedes, row.index in superseded))
             continue
         if isinstance(leaf, OpenLeaf):
@@ -124,7 +134,8 @@ def _motion_page(motion: Motion, log: TransparencyLog, status: int = 200, **extr
         "audit/motion.html", motion=motion, log=log, key=key_facts(log.verifier_key),
         checkpoint=board.latest_checkpoint(log), entries=entries(motion, log, rows), page=page, pages=pages,
         closed=motion.state in (MotionState.CLOSED, MotionState.CERTIFIED), bundle_name=motion_bundle_filename(motion.id),
-        form=extra.pop("form", None) or ReceiptForm(), base_url=request.url_root.rstrip("/"), **extra,
+        form=extra.pop("form", None) or ReceiptForm(), base_url=request.url_root.rstrip("/"),
+        verifications=verifications(motion), **extra,
     ), status
 
 
@@ -138,7 +149,8 @@ def motion(motion_id: int) -> tuple[str, int]:
         code = normalise_tracking_code(raw)
     except FormatError:
         return _motion_page(motion, log, 422, code=raw, code_error=_(
-            "%(code)s is not a tracking code: want 16 letters and digits in four groups, e.g. 7K2M-Q9XA-4T1B-ZR8W.",
+            "“%(code)s” is not a tracking code. A tracking code has 16 letters and digits in four groups, for example "
+            "7K2M-Q9XA-4T1B-ZR8W: copy it from your receipt.",
             code=raw))
     row = board.find_by_tracking_code(log, code)
     if row is None:

@@ -19,7 +19,7 @@ import voting
 from ballots.leaves import BallotLeaf, parse_leaf
 
 from app import board
-from app.charts import Bar, Marker, chart_with_table
+from app.charts import Bar, Contest, Marker, chart_with_table, contests_with_table
 from app.i18n import current_language
 from app.motions.models import Motion
 from app.registry import HOLDER_TYPES, REGIONS, SETTINGS, SIZE_CLASSES, province_name
@@ -37,14 +37,17 @@ from app.results.words import (
 )
 
 RANKED = ("irv", "stv", "schulze", "ranked_pairs", "schulze_stv")
+CONDORCET = ("schulze", "ranked_pairs")
 
 
 @dataclass
 class ResultsView:
     headline: str
+    chart_heading: str = ""
     arithmetic: list[str] = field(default_factory=list)
     charts: list[Any] = field(default_factory=list)
     rounds: dict[str, Any] | None = None
+    round_story: list[str] = field(default_factory=list)  # IRV: what each round did, in words
     pairwise: dict[str, Any] | None = None
     strongest: dict[str, Any] | None = None
     pairs: list[dict[str, Any]] | None = None
@@ -144,7 +147,82 @@ def yes_no_headline(result: dict[str, Any]) -> str:
     return sentence
 
 
+def _single_winner(result: dict[str, Any]) -> str | None:
+    if result["seats"] != 1 or len(result["winners"]) != 1 or result["status"] not in ("elected", "tie_resolved"):
+        return None
+    return str(result["winners"][0])
+
+
+def condorcet_winner(options: list[str], pairwise: dict[str, dict[str, int]]) -> str | None:
+    """The option that more weight prefers to each other option, one by one, if there is one."""
+    for a in options:
+        if all(pairwise[a][b] > pairwise[b][a] for b in options if b != a):
+            return a
+    return None
+
+
+def _versus(winner: str, others: list[str], values: dict[str, dict[str, int]], labels: Labels) -> str:
+    """ "Montréal 3,360 to 2,477; Halifax 3,100 to 2,737": the winner's number first; semicolons,
+    since option labels may hold commas."""
+    return "; ".join(_("%(option)s %(ours)s to %(theirs)s", option=labels.option(o), ours=number(values[winner][o]),
+                       theirs=number(values[o][winner])) for o in others)
+
+
+def _pair_words(pair: dict[str, Any], labels: Labels) -> str:
+    return _("%(winner)s over %(loser)s (%(strength)s to %(opposition)s)", winner=labels.option(pair["pair"][0]),
+             loser=labels.option(pair["pair"][1]), strength=number(pair["strength"]),
+             opposition=number(pair["opposition"]))
+
+
+def _irv_reason(result: dict[str, Any], winner: str, labels: Labels) -> str:
+    last = result["detail"]["rounds"][-1]
+    tallies = {o: frac(t) or Fraction(0) for o, t in last["tallies"].items()}
+    continuing = sum(tallies.values(), Fraction(0))
+    ours = tallies.get(winner, Fraction(0))
+    share = percent(ours / continuing) if continuing else "—"
+    if continuing and 2 * ours > continuing:
+        return _("In round %(round)d, %(winner)s had %(weight)s of the %(continuing)s units still in the count "
+                 "(%(pct)s), a majority of them.", round=last["round"], winner=labels.option(winner),
+                 weight=amount(ours), continuing=amount(continuing), pct=share)
+    return _("In round %(round)d, %(winner)s was the last option left, with %(weight)s of the %(continuing)s units "
+             "still in the count (%(pct)s).", round=last["round"], winner=labels.option(winner),
+             weight=amount(ours), continuing=amount(continuing), pct=share)
+
+
+def reason(result: dict[str, Any], labels: Labels) -> str | None:
+    """The one fact that decided a single-winner ranked count, in the method's own words; None for
+    the other methods, whose headline already says it."""
+    winner = _single_winner(result)
+    detail = result.get("detail") or {}
+    if winner is None or result["method"] not in ("irv", *CONDORCET) or not detail:
+        return None
+    if result["method"] == "irv":
+        return _irv_reason(result, winner, labels)
+    options = result["options"]
+    others = [o for o in options if o != winner]
+    if condorcet_winner(options, detail["pairwise"]) == winner:
+        return _("%(winner)s beats every other option head to head: %(list)s.", winner=labels.option(winner),
+                 list=_versus(winner, others, detail["pairwise"], labels))
+    if result["method"] == "schulze":
+        paths = detail["strongest_paths"]
+        strictly = all(paths[winner][o] > paths[o][winner] for o in others)
+        relation = _("stronger than") if strictly else _("at least as strong as")
+        return _("No option beats every other head to head, so chains of head-to-head wins decide: %(winner)s's "
+                 "strongest path to each other option is %(relation)s that option's path back: %(list)s.",
+                 winner=labels.option(winner), relation=relation, list=_versus(winner, others, paths, labels))
+    skipped = [p for p in detail["pairs"] if p["action"] == "skipped" and p["pair"][1] == winner]
+    text = _("No option beats every other head to head. Locking the head-to-head wins from the strongest down, and "
+             "skipping any that would close a cycle, leaves %(winner)s beaten by no locked win.",
+             winner=labels.option(winner))
+    if skipped:
+        text += " " + _("Skipped because they would have closed a cycle: %(pairs)s.",
+                        pairs="; ".join(_pair_words(p, labels) for p in skipped))
+    return text
+
+
 def headline(result: dict[str, Any], labels: Labels) -> str:
+    """The outcome in one or two sentences: the verdict, then, for a single-winner ranked count,
+    the fact that decided it (`reason`); other methods keep the turnout in the sentence."""
     status = result["status"]
     if status == "no_quorum":
         return _("No decision: the quorum was not met (%(turnout)s).", turnout=_turnout_words(result))
@@ -155,7 +233,10 @@ def headline(result: dict[str, Any], labels: Labels) -> str:
     if status == "tie_unresolved":
         return _("No decision yet: a tie could not be broken.")
     winners = labels.options(result["winners"])
-    if result["seats"] == 1:
+    why = reason(result, labels)
+    if why is not None:
+        text = _("%(winner)s wins.", winner=winners) + " " + why
+    elif result["seats"] == 1:
         text = _("%(winner)s wins: %(turnout)s.", winner=winners, turnout=_turnout_words(result))
     else:
         text = _("Elected to %(seats)d seats: %(winners)s (%(turnout)s).", seats=result["seats"], winners=winners,
@@ -203,6 +284,82 @@ def totals_chart(result: dict[str, Any], labels: Labels) -> Any:
     return chart_with_table("chart-totals", title, bars, headers=headers, rows=rows, description=description, marker=marker)
 
 
+def final_round_chart(result: dict[str, Any], labels: Labels) -> Any:
+    """IRV: the last round, which decided it, against half of the weight still in the count."""
+    last = result["detail"]["rounds"][-1]
+    tallies = {o: frac(t) or Fraction(0) for o, t in last["tallies"].items()}
+    continuing = sum(tallies.values(), Fraction(0))
+    bars, rows = [], []
+    for option in result["options"]:
+        if option not in tallies:
+            continue
+        share = percent(tallies[option] / continuing) if continuing else "—"
+        bars.append(Bar(labels.option(option), tallies[option], f"{amount(tallies[option])} ({share})",
+                        highlight=option in result["winners"]))
+        rows.append([labels.option(option), amount(tallies[option]), share])
+    title = _("Round %(round)d, the last: units still in the count", round=last["round"])
+    marker = Marker(continuing / 2, _("half")) if continuing else None
+    return chart_with_table("chart-final-round", title, bars, headers=[_("Option"), _("Units"), _("Share")], rows=rows,
+                            description=_("Units per option in the last round; the line marks half of the units still "
+                                          "in the count."), marker=marker)
+
+
+def contests_chart(result: dict[str, Any], winner: str, labels: Labels) -> Any:
+    """Schulze and Ranked Pairs: the winner against each other option, head to head (or, for a
+    Schulze win without a Condorcet winner, by strongest paths), which is what decided it."""
+    detail = result["detail"]
+    name = labels.option(winner)
+    by_paths = result["method"] == "schulze" and condorcet_winner(result["options"], detail["pairwise"]) != winner
+    values = detail["strongest_paths"] if by_paths else detail["pairwise"]
+    if by_paths:
+        title = _("Strongest paths: %(winner)s against each other option", winner=name)
+        description = _("For each other option, the strength of %(winner)s's strongest path to it (green) and of its "
+                        "strongest path back (blue); green past the middle line means %(winner)s's path is stronger.",
+                        winner=name)
+    else:
+        title = _("Head to head: %(winner)s against each other option", winner=name)
+        description = _("For each other option, the units that rank %(winner)s above it (green) and below it (blue); "
+                        "green past the middle line is a head-to-head win.", winner=name)
+    contests, rows = [], []
+    for other in result["options"]:
+        if other == winner:
+            continue
+        ours, theirs = values[winner][other], values[other][winner]
+        contests.append(Contest(_("against %(option)s", option=labels.option(other)), ours, theirs,
+                                _("%(ours)s to %(theirs)s", ours=number(ours), theirs=number(theirs))))
+        rows.append([labels.option(other), number(ours), number(theirs)])
+    headers = [_("Other option"), _("For %(winner)s", winner=name), _("For the other option")]
+    return contests_with_table("chart-head-to-head", title, contests, headers=headers, rows=rows,
+                               description=description, half_label=_("half"))
+
+
+def irv_story(result: dict[str, Any], labels: Labels) -> list[str]:
+    """IRV in words, one sentence per round: who was eliminated and where their ballots went."""
+    rounds = result["detail"]["rounds"]
+    story = []
+    for i, r in enumerate(rounds):
+        if r["eliminated"] is None:
+            continue
+        eliminated = r["eliminated"]
+        after = rounds[i + 1] if i + 1 < len(rounds) else None
+        moved = []
+        if after is not None:
+            moved = [_("%(weight)s to %(option)s", weight=amount(frac(t)), option=labels.option(o))
+                     for o, t in after["transfers"].items() if o != eliminated and t != "0/1"]
+            kept = sum((frac(t) or Fraction(0) for o, t in after["transfers"].items() if o != eliminated), Fraction(0))
+            exhausted = (frac(r["tallies"][eliminated]) or Fraction(0)) - kept
+            if exhausted > 0:
+                moved.append(_("%(weight)s stopped counting (no next choice left)", weight=amount(exhausted)))
+        story.append(_("Round %(round)d: %(option)s had the least weight (%(weight)s) and was eliminated; its ballots "
+                       "moved on: %(moved)s.", round=r["round"],
+                       option=labels.option(eliminated), weight=amount(r["tallies"][eliminated]),
+                       moved=", ".join(moved) if moved else _("none had a next choice still in the count")))
+    winner = _single_winner(result)
+    if winner is not None:
+        story.append(_irv_reason(result, winner, labels))
+    return story
+
+
 def rounds_table(result: dict[str, Any], labels: Labels) -> dict[str, Any]:
     detail = result["detail"]
     rounds = detail["rounds"]
@@ -215,7 +372,7 @@ def rounds_table(result: dict[str, Any], labels: Labels) -> dict[str, Any]:
                 continue
             note = ""
             if option in r["elected"]:
-                note = _("elected")
+                note = _("wins") if result["method"] == "irv" else _("elected")
             elif r["eliminated"] == option:
                 note = _("eliminated")
             transfer = r["transfers"].get(option)
@@ -317,6 +474,8 @@ def build(motion: Motion) -> ResultsView:
     labels = Labels(motion)
     view = ResultsView(headline=headline(result, labels))
     view.arithmetic = _quorum_words(result["quorum"])
+    if reason(result, labels) is not None:
+        view.arithmetic.insert(0, _("Turnout: %(turnout)s.", turnout=_turnout_words(result)))
     detail = result.get("detail")
     if result["method"] == "yes_no" and detail:
         view.arithmetic.append(_test_words(detail["weight_test"], _("By weight")))
@@ -332,15 +491,27 @@ def build(motion: Motion) -> ResultsView:
                              number(r["no_weight"]), percent(frac(r["yes_share"])),
                              (_("yes") if r["concurs"] else _("no")) if r["counted"] else _("not counted")]
                             for rid, r in regions["regions"].items()]
-    view.charts.append(totals_chart(result, labels))
+    winner = _single_winner(result)
+    if detail and result["method"] == "irv":
+        view.chart_heading = _("The last round")
+        view.charts.append(final_round_chart(result, labels))
+    elif detail and winner is not None and result["method"] in CONDORCET:
+        view.chart_heading = _("What decided it")
+        view.charts.append(contests_chart(result, winner, labels))
+    else:
+        view.chart_heading = _("First preferences") if result["method"] in RANKED else _("Votes")
+        view.charts.append(totals_chart(result, labels))
     if detail and result["method"] in ("irv", "stv"):
         view.rounds = rounds_table(result, labels)
+        if result["method"] == "irv":
+            view.round_story = irv_story(result, labels)
     if detail and "pairwise" in detail:
         view.pairwise = matrix(result["options"], detail["pairwise"], labels)
     if detail and "strongest_paths" in detail:
         view.strongest = matrix(result["options"], detail["strongest_paths"], labels)
-        view.arithmetic.append(_("Potential winners (no one has a stronger path against them): %(names)s.",
-                                 names=labels.options(detail["potential_winners"])))
+        if len(detail["potential_winners"]) > 1:
+            view.arithmetic.append(_("Options with no stronger path against them: %(names)s; the published tie-break "
+                                     "order chose among them.", names=labels.options(detail["potential_winners"])))
     if detail and "pairs" in detail:
         view.pairs = [{"pair": f"{labels.option(p['pair'][0])} > {labels.option(p['pair'][1])}",
                        "strength": number(p["strength"]), "opposition": number(p["opposition"]),

@@ -204,11 +204,12 @@ def test_a_genuine_receipt_is_included_pasted_or_uploaded(voters: Flask, client:
     assert pasted.status_code == 200
     assert "Your ballot is in the log" in pasted.get_data(as_text=True)
     uploaded = _check(client, motion_id, upload=json.dumps(receipts[2]).encode())
-    assert uploaded.status_code == 200 and f"entry {receipts[2]['index']}" in uploaded.get_data(as_text=True)
+    assert uploaded.status_code == 200 and f"Entry {receipts[2]['index']} of" in uploaded.get_data(as_text=True)
     with voters.app_context():
         close_now(motion_id)  # the log grew: the old receipt must still be proven inside it
     later = _check(client, motion_id, json.dumps(receipts[1]))
-    assert later.status_code == 200 and "still contains it unchanged" in later.get_data(as_text=True)
+    assert later.status_code == 200 and "is in the log the server shows now, unchanged, and it is counted" \
+        in later.get_data(as_text=True)
 
 
 def test_a_superseded_ballot_is_included_but_not_counted(voters: Flask, client: FlaskClient) -> None:
@@ -217,23 +218,41 @@ def test_a_superseded_ballot_is_included_but_not_counted(voters: Flask, client: 
         open_now(motion_id)
         first = cast_as(motion_id, "delegate@example.org", "yes").receipt
         cast_as(motion_id, "delegate@example.org", "no")
+        third = cast_as(motion_id, "delegate@example.org", "abstain").receipt
     response = _check(client, motion_id, json.dumps(first))
-    assert response.status_code == 200 and "not counted" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    # Not the plain "in the log" verdict: it says it was replaced and which entry counts (the last, not the next).
+    assert response.status_code == 200 and "Your ballot is in the log, but it was replaced</h2>" in html
+    assert "Your ballot is in the log</h2>" not in html
+    assert (f"Entry {first['index']} (tracking code {first['tracking_code']}) is in the log, unchanged, but it no longer "
+            f"counts: it was replaced by a later ballot of the same member, and entry {third['index']} is the one "
+            "counted.") in html
+    assert f'#entry-{third["index"]}">See entry {third["index"]}, the one counted</a>' in html
 
 
 def test_bad_receipts_are_invalid_with_a_reason(voters: Flask, client: FlaskClient) -> None:
     motion_id, receipts = _motion_with_ballots(voters, close=False)
     other_id, other_receipts = _motion_with_ballots(voters, close=False)
+    unreadable = "This text is not a receipt we can read. Paste the whole receipt"
+    changed = "This receipt does not match its own signature and proof: it was changed after it was issued"
+    # what it means and what to do first; the verifier's technical line only inside "Details for auditors"
     cases = {
-        "not json at all": "This is not a lipvote receipt",
-        json.dumps(other_receipts[0]): "belongs to another log",
-        json.dumps(dict(receipts[0], tracking_code="0000-0000-0000-0000")): "does not check out on its own",
-        json.dumps(dict(receipts[0], index=receipts[0]["index"] + 1)): "does not check out on its own",
+        "not json at all": (unreadable, "not valid JSON"),
+        json.dumps(other_receipts[0]): ("This receipt is for another motion",
+                                        f"origin: got {other_receipts[0]['origin']}, want "),
+        json.dumps(dict(receipts[0], tracking_code="0000-0000-0000-0000")): (changed, "tracking code: got "),
+        json.dumps(dict(receipts[0], index=receipts[0]["index"] + 1)): (changed, "index"),
     }
-    for text, words in cases.items():
+    for text, (words, technical) in cases.items():
         response = _check(client, motion_id, text)
         assert response.status_code == 422, text
-        assert words in response.get_data(as_text=True), text
+        html = response.get_data(as_text=True)
+        assert words in html, text
+        folded = html[html.index("<details"):html.index("</details>")]
+        assert "Details for auditors" in folded and technical in folded, text
+        assert technical not in html[:html.index("<details")] or technical == "index", text
+    other = _check(client, motion_id, json.dumps(other_receipts[0])).get_data(as_text=True)
+    assert f'href="/audit/motions/{other_id}/receipt">Check it on the page of' in other
     empty = _check(client, motion_id, "   ")
     assert empty.status_code == 422 and "Paste a receipt or choose its file." in empty.get_data(as_text=True)
     no_token = client.post(f"/audit/motions/{motion_id}/receipt", data={"receipt": json.dumps(receipts[0])})
@@ -246,7 +265,7 @@ def test_a_tlog_proof_is_checked_pasted_with_crlf_or_uploaded(voters: Flask, cli
     for sent in ({"text": proof.replace("\n", "\r\n")}, {"text": proof.strip()}, {"upload": proof.encode()}):
         response = _check(client, motion_id, **sent)
         assert response.status_code == 200, response.get_data(as_text=True)
-        assert f"entry {receipts[0]['index']}" in response.get_data(as_text=True)
+        assert f"Entry {receipts[0]['index']} of" in response.get_data(as_text=True)
 
 
 def test_deeply_nested_receipts_are_invalid_not_a_server_error(voters: Flask, client: FlaskClient) -> None:
@@ -290,8 +309,9 @@ def test_receipts_from_another_history_are_reported_as_forked(voters: Flask, cli
     longer = _forged_receipt(voters, motion_id, real + [extra], len(real))  # the log was cut back since
     changed = _forged_receipt(voters, motion_id, real[:2] + [extra] + real[3:], 2)  # another leaf at index 2
     rewritten_past = _forged_receipt(voters, motion_id, [real[0], extra, real[2], real[3]], 3)  # same leaf, other past
-    for forged, words in ((longer, "the log was cut back"), (changed, "different entry at index 2"),
-                          (rewritten_past, "not an extension")):
+    for forged, words in ((longer, "now shorter than when your receipt was issued: entries were removed"),
+                          (changed, "a different entry where your ballot was (entry 2)"),
+                          (rewritten_past, "does not continue the log your receipt was issued from")):
         response = _check(client, motion_id, json.dumps(forged))
         assert response.status_code == 409, words
         text = response.get_data(as_text=True)
@@ -476,3 +496,84 @@ def test_receipts_from_the_kept_tree_equal_receipts_from_every_stored_leaf(app, 
                 assert kept.inclusion_proof(index, size) == board.tree(log, size).inclusion_proof(index, size)
             assert board.receipt_for(log, size - 1)["proof"] == [
                 b64encode(h) for h in board.tree(log, size).inclusion_proof(size - 1, size)]
+
+
+# --- the log in the reader's words ----------------------------------------------------------------
+
+
+def test_the_log_shows_option_labels_in_the_readers_language(voters: Flask, client: FlaskClient) -> None:
+    motion_id, _ = _motion_with_ballots(voters)
+    html = _page(client, f"/audit/motions/{motion_id}")
+    assert "<td>Yes</td>" in html and "<td>No</td>" in html and "<td>yes</td>" not in html
+    assert post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/").status_code == 302
+    french = _page(client, f"/audit/motions/{motion_id}")
+    assert "<td>Oui</td>" in french and "<td>Non</td>" in french
+
+
+def test_the_receipt_check_says_what_is_public_for_this_motion(voters: Flask, client: FlaskClient) -> None:
+    recorded, _ = _motion_with_ballots(voters)
+    secret, _ = _motion_with_ballots(voters, secret=True)
+    recorded_page = _page(client, f"/audit/motions/{recorded}/receipt")
+    secret_page = _page(client, f"/audit/motions/{secret}/receipt")
+    assert "the public log shows each ballot with the member that cast it" in recorded_page
+    assert "but not which member cast it" in secret_page and "member that cast it" not in secret_page
+
+
+# --- auditors record "I verified this bundle" ------------------------------------------------------
+
+
+def _final_root(app: Flask, motion_id: int) -> tuple[int, str]:
+    """The root as `lipvote verify` prints it on its merkle root line, from the bundle itself."""
+    with app.app_context():
+        bundle = export.motion_bundle_bytes(db.session.get(Motion, motion_id))
+        key = db.session.get(Motion, motion_id).log.verifier_key
+    report = verify_bundle(bundle.decode(), trusted_keys=[key])
+    assert report.ok
+    line = report.check("merkle root").message
+    root = re.search(r"signed root ([0-9a-f]{64})", line).group(1)
+    size = int(re.search(r"the (\d+) leaves", line).group(1))
+    return size, root
+
+
+def test_an_auditor_records_a_verified_bundle_in_the_signed_trail(voters: Flask, client: FlaskClient, login: Any) -> None:
+    motion_id, _ = _motion_with_ballots(voters)
+    size, root = _final_root(voters, motion_id)
+    url = f"/audit/motions/{motion_id}/verified"
+    login("auditor")
+    wrong = post_form(client, url, {"root": "ab" * 32, "confirm": "y"})
+    assert wrong.status_code == 422 and "This is not the root of this motion&#39;s log" in wrong.get_data(as_text=True)
+    unconfirmed = post_form(client, url, {"root": root})
+    assert unconfirmed.status_code == 422 and "Confirm that every check passed" in unconfirmed.get_data(as_text=True)
+    # typed with spaces and capitals, as copied from a terminal
+    spaced = " ".join(root[i:i + 8].upper() for i in range(0, 64, 8))
+    done = post_form(client, url, {"root": spaced, "confirm": "y"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/results/motions/{motion_id}")
+    again = post_form(client, url, {"root": root, "confirm": "y"})
+    assert again.status_code == 302
+    with voters.app_context():
+        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.bundle_verified")))
+        assert len(events) == 1  # recording twice at the same checkpoint adds nothing
+        after = json.loads(events[0].after_json)
+        assert after == {"motion": motion_id, "auditor": "Auditor", "checkpoint_size": size, "root": root,
+                         "origin": db.session.get(Motion, motion_id).log.origin}
+        assert "auditor@example.org" in events[0].actor_label
+        trail = export.audit_log()
+        last = parse_leaf(board.leaves(trail)[-1].leaf)
+        assert last.action == "motion.bundle_verified" and last.details["after"]["root"] == root
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+    results = _page(client, f"/results/motions/{motion_id}")
+    assert "Verified by Auditor on <time" in results and f"at checkpoint size {size}</li>" in results
+    assert "Verified by Auditor on <time" in _page(client, f"/audit/motions/{motion_id}")
+
+
+def test_only_auditors_record_and_only_closed_motions(voters: Flask, client: FlaskClient, login: Any) -> None:
+    closed, _ = _motion_with_ballots(voters)
+    still_open, _ = _motion_with_ballots(voters, close=False)
+    login("chair")
+    assert client.get(f"/audit/motions/{closed}/verified").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+    login("auditor")
+    assert client.get(f"/audit/motions/{still_open}/verified").status_code == 409
+    home = _page(client, "/home")
+    assert f'href="/audit/motions/{closed}/bundle.json"' in home and f'href="/audit/motions/{closed}/verified"' in home
+    assert f"/audit/motions/{still_open}/" not in home and "lipvote verify lipvote-motion-N-bundle.json --key" in home

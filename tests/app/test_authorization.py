@@ -66,6 +66,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/audit/motions/<int:motion_id>/consistency"): (404, 404, 404, 404, 404, 404),
     ("GET", "/audit/motions/<int:motion_id>/receipt"): (404, 404, 404, 404, 404, 404),
     ("POST", "/audit/motions/<int:motion_id>/receipt"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/audit/motions/<int:motion_id>/verified"): (ANON_LOGIN, 403, 403, 403, 404, 403),  # auditors only
+    ("POST", "/audit/motions/<int:motion_id>/verified"): (ANON_LOGIN, 403, 403, 403, 404, 403),
     ("GET", "/results/motions/<int:motion_id>"): (404, 404, 404, 404, 404, 404),
     ("GET", "/audit/trail"): (ANON_LOGIN, 200, 200, 403, 200, 403),
     ("GET", "/audit/trail/bundle.json"): (ANON_LOGIN, 404, 404, 403, 404, 403),  # no action recorded yet

@@ -381,22 +381,26 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
 
         # Online: the keyboard voter's receipt is in the log and counts; on the yes/no motion the
         # changed vote's first receipt is in the log too, but replaced.
-        checks = [(receipts[0], "Included: entry %(index)d of this motion's log, tracking code %(code)s, and the log "
-                   "the server shows now still contains it unchanged.")]
+        checks = [(receipts[0], "Your ballot is in the log", "included",
+                   "Entry %(index)d of this motion's log, tracking code %(code)s, is in the log the server shows now, "
+                   "unchanged, and it is counted.")]
         if motion_id == yes_no_id:
-            checks.append((receipts[1], "Included: entry %(index)d of this motion's log, tracking code %(code)s. A later "
-                           "ballot of the same member replaced it, so it is in the log but not counted."))
-        for number, (text, message) in enumerate(checks):
+            checks.append((receipts[1], "Your ballot is in the log, but it was replaced", "replaced",
+                           "Entry %(index)d (tracking code %(code)s) is in the log, unchanged, but it no longer counts: "
+                           "it was replaced by a later ballot of the same member, and entry %(counted)d is the one "
+                           "counted."))
+        for number, (text, heading, verdict_class, message) in enumerate(checks):
             if number:
                 auditor.get_by_role("link", name=t("Audit page of this motion"), exact=True).click()
             receipt = json.loads(text)
             auditor.get_by_label(t("Receipt"), exact=True).fill(text)
             auditor.get_by_role("button", name=t("Verify the receipt"), exact=True).click()
             verdict = auditor.locator(".verdict")
-            expect(verdict).to_have_class(re.compile(r"\bverdict-included\b"))
-            expect(verdict.locator("h2")).to_have_text(t("Your ballot is in the log"))
-            expect(verdict.locator("p").first).to_have_text(
-                t(message, index=receipt["index"], code=receipt["tracking_code"]))
+            expect(verdict).to_have_class(re.compile(rf"\bverdict-{verdict_class}\b"))
+            expect(verdict.locator("h2")).to_have_text(t(heading))
+            # the counted entry's index is the server's to say: any number in its place
+            words = t(message, index=receipt["index"], code=receipt["tracking_code"], counted=999999)
+            expect(verdict.locator("p").first).to_have_text(re.compile(re.escape(words).replace("999999", r"\d+")))
             j.shot(auditor, f"{prefix}-receipt-verified-{number + 1}")
 
         auditor.get_by_role("link", name=t("Audit page of this motion"), exact=True).click()
