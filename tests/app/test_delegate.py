@@ -474,23 +474,23 @@ def test_receipt_check_says_included_and_detects_tampering(fed: Flask, client: F
     good = check_receipt(client, motion_id, text)
     assert good.status_code == 200
     body = html.unescape(good.get_data(as_text=True))
-    assert "Included: entry 1" in body and "still contains it unchanged" in body
+    assert "Your ballot is in the log" in body and "Entry 1 of this motion's log" in body and "unchanged, and it is counted" in body
 
     receipt = json.loads(text)
     changed_leaf = dict(receipt, leaf=receipt["leaf"].replace('"selection":"yes"', '"selection":"no"'))
     assert changed_leaf["leaf"] != receipt["leaf"]
     bad = check_receipt(client, motion_id, json.dumps(changed_leaf))
     assert bad.status_code == 422
-    assert "does not check out on its own" in html.unescape(bad.get_data(as_text=True))
+    assert "does not match its own signature and proof" in html.unescape(bad.get_data(as_text=True))
 
     wrong_index = dict(receipt, index=2)
     refused = check_receipt(client, motion_id, json.dumps(wrong_index))
-    assert refused.status_code == 422 and "does not check out" in html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and "does not match its own signature and proof" in html.unescape(refused.get_data(as_text=True))
 
     malformed = check_receipt(client, motion_id, "{not json")
-    assert malformed.status_code == 422 and "not valid JSON" in malformed.get_data(as_text=True)
+    assert malformed.status_code == 422 and "not a receipt we can read" in html.unescape(malformed.get_data(as_text=True))
     wrong_format = check_receipt(client, motion_id, json.dumps(dict(receipt, format="other/1")))
-    assert wrong_format.status_code == 422 and "receipt format" in html.unescape(wrong_format.get_data(as_text=True))
+    assert wrong_format.status_code == 422 and "not a receipt we can read" in html.unescape(wrong_format.get_data(as_text=True))
     assert check_receipt(client, motion_id, "").status_code == 422
 
     # an upload works like a paste
@@ -500,13 +500,13 @@ def test_receipt_check_says_included_and_detects_tampering(fed: Flask, client: F
     uploaded = client.post(f"/audit/motions/{motion_id}/receipt",
                            data={"csrf_token": token, "upload": (BytesIO(text.encode()), "receipt.json")},
                            content_type="multipart/form-data")
-    assert uploaded.status_code == 200 and "Included" in uploaded.get_data(as_text=True)
+    assert uploaded.status_code == 200 and "Your ballot is in the log" in html.unescape(uploaded.get_data(as_text=True))
 
     # after a changed vote, the old receipt is still included but no longer counts
     as_user(client, "delegate@example.org")
     vote(client, motion_id, [("choice", "no")])
     superseded = html.unescape(check_receipt(client, motion_id, text).get_data(as_text=True))
-    assert "Included" in superseded and "replaced it, so it is in the log but not counted" in superseded
+    assert "Your ballot is in the log, but it was replaced" in superseded and "entry 3 is the one counted" in superseded
 
 
 def test_receipt_check_detects_a_fork(fed: Flask, client: FlaskClient) -> None:
@@ -542,7 +542,7 @@ def test_receipt_for_another_motion_is_refused(fed: Flask, client: FlaskClient) 
     vote(client, first, [("choice", "yes")])
     text = client.get(f"/motions/{first}/receipts/1/receipt.json").get_data(as_text=True)
     response = check_receipt(client, second, text)
-    assert response.status_code == 422 and "belongs to another log" in html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and "This receipt is for another motion" in html.unescape(response.get_data(as_text=True))
 
 
 # --- lists -------------------------------------------------------------------------------------
