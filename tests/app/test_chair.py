@@ -458,8 +458,10 @@ def test_console_of_a_secret_ballot_shows_counts_only(voters: Flask, login: Chai
     client = login("chair")
     data = client.get(f"/motions/{motion_id}/console.json").get_json()
     assert data["voters"] is None and data["turnout"]["ballots"] == 1
+    # who has not voted yet is shown (a roll call), never who voted when or with what weight
+    assert sorted(m["member"] for g in data["not_voted"] for m in g["members"]) == ["bow-valley", "halifax", "pei"]
     page = text(client.get(f"/motions/{motion_id}/console"))
-    assert "ottawa LIP" not in page and "only the counts" in page
+    assert "ottawa LIP" not in page and "pei LIP" in page and "How a member voted, when," in page
 
 
 def test_console_of_a_draft_is_409(app: Flask, people: dict[str, Person], login: ChairClient) -> None:
