@@ -6,6 +6,7 @@
  * server shows the outcome. Elements opt in with data attributes:
  *   data-field="a.b.c"    text set to that value of the JSON
  *   data-flag="a.b.c"     text set to the element's (or else the root's) data-true / data-false
+ *   data-hidden-when="a.b" hidden while that value of the JSON is true
  *   data-meter="a.b"      a <meter> whose value becomes min(a.b.cast, a.b.needed)
  *   data-rows="key"       a <tbody> rebuilt from the JSON list `key`, one cell per name in
  *                         data-columns; the column named in data-header becomes a row header,
@@ -126,6 +127,9 @@
     });
     root.querySelectorAll("[data-flag]").forEach(function (node) {
       setText(node, word(node, Boolean(lookup(data, node.getAttribute("data-flag")))));
+    });
+    root.querySelectorAll("[data-hidden-when]").forEach(function (node) {
+      node.hidden = Boolean(lookup(data, node.getAttribute("data-hidden-when")));
     });
     root.querySelectorAll("[data-meter]").forEach(function (node) {
       var q = lookup(data, node.getAttribute("data-meter"));

@@ -100,7 +100,7 @@ def draft_and_open(j: Journey, chair: Page, *, title: dict[str, str], method: st
     chair.get_by_role("button", name=t("Open the motion"), exact=True).click()
     expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
     expect(chair.locator(".flashes")).to_contain_text(t("The motion is open: leaf 0 is committed and delegates can vote."))
-    expect(chair.locator("[data-field=state]")).to_have_text("open")
+    expect(chair.locator(".facts .state")).to_have_text(t("open"))
     return motion_id
 
 
@@ -112,9 +112,9 @@ def close_motion(j: Journey, chair: Page, title: str, motion_id: int, shots: str
     expect(chair.locator("h1")).to_have_text(t("Close this motion now?"))
     j.shot(chair, f"{shots}-confirm-close")
     chair.get_by_role("button", name=t("Close and count"), exact=True).click()
-    expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
+    expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/outcome"))
     expect(chair.locator(".flashes")).to_contain_text(t("The motion is closed and counted."))
-    expect(chair.locator("[data-field=state]")).to_have_text("closed")
+    expect(chair.locator(".facts .state")).to_have_text(t("closed, not certified"))
 
 
 # --- delegates ---------------------------------------------------------------------------------
