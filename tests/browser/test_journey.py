@@ -359,7 +359,7 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
 
     # The chair's console counts them, then the chair closes both motions.
     chair.goto(j.ui.url(f"/motions/{yes_no_id}/console"))
-    expect(chair.locator("[data-field='turnout.ballots']")).to_have_text("3")
+    expect(chair.locator("[data-field='turnout.ballots_text']")).to_have_text("3")
     close_motion(j, chair, YES_NO_TITLE[lang], yes_no_id, "yes-no")
     close_motion(j, chair, STV_TITLE[lang], stv_id, "stv")
     j.shot(chair, "stv-console-closed")
