@@ -296,7 +296,7 @@ def test_minutes_list_each_motion_in_agenda_order_with_outcome_and_status(voters
     assert "Certified" in item1 and "Majority of the votes cast" in item1 and "1 of 4 members voted" in item1
     item2 = words[words.index("Item 2."):words.index("Item 3.")]
     assert "Provisional" in item2 and "quorum of 1/2 (50.0%) of the weight" in item2 and "Quorum not met" in item2
-    assert "No result: this motion is open." in words[words.index("Item 3."):]
+    assert "No result yet: voting is still open." in words[words.index("Item 3."):]
     assert re.search(r"<time datetime=\"[0-9T:-]+Z\">\d+ \w+ \d{4}, \d\d:\d\d E[SD]T</time>", page)
     assert 'media="print"' in page
 
