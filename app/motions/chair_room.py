@@ -26,7 +26,8 @@ from app.display import as_utc, federation_zone, motion_state
 from app.extensions import db
 from app.i18n import current_language
 from app.motions import bp
-from app.motions.chair import _opened_or_409, _record, console_data, locked_motion_or_404, outcome_text
+from app.motions.chair import (_opened_or_409, _record, agenda_order, console_data, locked_motion_or_404,
+                               outcome_text)
 from app.motions.forms import METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm
 from app.motions.models import Meeting, Motion, MotionState
 from app.policy import Permission, requires
@@ -48,25 +49,57 @@ def _present_data(motion: Motion) -> dict[str, Any]:
     return data
 
 
+def current_motion() -> Motion | None:
+    """What the room is looking at: the first open motion in agenda order, else the last closed."""
+    opened = db.session.scalars(select(Motion).where(Motion.state == MotionState.OPEN)
+                                .order_by(*agenda_order()).limit(1)).first()
+    if opened is not None:
+        return opened
+    return db.session.scalars(select(Motion).where(Motion.state.in_(COUNTED))
+                              .order_by(Motion.closed_at.desc(), Motion.id.desc()).limit(1)).first()
+
+
+def _present_page(motion: Motion | None, json_url: str) -> str:
+    halves = []
+    data = _present_data(motion) if motion is not None else None
+    for lang in LANGUAGES:
+        with force_locale(lang):
+            halves.append(Markup(render_template("motions/_present_half.html", motion=motion,
+                                                 data=data[lang] if data else None, half_lang=lang)))
+    return render_template("motions/chair_present.html", motion=motion, halves=halves, json_url=json_url)
+
+
+def _no_store(payload: dict[str, Any]) -> Response:
+    response = jsonify(payload)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/<int:motion_id>/present")
 @requires(Permission.MANAGE_MOTIONS)
 def present(motion_id: int) -> str:
     motion = _opened_or_409(motion_id)
-    data = _present_data(motion)
-    halves = []
-    for lang in LANGUAGES:
-        with force_locale(lang):
-            halves.append(Markup(render_template("motions/_present_half.html", motion=motion, data=data[lang],
-                                                 half_lang=lang)))
-    return render_template("motions/chair_present.html", motion=motion, halves=halves)
+    return _present_page(motion, url_for("motions.present_json", motion_id=motion.id))
 
 
 @bp.get("/<int:motion_id>/present.json")
 @requires(Permission.MANAGE_MOTIONS)
 def present_json(motion_id: int) -> Response:
-    response = jsonify(_present_data(_opened_or_409(motion_id)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(_present_data(_opened_or_409(motion_id)))
+
+
+@bp.get("/present")
+@requires(Permission.MANAGE_MOTIONS)
+def present_current() -> str:
+    """The projector for a whole meeting: it follows the current motion (one address all day)."""
+    return _present_page(current_motion(), url_for("motions.present_current_json"))
+
+
+@bp.get("/present.json")
+@requires(Permission.MANAGE_MOTIONS)
+def present_current_json() -> Response:
+    motion = current_motion()
+    return _no_store(_present_data(motion) if motion is not None else {"motion": None, "state": None})
 
 
 # --- duplicate -------------------------------------------------------------------------------

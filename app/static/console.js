@@ -2,8 +2,8 @@
  * few seconds and count down to the scheduled close.
  * Progressive enhancement: the server-rendered page is complete; this only keeps it current.
  * The root element (#console) names the JSON in data-console-url and the state it was rendered
- * in (data-state); when the state changes (the motion closed), the page is loaded again, so the
- * server shows the outcome. Elements opt in with data attributes:
+ * in (data-state), and the projector view the motion it shows (data-motion); when either changes
+ * (the motion closed, the meeting moved on), the page is loaded again and the server shows it. Elements opt in with data attributes:
  *   data-field="a.b.c"    text set to that value of the JSON
  *   data-flag="a.b.c"     text set to the element's (or else the root's) data-true / data-false
  *   data-hidden-when="a.b" hidden while that value of the JSON is true
@@ -21,6 +21,7 @@
   if (!root || !window.fetch) { return; }
   var url = root.getAttribute("data-console-url");
   var renderedState = root.getAttribute("data-state");
+  var renderedMotion = root.getAttribute("data-motion");
   var status = root.querySelector("[data-status]");
   var every = 5000;
   var timer = null;
@@ -163,7 +164,8 @@
         return response.json();
       })
       .then(function (data) {
-        if (renderedState && data.state !== renderedState) {
+        var moved = renderedMotion !== null && String(data.motion === null ? "" : data.motion) !== renderedMotion;
+        if (moved || (renderedState && data.state !== renderedState)) {
           window.clearInterval(timer);
           window.location.reload();
           return;

@@ -219,6 +219,35 @@ def test_projector_view_shows_both_languages_live_then_the_outcome(voters: Flask
     assert client.get(f"/motions/{new_draft(voters)}/present").status_code == 409
 
 
+def test_the_meeting_projector_follows_the_current_motion(voters: Flask, login: ChairClient) -> None:
+    client = login("chair")
+    page = text(client.get("/motions/present"))
+    assert "No motion is open yet." in page and 'data-motion=""' in page
+    assert client.get("/motions/present.json").get_json() == {"motion": None, "state": None}
+    with voters.app_context():
+        meeting = Meeting(title_en="AGM", title_fr="AGA")
+        db.session.add(meeting)
+        db.session.commit()
+        meeting_id = meeting.id
+    later, first = new_draft(voters, title="Item two"), new_draft(voters, title="Item one")
+    with voters.app_context():
+        for motion_id, order in ((later, 2), (first, 1)):
+            motion = db.session.get(Motion, motion_id)
+            motion.meeting_id, motion.agenda_order = meeting_id, order
+        db.session.commit()
+        open_now(later)
+        open_now(first)
+    assert client.get("/motions/present.json").get_json()["motion"] == first  # agenda order, not opening order
+    assert "Item one" in text(client.get("/motions/present"))
+    with voters.app_context():
+        close_now(first)
+    assert client.get("/motions/present.json").get_json()["motion"] == later  # the next open item
+    with voters.app_context():
+        close_now(later)
+    data = client.get("/motions/present.json").get_json()
+    assert data["motion"] == later and data["state"] == "closed" and data["en"]["outcome"]
+
+
 # --- duplicate -------------------------------------------------------------------------------
 
 

@@ -166,6 +166,11 @@ def test_chair_runs_a_motion_in_the_room(lang: str, server: LiveServer, new_page
     expect(page.locator(".present-half[lang=fr] .present-outcome")).to_contain_text("Adoptée")
     look("present-closed")
 
+    # The meeting's projector (one address all day) shows the current motion.
+    page.goto(ui.url("/motions/present"))
+    expect(page.locator(".present-half[lang=fr] .present-title")).to_be_visible()
+    look("present-meeting")
+
     # The meeting's minutes and CSV, in agenda order.
     page.goto(ui.url("/home"))
     page.get_by_role("listitem").filter(has_text=f"({lang})").filter(has=page.get_by_role("link", name=t("Minutes (printable)"))).get_by_role("link", name=t("Minutes (printable)")).click()
