@@ -29,6 +29,7 @@ from app.motions import bp
 from app.motions.chair import (_opened_or_409, _record, agenda_order, console_data, locked_motion_or_404,
                                outcome_text)
 from app.motions.forms import METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm
+from app.models import utcnow
 from app.motions.models import Meeting, Motion, MotionState
 from app.policy import Permission, requires
 from app.results.words import fraction_words
@@ -215,7 +216,7 @@ def quorum_words(row: dict[str, Any]) -> str:
 def minutes(meeting_id: int) -> str:
     meeting = meeting_or_404(meeting_id)
     return render_template("motions/chair_minutes.html", meeting=meeting, rows=minutes_rows(meeting),
-                           quorum_words=quorum_words)
+                           quorum_words=quorum_words, now=utcnow())
 
 
 @bp.get("/meetings/<int:meeting_id>/results.csv")

@@ -176,6 +176,11 @@ def test_chair_runs_a_motion_in_the_room(lang: str, server: LiveServer, new_page
     page.get_by_role("listitem").filter(has_text=f"({lang})").filter(has=page.get_by_role("link", name=t("Minutes (printable)"))).get_by_role("link", name=t("Minutes (printable)")).click()
     expect(page.locator("h2").first).to_contain_text(title)
     look("minutes")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()  # print.css: the minutes print without chrome
+    page.screenshot(path=artifacts / f"chair-minutes-print-{lang}.png", full_page=True)
+    page.emulate_media(media="screen")
     with page.expect_download() as info:
         page.get_by_role("link", name=t("Download the results (CSV)"), exact=True).click()
     rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
