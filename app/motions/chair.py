@@ -502,7 +502,19 @@ def outcome(motion_id: int) -> str:
     """What the count decided, the page the chair lands on after "Close and count"."""
     motion = _closed_or_409(motion_id)
     return render_template("motions/chair_outcome.html", motion=motion, outcome=outcome_text(motion),
-                           data=console_data(motion))
+                           data=console_data(motion), next_item=next_agenda_item(motion))
+
+
+def next_agenda_item(motion: Motion) -> Motion | None:
+    """The meeting's next motion still to vote on (open or draft), after this one in agenda order."""
+    if motion.meeting_id is None:
+        return None
+    later = (Motion.agenda_order > motion.agenda_order) | (
+        (Motion.agenda_order == motion.agenda_order) & (Motion.id > motion.id))
+    return db.session.scalars(
+        select(Motion).where(Motion.meeting_id == motion.meeting_id, later,
+                             Motion.state.in_((MotionState.OPEN, MotionState.DRAFT)))
+        .order_by(Motion.agenda_order, Motion.id).limit(1)).first()
 
 
 # --- the chair's home page -------------------------------------------------------------------

@@ -326,6 +326,9 @@ def test_minutes_list_each_motion_in_agenda_order_with_outcome_and_status(voters
     item2 = words[words.index("Item 2."):words.index("Item 3.")]
     assert "Provisional" in item2 and "quorum of 1/2 (50.0%) of the weight" in item2 and "Quorum not met" in item2
     assert "No result yet: voting is still open." in words[words.index("Item 3."):]
+    outcome = plain(text(client.get(f"/motions/{first}/outcome")))
+    assert "Next on the agenda: =HYPERLINK" in outcome  # item 2 is closed: the next to vote on is item 3
+    assert f'href="/motions/{third}/console"' in text(client.get(f"/motions/{second}/outcome"))
     assert re.search(r"<time datetime=\"[0-9T:-]+Z\">\d+ \w+ \d{4}, \d\d:\d\d E[SD]T</time>", page)
     assert 'media="print"' in page
 

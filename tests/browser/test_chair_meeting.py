@@ -159,6 +159,8 @@ def test_chair_runs_a_motion_in_the_room(lang: str, server: LiveServer, new_page
     page.get_by_role("button", name=t("Certify the result"), exact=True).click()
     expect(page).to_have_url(ui.url(f"/motions/{ids['live']}/outcome"))
     expect(page.locator("p.ok")).to_be_visible()
+    expect(page.locator(".next-item").get_by_role("link", name=t("Open it…"))).to_have_attribute(
+        "href", f"/motions/{ids['draft']}/open")
     look("outcome-certified")
 
     page.goto(ui.url(f"/motions/{ids['live']}/present"))
