@@ -366,7 +366,7 @@ def test_open_confirmation_warns_when_a_secret_weight_identifies_its_holder(vote
     page = text(client.get(f"/motions/{secret}/open"))
     warning = re.search(r'<div class="warning" role="alert">(.*?)</div>', page, re.S)
     assert warning is not None and "Bow Valley Immigration Partnership" in warning.group(1)
-    assert "held by 1 member" in warning.group(1)
+    assert "held by 1 member" in warning.group(1) and "1 member would vote with a weight that identifies it." in warning.group(1)
     recorded = new_draft(voters, policy=tiered, secret=False)
     assert 'class="warning"' not in text(client.get(f"/motions/{recorded}/open"))
     equal = new_draft(voters, secret=True)  # four members of equal weight
