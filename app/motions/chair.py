@@ -283,7 +283,7 @@ def _do_delete(motion: Motion, form: Any) -> None:
 
 # action -> (state it needs, what it does, message after success)
 ACTIONS: dict[str, tuple[MotionState, Callable[[Motion, Any], None], Callable[[], str]]] = {
-    "open": (MotionState.DRAFT, _do_open, lambda: _("The motion is open: leaf 0 is committed and delegates can vote.")),
+    "open": (MotionState.DRAFT, _do_open, lambda: _("The motion is open: delegates can vote, and its rules and weights are published in its public log.")),
     "extend": (MotionState.OPEN, _do_extend, lambda: _("The closing time was changed.")),
     "close": (MotionState.OPEN, _do_close, lambda: _("The motion is closed and counted.")),
     "certify": (MotionState.CLOSED, _do_certify, lambda: _("The result is certified.")),

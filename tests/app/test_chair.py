@@ -300,7 +300,7 @@ def test_open_close_certify_change_state_append_leaves_and_are_audited(
     motion_id = new_draft(app)
     client = login("chair")
     page = text(client.get(f"/motions/{motion_id}/open"))
-    assert "Leaf 0" in page and "can be changed afterwards" in page
+    assert "first entry of the motion’s public log" in page and "can be changed afterwards" in page
     assert state_of(app, motion_id) is MotionState.DRAFT  # the GET only asks
     assert confirm(client, motion_id, "open").status_code == 302
     assert state_of(app, motion_id) is MotionState.OPEN and leaf_count(app, motion_id) == 1

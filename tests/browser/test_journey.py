@@ -99,7 +99,7 @@ def draft_and_open(j: Journey, chair: Page, *, title: dict[str, str], method: st
     j.shot(chair, f"{shots}-3-confirm-open")
     chair.get_by_role("button", name=t("Open the motion"), exact=True).click()
     expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
-    expect(chair.locator(".flashes")).to_contain_text(t("The motion is open: leaf 0 is committed and delegates can vote."))
+    expect(chair.locator(".flashes")).to_contain_text(t("The motion is open: delegates can vote, and its rules and weights are published in its public log."))
     expect(chair.locator(".facts .state")).to_have_text(t("open"))
     return motion_id
 
