@@ -109,12 +109,15 @@ def test_the_outcome_names_the_winner_of_an_election(voters: Flask, login: Chair
     assert headline in plain(console) and f'href="/results/motions/{motion_id}"' in console
 
 
-def test_every_closed_motion_on_the_chair_home_links_to_its_results(voters: Flask, login: ChairClient) -> None:
+def test_every_page_on_the_chairs_path_links_to_the_results_once_closed(voters: Flask, login: ChairClient) -> None:
     motion_id = opened(voters)
     with voters.app_context():
         close_now(motion_id)
-    page = text(login("chair").get("/home"))
-    assert f'href="/results/motions/{motion_id}"' in page and f'href="/motions/{motion_id}/outcome"' in page
+    client = login("chair")
+    for url in ("/home", f"/motions/{motion_id}/console", f"/motions/{motion_id}/preview", f"/motions/{motion_id}/outcome",
+                f"/motions/{motion_id}/certify"):
+        assert f'href="/results/motions/{motion_id}"' in text(client.get(url)), url
+    assert f'href="/motions/{motion_id}/outcome"' in text(client.get("/home"))
 
 
 # --- the live console ------------------------------------------------------------------------
