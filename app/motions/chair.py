@@ -539,6 +539,22 @@ def chair_motion_lists() -> dict[str, list[Motion]]:
     }
 
 
+def open_motions_state(motions: list[Motion]) -> str:
+    """Which motions are open, as one string: the chair's home reloads when it changes."""
+    return ",".join(str(m.id) for m in motions)
+
+
+@bp.get("/open.json")
+@requires(Permission.MANAGE_MOTIONS)
+def open_json() -> Response:
+    """The live numbers of every open motion, for the chair's home (app/static/console.js)."""
+    motions = chair_motion_lists()["open"]
+    response = jsonify({"state": open_motions_state(motions),
+                        "motions": {str(m.id): console_data(m) for m in motions}})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def chair_meetings() -> list[Meeting]:
     """Meetings with at least one motion, newest first, for the minutes and CSV links."""
     return list(db.session.scalars(select(Meeting).where(Meeting.motions.any())
@@ -551,6 +567,7 @@ def chair_helpers() -> dict[str, object]:
         "chair_motion_lists": chair_motion_lists,
         "chair_meetings": chair_meetings,
         "console_of": console_data,
+        "open_motions_state": open_motions_state,
         "time_left": time_left,
         "method_label": lambda method: METHOD_LABELS.get(method, method),
     }

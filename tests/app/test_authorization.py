@@ -93,6 +93,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/motions/<int:motion_id>/present.json"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/motions/present"): (ANON_LOGIN, 403, 200, 403, 403, 403),  # no motion yet: says so
     ("GET", "/motions/present.json"): (ANON_LOGIN, 403, 200, 403, 403, 403),
+    ("GET", "/motions/open.json"): (ANON_LOGIN, 403, 200, 403, 403, 403),
     ("POST", "/motions/<int:motion_id>/duplicate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/motions/meetings/<int:meeting_id>/minutes"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/motions/meetings/<int:meeting_id>/results.csv"): (ANON_LOGIN, 403, 404, 403, 403, 403),

@@ -185,12 +185,16 @@ def test_chair_home_shows_turnout_and_quorum_of_open_motions_in_agenda_order(
         open_now(second)
         open_now(first)
         cast_as(second, "delegate@example.org", "yes")
-    page = plain(text(login("chair").get("/home")))
+    client = login("chair")
+    page = plain(text(client.get("/home")))
     assert page.index("First item") < page.index("Second item")
     second_row = page[page.index("Second item"):]
     assert "1 of 4 members voted (25.00%)" in second_row
     assert "Quorum by members: not met (1 still missing)" in second_row
     assert "No quorum is required." in page[page.index("First item"):page.index("Second item")]
+    live = client.get("/motions/open.json").get_json()
+    assert live["state"] == f"{first},{second}"  # the home reloads when the set of open motions changes
+    assert live["motions"][str(second)]["quorum"]["members"]["missing"] == 1
 
 
 # --- the projector view ----------------------------------------------------------------------
