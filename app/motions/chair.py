@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -23,19 +24,19 @@ import voting
 from voting import power
 from voting import weights as weight_policies
 
-from app import board
 from app.audit import record_action
 from app.database import write_transaction
-from app.display import SHORT_TIME_PATTERNS, motion_state, percent, when_text
+from app.display import SHORT_TIME_PATTERNS, as_utc, clock, machine_time, motion_state, number, percent, when_text
 from app.extensions import db
 from app.i18n import current_language
-from app.models import Member
+from app.models import Member, utcnow
 from app.motions import bp, service
 from app.motions.forms import (METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm, ExtendForm, MotionForm, describe_policy,
                                options_to_text, policy_key, to_local, to_utc)
 from app.motions.models import Ballot, Meeting, Motion, MotionState, Proxy
 from app.policy import Permission, requires
 from app.registry import REGIONS
+from app.results.view import Labels, headline
 
 SECRET_WEIGHT_MIN_HOLDERS = 3
 
@@ -57,7 +58,7 @@ def locked_motion_or_404(motion_id: int) -> Motion:
 
 def _require_state(motion: Motion, *states: MotionState) -> None:
     if motion.state not in states:
-        abort(409, _("This motion is %(state)s; this action is not possible now.", state=motion.state.value))
+        abort(409, _("This motion is %(state)s; this action is not possible now.", state=motion_state(motion.state)))
 
 
 def _meetings() -> list[tuple[int, str]]:
@@ -239,6 +240,18 @@ def preview(motion_id: int) -> str:
     )
 
 
+def _rare_weights_of_draft(motion: Motion) -> dict[str, Any]:
+    """The preview's warning for a secret draft: weights that fewer than three members hold."""
+    try:
+        snapshot = service.weight_snapshot(motion)
+    except (service.MotionError, voting.VotingError):
+        return {"rare": []}  # opening will refuse it with the reason
+    rare = rare_weights(snapshot.weights)
+    holders = {slug for _value, slugs in rare for slug in slugs}
+    members = {m.slug: m for m in db.session.scalars(select(Member).where(Member.slug.in_(holders)))}
+    return {"rare": rare, "rare_members": members}
+
+
 # --- lifecycle -------------------------------------------------------------------------------
 
 
@@ -270,7 +283,7 @@ def _do_delete(motion: Motion, form: Any) -> None:
 
 # action -> (state it needs, what it does, message after success)
 ACTIONS: dict[str, tuple[MotionState, Callable[[Motion, Any], None], Callable[[], str]]] = {
-    "open": (MotionState.DRAFT, _do_open, lambda: _("The motion is open: leaf 0 is committed and delegates can vote.")),
+    "open": (MotionState.DRAFT, _do_open, lambda: _("The motion is open: delegates can vote, and its rules and weights are published in its public log.")),
     "extend": (MotionState.OPEN, _do_extend, lambda: _("The closing time was changed.")),
     "close": (MotionState.OPEN, _do_close, lambda: _("The motion is closed and counted.")),
     "certify": (MotionState.CLOSED, _do_certify, lambda: _("The result is certified.")),
@@ -296,15 +309,21 @@ def _confirm_page(action: str, motion_id: int) -> Response | tuple[str, int]:
         except voting.VotingError as e:
             abort(422, _("This motion cannot be %(action)s: %(reason)s", action=action, reason=str(e)))
         flash(done(), "success")
-        if action in ("delete", "certify"):
+        if action == "delete":
             return redirect(url_for("main.home"))
+        if action in ("close", "certify"):
+            return redirect(url_for("motions.outcome", motion_id=motion_id))
         return redirect(url_for("motions.console", motion_id=motion_id))
     status = 422 if form.is_submitted() else 200
     context: dict[str, Any] = {}
     if motion.state is MotionState.DRAFT:
         context["members"] = len(service.eligible_members())
+        if action == "open" and motion.secret:
+            context.update(_rare_weights_of_draft(motion))
     if motion.state is MotionState.OPEN:
         context["console"] = console_data(motion)
+    if motion.state in (MotionState.CLOSED, MotionState.CERTIFIED):
+        context["outcome"] = outcome_text(motion)
     return render_template("motions/chair_confirm.html", action=action, motion=motion, form=form, **context), status
 
 
@@ -328,11 +347,55 @@ def _share(part: int, whole: int) -> Fraction:
     return Fraction(part, whole) if whole else Fraction(0)
 
 
+def outcome_text(motion: Motion) -> str | None:
+    """The results page's one-sentence outcome (winners or carried/defeated, and why), or None
+    before the count. Worded by app.results so the chair reads exactly what everyone reads."""
+    result = motion.result
+    if result is None:
+        return None
+    return headline(result, Labels(motion))
+
+
+def time_left(seconds: int | None) -> str:
+    """A countdown as "02:15:07", or "3 days, 02:15:07" (app/static/console.js writes the same)."""
+    if seconds is None:
+        return ""
+    if seconds <= 0:
+        return _("time is up; the motion closes now")
+    days, rest = divmod(seconds, 86400)
+    clock = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    if not days:
+        return clock
+    return ngettext("%(days)s day, %(clock)s", "%(days)s days, %(clock)s", days, days=number(days), clock=clock)
+
+
+def _seconds_left(motion: Motion) -> int | None:
+    if motion.state is not MotionState.OPEN or motion.closes_at is None:
+        return None
+    return max(0, int((as_utc(motion.closes_at) - as_utc(utcnow())).total_seconds()))
+
+
+def _not_voted(committed: dict[str, Any], voted: set[str], lang: str) -> list[dict[str, Any]]:
+    """Eligible members (as leaf 0 committed them) without a counted ballot, grouped by region."""
+    waiting = [m for m in committed["members"] if m["id"] in committed["weights"] and m["id"] not in voted]
+    names = {m.slug: m.name(lang) for m in db.session.scalars(
+        select(Member).where(Member.slug.in_([m["id"] for m in waiting])))}
+    groups: dict[str, list[dict[str, str]]] = {}
+    for member in waiting:
+        groups.setdefault(member["region"], []).append({"member": member["id"],
+                                                        "name": names.get(member["id"], member["id"])})
+    return [{"region": region, "label": str(REGIONS.get(region, region)),
+             "members": sorted(groups[region], key=lambda m: m["name"].casefold())}
+            for region in sorted(groups, key=lambda r: str(REGIONS.get(r, r)).casefold())]
+
+
 def console_data(motion: Motion) -> dict[str, Any]:
     """Turnout, quorum, regions, voters and proxies of an opened motion, as plain JSON values.
 
     Eligibility comes from leaf 0 (the committed rules and weight snapshot), so the numbers are
-    those the count will use, even if the registry changed after opening.
+    those the count will use, even if the registry changed after opening. Whether a member has
+    voted is shown on every motion (as at a meeting's roll call); how it voted never is, and on a
+    secret ballot neither when it voted nor with what weight (docs/decisions.md).
     """
     rules = service.committed_rules(motion)
     eligible = rules["eligible"]
@@ -355,37 +418,52 @@ def console_data(motion: Motion) -> dict[str, Any]:
         need_share = Fraction(required)
         need = -(-(need_share * eligible[key]).numerator // (need_share * eligible[key]).denominator)
         quorum[key] = {"required": required, "required_pct": pct(need_share), "cast": cast, "eligible": eligible[key],
-                       "needed": need, "missing": max(0, need - cast), "met": cast >= need}
+                       "needed": need, "missing": max(0, need - cast), "met": cast >= need,
+                       "cast_text": number(cast), "needed_text": number(need), "eligible_text": number(eligible[key]),
+                       "missing_text": number(max(0, need - cast))}
     regions = []
     for region, block in sorted((eligible.get("regions") or {}).items()):
         in_region = [row for row in counted if region_of.get(row.slug) == region]
+        region_weight = sum(r.weight for r in in_region)
         regions.append({"region": region, "label": str(REGIONS.get(region, region)), "ballots": len(in_region),
-                        "members": block["members"], "weight": sum(r.weight for r in in_region),
-                        "eligible_weight": block["weight"],
-                        "weight_pct": pct(_share(sum(r.weight for r in in_region), block["weight"]))})
+                        "members": block["members"], "weight": region_weight, "eligible_weight": block["weight"],
+                        "weight_pct": pct(_share(region_weight, block["weight"])),
+                        "ballots_text": number(len(in_region)), "members_text": number(block["members"]),
+                        "weight_text": number(region_weight), "eligible_weight_text": number(block["weight"])})
     proxies = db.session.scalars(select(Proxy).where(Proxy.motion_id == motion.id, Proxy.revoked_at.is_(None))
                                  .order_by(Proxy.granted_at, Proxy.id)).all()
     voters = None if motion.secret else [
         {"member": row.slug, "name": row.name_fr if lang == "fr" else row.name_en, "weight": row.weight,
-         "cast_at": when_text(row.cast_at, SHORT_TIME_PATTERNS), "by_proxy": row.proxy_id is not None}
+         "weight_text": number(row.weight), "cast_at": when_text(row.cast_at, SHORT_TIME_PATTERNS), "by_proxy": row.proxy_id is not None}
         for row in counted
     ]
+    not_voted = _not_voted(committed, {row.slug for row in counted}, lang)
+    closed = motion.state in (MotionState.CLOSED, MotionState.CERTIFIED)
     return {
         "motion": motion.id,
         "state": motion.state.value,
         "state_label": motion_state(motion.state),
+        "updated_at": clock(utcnow()),
         "closes_at": when_text(motion.closes_at) or None,
+        "closes_at_machine": machine_time(motion.closes_at) if motion.closes_at else None,
+        "seconds_left": _seconds_left(motion),
         "turnout": {"ballots": ballots, "members": eligible["members"], "weight": weight,
                     "eligible_weight": eligible["weight"], "members_pct": pct(_share(ballots, eligible["members"])),
-                    "weight_pct": pct(_share(weight, eligible["weight"]))},
+                    "weight_pct": pct(_share(weight, eligible["weight"])),
+                    "ballots_text": number(ballots), "members_text": number(eligible["members"]),
+                    "weight_text": number(weight), "eligible_weight_text": number(eligible["weight"])},
         "quorum": quorum,
         "quorum_met": all(q is None or q["met"] for q in quorum.values()),
         "regions": regions,
         "secret": motion.secret,
         "voters": voters,
+        "not_voted": not_voted,
+        "not_voted_count": sum(len(group["members"]) for group in not_voted),
         "proxies": [{"grantor": p.grantor.slug, "grantor_name": p.grantor.name(lang), "holder": p.holder.slug,
                      "holder_name": p.holder.name(lang), "used": p.used_at is not None} for p in proxies],
         "checkpoint_size": motion.log.size if motion.log else 0,
+        "outcome": outcome_text(motion) if closed else None,
+        "results_url": url_for("results.motion", motion_id=motion.id) if closed else None,
     }
 
 
@@ -396,12 +474,18 @@ def _opened_or_409(motion_id: int) -> Motion:
     return motion
 
 
+def _closed_or_409(motion_id: int) -> Motion:
+    motion = motion_or_404(motion_id)
+    if motion.state not in (MotionState.CLOSED, MotionState.CERTIFIED) or motion.result is None:
+        abort(409, _("This motion has not been closed and counted yet."))
+    return motion
+
+
 @bp.get("/<int:motion_id>/console")
 @requires(Permission.MANAGE_MOTIONS)
 def console(motion_id: int) -> str:
     motion = _opened_or_409(motion_id)
-    return render_template("motions/chair_console.html", motion=motion, data=console_data(motion),
-                           checkpoint=board.latest_checkpoint(motion.log) if motion.log else None)
+    return render_template("motions/chair_console.html", motion=motion, data=console_data(motion))
 
 
 @bp.get("/<int:motion_id>/console.json")
@@ -412,26 +496,78 @@ def console_json(motion_id: int) -> Response:
     return response
 
 
+@bp.get("/<int:motion_id>/outcome")
+@requires(Permission.MANAGE_MOTIONS)
+def outcome(motion_id: int) -> str:
+    """What the count decided, the page the chair lands on after "Close and count"."""
+    motion = _closed_or_409(motion_id)
+    return render_template("motions/chair_outcome.html", motion=motion, outcome=outcome_text(motion),
+                           data=console_data(motion), next_item=next_agenda_item(motion))
+
+
+def next_agenda_item(motion: Motion) -> Motion | None:
+    """The meeting's next motion still to vote on (open or draft), after this one in agenda order."""
+    if motion.meeting_id is None:
+        return None
+    later = (Motion.agenda_order > motion.agenda_order) | (
+        (Motion.agenda_order == motion.agenda_order) & (Motion.id > motion.id))
+    return db.session.scalars(
+        select(Motion).where(Motion.meeting_id == motion.meeting_id, later,
+                             Motion.state.in_((MotionState.OPEN, MotionState.DRAFT)))
+        .order_by(Motion.agenda_order, Motion.id).limit(1)).first()
+
+
 # --- the chair's home page -------------------------------------------------------------------
+
+
+def agenda_order() -> tuple[Any, ...]:
+    """Motions of a meeting in its agenda order; meetings in the order they were created, and
+    motions outside any meeting after them."""
+    return (Motion.meeting_id.is_(None), Motion.meeting_id, Motion.agenda_order, Motion.id)
 
 
 def chair_motion_lists() -> dict[str, list[Motion]]:
     """Drafts, open motions and the ten most recently closed ones, for templates/main/home_chair.html."""
-    def of(state: MotionState, order: Any, limit: int | None = None) -> list[Motion]:
-        query = select(Motion).where(Motion.state == state).order_by(*order)
-        return list(db.session.scalars(query.limit(limit) if limit else query))
+    def of(state: MotionState) -> list[Motion]:
+        return list(db.session.scalars(select(Motion).where(Motion.state == state).order_by(*agenda_order())))
 
     return {
-        "drafts": of(MotionState.DRAFT, (Motion.agenda_order, Motion.id)),
-        "open": of(MotionState.OPEN, (Motion.opened_at, Motion.id)),
+        "drafts": of(MotionState.DRAFT),
+        "open": of(MotionState.OPEN),
         "closed": list(db.session.scalars(select(Motion).where(Motion.state.in_((MotionState.CLOSED, MotionState.CERTIFIED)))
                                           .order_by(Motion.closed_at.desc(), Motion.id.desc()).limit(10))),
     }
+
+
+def open_motions_state(motions: list[Motion]) -> str:
+    """Which motions are open, as one string: the chair's home reloads when it changes."""
+    return ",".join(str(m.id) for m in motions)
+
+
+@bp.get("/open.json")
+@requires(Permission.MANAGE_MOTIONS)
+def open_json() -> Response:
+    """The live numbers of every open motion, for the chair's home (app/static/console.js)."""
+    motions = chair_motion_lists()["open"]
+    response = jsonify({"state": open_motions_state(motions),
+                        "motions": {str(m.id): console_data(m) for m in motions}})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def chair_meetings() -> list[Meeting]:
+    """Meetings with at least one motion, newest first, for the minutes and CSV links."""
+    return list(db.session.scalars(select(Meeting).where(Meeting.motions.any())
+                                   .order_by(Meeting.created_at.desc(), Meeting.id.desc())))
 
 
 @bp.app_context_processor
 def chair_helpers() -> dict[str, object]:
     return {
         "chair_motion_lists": chair_motion_lists,
+        "chair_meetings": chair_meetings,
+        "console_of": console_data,
+        "open_motions_state": open_motions_state,
+        "time_left": time_left,
         "method_label": lambda method: METHOD_LABELS.get(method, method),
     }

@@ -90,6 +90,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/motions/<int:motion_id>/delete"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/motions/<int:motion_id>/console"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/motions/<int:motion_id>/console.json"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/outcome"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/present"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/<int:motion_id>/present.json"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/present"): (ANON_LOGIN, 403, 200, 403, 403, 403),  # no motion yet: says so
+    ("GET", "/motions/present.json"): (ANON_LOGIN, 403, 200, 403, 403, 403),
+    ("GET", "/motions/open.json"): (ANON_LOGIN, 403, 200, 403, 403, 403),
+    ("POST", "/motions/<int:motion_id>/duplicate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/meetings/<int:meeting_id>/minutes"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/motions/meetings/<int:meeting_id>/results.csv"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     # the delegate's pages: only delegates pass the permission check, then the motion is unknown
     # (tests/app/test_delegate.py covers real motions, other members and every refusal)
     ("GET", "/motions/ballots"): (ANON_LOGIN, 403, 403, 200, 403, 403),
@@ -130,6 +139,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<slug>", "bow-valley")
         .replace("<int:user_id>", str(people["observer"].id))
         .replace("<int:motion_id>", "999999")
+        .replace("<int:meeting_id>", "999999")
         .replace("<int:index>", "1")
     )
 

@@ -300,7 +300,7 @@ def test_open_close_certify_change_state_append_leaves_and_are_audited(
     motion_id = new_draft(app)
     client = login("chair")
     page = text(client.get(f"/motions/{motion_id}/open"))
-    assert "Leaf 0" in page and "can be changed afterwards" in page
+    assert "first entry of the motion’s public log" in page and "can be changed afterwards" in page
     assert state_of(app, motion_id) is MotionState.DRAFT  # the GET only asks
     assert confirm(client, motion_id, "open").status_code == 302
     assert state_of(app, motion_id) is MotionState.OPEN and leaf_count(app, motion_id) == 1
@@ -458,8 +458,10 @@ def test_console_of_a_secret_ballot_shows_counts_only(voters: Flask, login: Chai
     client = login("chair")
     data = client.get(f"/motions/{motion_id}/console.json").get_json()
     assert data["voters"] is None and data["turnout"]["ballots"] == 1
+    # who has not voted yet is shown (a roll call), never who voted when or with what weight
+    assert sorted(m["member"] for g in data["not_voted"] for m in g["members"]) == ["bow-valley", "halifax", "pei"]
     page = text(client.get(f"/motions/{motion_id}/console"))
-    assert "ottawa LIP" not in page and "only the counts" in page
+    assert "ottawa LIP" not in page and "pei LIP" in page and "How a member voted, when," in page
 
 
 def test_console_of_a_draft_is_409(app: Flask, people: dict[str, Person], login: ChairClient) -> None:

@@ -99,8 +99,8 @@ def draft_and_open(j: Journey, chair: Page, *, title: dict[str, str], method: st
     j.shot(chair, f"{shots}-3-confirm-open")
     chair.get_by_role("button", name=t("Open the motion"), exact=True).click()
     expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
-    expect(chair.locator(".flashes")).to_contain_text(t("The motion is open: leaf 0 is committed and delegates can vote."))
-    expect(chair.locator("[data-field=state]")).to_have_text("open")
+    expect(chair.locator(".flashes")).to_contain_text(t("The motion is open: delegates can vote, and its rules and weights are published in its public log."))
+    expect(chair.locator(".facts .state")).to_have_text(t("open"))
     return motion_id
 
 
@@ -112,9 +112,9 @@ def close_motion(j: Journey, chair: Page, title: str, motion_id: int, shots: str
     expect(chair.locator("h1")).to_have_text(t("Close this motion now?"))
     j.shot(chair, f"{shots}-confirm-close")
     chair.get_by_role("button", name=t("Close and count"), exact=True).click()
-    expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
+    expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/outcome"))
     expect(chair.locator(".flashes")).to_contain_text(t("The motion is closed and counted."))
-    expect(chair.locator("[data-field=state]")).to_have_text("closed")
+    expect(chair.locator(".facts .state")).to_have_text(t("closed, not certified"))
 
 
 # --- delegates ---------------------------------------------------------------------------------
@@ -359,7 +359,7 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
 
     # The chair's console counts them, then the chair closes both motions.
     chair.goto(j.ui.url(f"/motions/{yes_no_id}/console"))
-    expect(chair.locator("[data-field='turnout.ballots']")).to_have_text("3")
+    expect(chair.locator("[data-field='turnout.ballots_text']")).to_have_text("3")
     close_motion(j, chair, YES_NO_TITLE[lang], yes_no_id, "yes-no")
     close_motion(j, chair, STV_TITLE[lang], stv_id, "stv")
     j.shot(chair, "stv-console-closed")
