@@ -98,25 +98,21 @@ def _share_words(required: Fraction) -> str:
 
 
 def threshold_words(motion: Motion) -> str:
-    """ "Two-thirds: yes needs at least two thirds of the units cast for yes or no." """
+    """ "Yes needs at least two thirds of the units cast for yes or no (rule: two-thirds)." """
     rules = _rules(motion)
     name = rules["threshold"]
     eligible_total = (rules["eligible"] or {}).get("weight")
     test = threshold_test(name, 0, 0, eligible_total)
     required = frac(test["required"]) or Fraction(1, 2)
-    label = str(THRESHOLD_NAMES[name]).capitalize()
+    words = {"rule": THRESHOLD_NAMES[name], "cmp": comparison_words(test["comparison"]), "share": _share_words(required)}
     if required == 1:
-        return _("%(threshold)s: carried only if nobody votes no; every unit cast for yes or no must be for yes.",
-                 threshold=label)
+        return _("Carried only if nobody votes no: every unit cast for yes or no must be for yes (rule: %(rule)s).", **words)
     if test["basis"] == "eligible":
         if eligible_total:
-            return _("%(threshold)s: yes needs %(cmp)s %(share)s of all eligible units, that is %(need)s of %(total)s units.",
-                     threshold=label, cmp=comparison_words(test["comparison"]), share=_share_words(required),
-                     need=number(needed(required, eligible_total, test["comparison"])), total=number(eligible_total))
-        return _("%(threshold)s: yes needs %(cmp)s %(share)s of all eligible units.", threshold=label,
-                 cmp=comparison_words(test["comparison"]), share=_share_words(required))
-    return _("%(threshold)s: yes needs %(cmp)s %(share)s of the units cast for yes or no.", threshold=label,
-             cmp=comparison_words(test["comparison"]), share=_share_words(required))
+            return _("Yes needs %(cmp)s %(share)s of all eligible units, that is %(need)s of %(total)s units (rule: %(rule)s).",
+                     need=number(needed(required, eligible_total, test["comparison"])), total=number(eligible_total), **words)
+        return _("Yes needs %(cmp)s %(share)s of all eligible units (rule: %(rule)s).", **words)
+    return _("Yes needs %(cmp)s %(share)s of the units cast for yes or no (rule: %(rule)s).", **words)
 
 
 def abstention_words(motion: Motion) -> str:
@@ -132,26 +128,25 @@ def abstention_words(motion: Motion) -> str:
 def quorum_words(motion: Motion) -> str:
     rules = _rules(motion)
     eligible = rules["eligible"] or {}
-    parts = []
+    sentences = []
     for key in ("members", "weight"):
         required = rules["quorum"][key]
         if required is None:
             continue
         share = frac(required) or Fraction(0)
+        words = {"share": _share_words(share) if share in SHARE_WORDS else percent(share)}
         total = eligible.get(key)
+        if total:
+            words.update(need=number(needed(share, total, ">=")), total=number(total))
         if key == "members":
-            text = _("%(share)s of the members must vote", share=_share_words(share) if share in SHARE_WORDS else percent(share))
-            if total:
-                text += " " + ngettext("(%(need)s of %(total)s member)", "(%(need)s of %(total)s members)", total,
-                                       need=number(needed(share, total, ">=")), total=number(total))
+            sentences.append(_("At least %(share)s of the members must vote (%(need)s of %(total)s).", **words) if total
+                             else _("At least %(share)s of the members must vote.", **words))
         else:
-            text = _("members holding %(share)s of the units must vote", share=_share_words(share) if share in SHARE_WORDS else percent(share))
-            if total:
-                text += " " + _("(%(need)s of %(total)s units)", need=number(needed(share, total, ">=")), total=number(total))
-        parts.append(text)
-    if not parts:
+            sentences.append(_("The members who vote must hold at least %(share)s of the units (%(need)s of %(total)s units).",
+                               **words) if total else _("The members who vote must hold at least %(share)s of the units.", **words))
+    if not sentences:
         return _("None: the result stands however many members vote.")
-    return _("At least %(conditions)s. Without it there is no decision.", conditions=_(" and ").join(parts))
+    return " ".join([*sentences, _("Without the quorum there is no decision.")])
 
 
 def double_majority_words(motion: Motion) -> list[Fact]:
