@@ -43,7 +43,7 @@ from app.motions.ballot_forms import (
     submitted_marks,
 )
 from app.motions.models import Ballot, Motion, MotionState, Proxy, TransparencyLog
-from app.motions.rule_words import WeightShare, is_eligible, rule_facts, weight_words
+from app.motions.rule_words import WeightShare, committed_weights, is_eligible, rule_facts, weight_words
 from app.i18n import current_language
 from app.policy import Permission, can, may_assign_proxy, may_cast_for, may_view_receipt, requires
 
@@ -333,7 +333,7 @@ def receipt(motion_id: int, index: int) -> str:
     leaf = parse_leaf(str(data["leaf"]))
     code = str(data["tracking_code"])
     link = audit_url(motion.id, code)
-    weights = service.committed_weights(motion)
+    weights = committed_weights(motion)
     weight = int(getattr(leaf, "weight", ballot_row.weight))
     return render_template("motions/receipt.html", motion=motion, ballot=ballot_row, holder=holder, receipt=data,
                            leaf=leaf, selection=leaf.selection if isinstance(leaf, BallotLeaf) else None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -53,6 +54,20 @@ class WeightShare:
                  share=percent(self.share, 2))
 
 
+def _committed(motion: Motion) -> tuple[dict[str, Any], dict[str, int]]:
+    """Leaf 0's rules and weights, read once per request (a page asks several times; the leaf
+    holds the weights and their derivation for every member)."""
+    cache: dict[tuple[int, int], tuple[dict[str, Any], dict[str, int]]] = g.setdefault("committed_leaf0", {})
+    key = (motion.id, hash(motion.open_leaf_json))
+    if key not in cache:
+        cache[key] = (service.committed_rules(motion), service.committed_weights(motion))
+    return cache[key]
+
+
+def committed_weights(motion: Motion) -> dict[str, int]:
+    return _committed(motion)[1]
+
+
 def is_opened(motion: Motion) -> bool:
     return motion.state is not MotionState.DRAFT and motion.open_leaf_json is not None
 
@@ -61,7 +76,7 @@ def weight_of(motion: Motion, member: Member) -> WeightShare | None:
     """The member's committed weight and the eligible total; None before opening or when not eligible."""
     if not is_opened(motion):
         return None
-    weights = service.committed_weights(motion)
+    weights = committed_weights(motion)
     if member.slug not in weights:
         return None
     return WeightShare(weights[member.slug], sum(weights.values()))
@@ -71,7 +86,7 @@ def is_eligible(motion: Motion, member: Member) -> bool:
     """A draft's list is not fixed yet (it is fixed at opening): every active member may vote then."""
     if not is_opened(motion):
         return member.active
-    return member.slug in service.committed_weights(motion)
+    return member.slug in committed_weights(motion)
 
 
 def weight_words(motion: Motion, member: Member) -> str:
@@ -84,7 +99,7 @@ def weight_words(motion: Motion, member: Member) -> str:
 
 
 def _rules(motion: Motion) -> dict[str, Any]:
-    rules = service.committed_rules(motion) if is_opened(motion) else motion.rules
+    rules = _committed(motion)[0] if is_opened(motion) else motion.rules
     return {
         "threshold": rules.get("threshold") or "majority_cast",
         "quorum": {"members": None, "weight": None, **(rules.get("quorum") or {})},

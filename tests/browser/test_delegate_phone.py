@@ -158,6 +158,12 @@ def test_a_delegate_sees_weight_rule_and_deadline_casts_and_moves_on(
     expect(page.locator(".ballot-for")).to_have_text(t("You are voting on behalf of %(member)s.", member=NAMES[slug][lang]))
     expect(main).to_contain_text(units)
     tour.look("ballot")
+    page.get_by_role("button", name=t("Review my ballot"), exact=True).click()  # nothing chosen
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text(t("Choose one option."))
+    summary.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"#ballot-choices$"))
+    tour.look("ballot-error")
     page.get_by_role("radio", name="Yes" if lang == "en" else "Oui", exact=True).check()
     page.get_by_role("button", name=t("Review my ballot"), exact=True).click()
     expect(page.locator("h1")).to_have_text(t("Review your ballot"))

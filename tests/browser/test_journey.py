@@ -100,7 +100,7 @@ def draft_and_open(j: Journey, chair: Page, *, title: dict[str, str], method: st
     chair.get_by_role("button", name=t("Open the motion"), exact=True).click()
     expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
     expect(chair.locator(".flashes")).to_contain_text(t("The motion is open: leaf 0 is committed and delegates can vote."))
-    expect(chair.locator("[data-field=state]")).to_have_text("open")
+    expect(chair.locator("[data-field=state_label]")).to_have_text(t("open"))
     return motion_id
 
 
@@ -114,7 +114,7 @@ def close_motion(j: Journey, chair: Page, title: str, motion_id: int, shots: str
     chair.get_by_role("button", name=t("Close and count"), exact=True).click()
     expect(chair).to_have_url(j.ui.url(f"/motions/{motion_id}/console"))
     expect(chair.locator(".flashes")).to_contain_text(t("The motion is closed and counted."))
-    expect(chair.locator("[data-field=state]")).to_have_text("closed")
+    expect(chair.locator("[data-field=state_label]")).to_have_text(t("closed, not certified"))
 
 
 # --- delegates ---------------------------------------------------------------------------------
@@ -198,6 +198,8 @@ def tab_to(page: Page, what: str, predicate: str, arg: Any = None, limit: int = 
 TEXT_IS = "(el, text) => (el.innerText || el.value || '').trim() === text"
 LINK_IN_ROW = ("(el, a) => el.tagName === 'A' && el.innerText.trim() === a.link"
                " && !!el.closest('tr') && el.closest('tr').innerText.includes(a.row)")
+# A ranking button's words are visible, the option's name is there for screen readers only.
+BUTTON_NAMED = "(el, text) => el.tagName === 'BUTTON' && el.textContent.replace(/\\s+/g, ' ').trim() === text"
 RADIO = "(el, value) => el.type === 'radio' && el.name === 'choice' && el.value === value"
 
 
@@ -265,7 +267,7 @@ def keyboard_voter(j: Journey, yes_no_id: int, stv_id: int) -> None:
         return t(msgid).replace("{option}", CANDIDATES[option][j.lang])
 
     for option in ("alpha", "bravo", "charlie"):
-        tab_to(page, f"the Rank button of {option}", TEXT_IS, button_text("Rank {option}", option))
+        tab_to(page, f"the Rank button of {option}", BUTTON_NAMED, button_text("Rank {option}", option))
         page.keyboard.press("Enter")
     expect(page.locator(":focus")).to_have_text(button_text("Move {option} up", "charlie"))
     page.keyboard.press("Enter")
