@@ -192,7 +192,7 @@ def test_closed_motions_lead_to_their_outcomes_and_say_provisional(fed: Flask, c
         close_now(motion_id)
     listing = client.get("/motions/ballots").get_data(as_text=True)
     assert f'href="/results/motions/{motion_id}"' in listing
-    assert "Provisional: not yet certified by the chair" in listing
+    assert "Provisional result: not yet certified by the chair" in listing
     with fed.app_context():
         db.session.get(Motion, motion_id).state = MotionState.CERTIFIED
         db.session.commit()
