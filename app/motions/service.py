@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from flask import current_app
-from flask_babel import gettext as _
+from flask import current_app, has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +28,15 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow
 from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy
+
+
+def _(message: str, **values: Any) -> str:
+    """A refusal in the reader's language during a request (a French delegate refused inside the
+    lock reads French); as written outside one (`lipvote tick`, the demo loader, the load bench),
+    where there is no reader and the locale selector cannot run."""
+    if has_request_context():
+        return str(gettext(message, **values))
+    return message % values if values else message
 
 
 class MotionError(Exception):
