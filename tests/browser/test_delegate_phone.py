@@ -17,11 +17,11 @@ import json
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from flask_babel import force_locale
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
 from app.demo import DEMO_PASSWORD, LIPS, email_for
@@ -245,3 +245,21 @@ def test_a_member_added_after_opening_is_told_so_and_offered_no_ballot(
     assert response is not None and response.status == 403
     expect(page.locator("main")).to_contain_text(refusal)
     tour.report()
+
+
+def test_touch_users_are_told_about_buttons_not_keys_or_dragging(
+        live_server: LiveServer, motions: dict[str, int], browser: Browser, browser_context_args: dict[str, Any]) -> None:
+    ui = Ui("en", live_server.url)
+    hints = {}
+    for device, extra in (("touch", {"has_touch": True, "is_mobile": True}), ("mouse", {})):
+        context = browser.new_context(**{**browser_context_args, "viewport": {"width": 375, "height": 800}, **extra})
+        try:
+            page = context.new_page()
+            sign_in(page, ui, email_for("delegate.york-region"))
+            page.goto(ui.url(f"/motions/{motions['secret']}/ballot"))
+            hints[device] = page.locator("#ranker-keys").inner_text()
+        finally:
+            context.close()
+    for text in hints.values():
+        assert "“Rank”" in text and "arrow" not in text.lower() and "Delete" not in text
+    assert "drag" not in hints["touch"] and "drag" in hints["mouse"]
