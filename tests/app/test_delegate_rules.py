@@ -220,3 +220,16 @@ def test_member_names_read_well_in_french(fed: Flask, client: FlaskClient) -> No
     assert "Vous votez au nom de\u00a0: PLI d'Halifax." in page
 
 
+
+
+def test_a_recorded_receipt_cast_by_proxy_says_the_log_names_the_holder(fed: Flask, client: FlaskClient) -> None:
+    motion_id = new_motion(fed, open_it=False)
+    as_user(client, "delegate@example.org")
+    assert test_delegate.give_proxy(client, motion_id, "ottawa").status_code == 303
+    with fed.app_context():
+        open_now(motion_id)
+    as_user(client, "ottawa@example.org")
+    response, _ = vote(client, motion_id, [("choice", "yes")], member="halifax")
+    words = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "the public log names Halifax LIP beside this ballot" in words
+    assert "The log also names Ottawa LIP as the member whose delegate cast it by proxy." in words
