@@ -217,6 +217,12 @@ def test_a_delegate_sees_weight_rule_and_deadline_casts_and_moves_on(
     page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Your ballots"), exact=True).click()
     expect(page.locator("h1")).to_have_text(t("Your ballots"))
     tour.look("ballots")
+    proxy = page.locator("table.ballot-rows").get_by_role("link", name=t("Proxy"), exact=True)
+    if proxy.count():  # the demo's draft motion: a proxy may be given before it opens
+        proxy.first.click()
+        expect(page.locator("h1")).to_have_text(t("Proxy for %(member)s", member=NAMES[slug][lang]))
+        tour.look("proxy")
+        page.go_back()
     outcome = page.locator(".closed-motions a[href^='/results/motions/']")
     if outcome.count():
         outcome.first.click()
