@@ -20,7 +20,7 @@ again by the casting service with the tally engine's own ballot checks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -61,8 +61,10 @@ def is_ranked(method: str) -> bool:
     return method in RANKED
 
 
-def parse_selection(method: str, option_ids: Sequence[str], form: MultiDict[str, str]) -> Any:
-    """The selection described by `form`, in the shape `service.cast` takes.
+def parse_selection(method: str, option_ids: Sequence[str], form: MultiDict[str, str],
+                    labels: Mapping[str, str] | None = None) -> Any:
+    """The selection described by `form`, in the shape `service.cast` takes; `labels` name the
+    options in messages (the voter knows them by their labels, not their identifiers).
 
     Raises SelectionError for unexpected fields, unknown options and repeated or impossible ranks.
     """
@@ -78,7 +80,7 @@ def parse_selection(method: str, option_ids: Sequence[str], form: MultiDict[str,
         if "choice" in form:
             raise SelectionError(_("Unexpected field %(name)s: this form does not send it. Reload the ballot and try again.",
                                    name="'choice'"))
-        return _ranking(option_ids, form)
+        return _ranking(option_ids, form, labels or {})
     choices = form.getlist("choice")
     for value in choices:
         if value and value not in known:
@@ -95,23 +97,27 @@ def parse_selection(method: str, option_ids: Sequence[str], form: MultiDict[str,
     return choices[0]
 
 
-def _ranking(option_ids: Sequence[str], form: MultiDict[str, str]) -> list[str]:
+def _ranking(option_ids: Sequence[str], form: MultiDict[str, str], labels: Mapping[str, str]) -> list[str]:
     n = len(option_ids)
+
+    def name(option: str) -> str:
+        return labels.get(option) or repr(option)
+
     by_rank: dict[int, str] = {}
     for option in option_ids:
         values = form.getlist(RANK_PREFIX + option)
         if len(values) > 1:
-            raise SelectionError(_("Option %(option)s was given more than one rank.", option=repr(option)))
+            raise SelectionError(_("Option %(option)s was given more than one rank.", option=name(option)))
         raw = values[0].strip() if values else ""
         if raw == "":
             continue
         rank = _rank_number(raw)
         if not 1 <= rank <= n:
-            raise SelectionError(_("Rank %(rank)s for option %(option)s: want a number from 1 to %(n)d, or no rank.",
-                                   rank=repr(raw), option=repr(option), n=n))
+            raise SelectionError(_("The rank of %(option)s must be a number from 1 to %(n)d, or no rank.",
+                                   option=name(option), n=n))
         if rank in by_rank:
             raise SelectionError(_("Rank %(rank)d is given to both %(a)s and %(b)s; give each rank to one option only.",
-                                   rank=rank, a=repr(by_rank[rank]), b=repr(option)))
+                                   rank=rank, a=name(by_rank[rank]), b=name(option)))
         by_rank[rank] = option
     missing = next((r for r in range(1, len(by_rank) + 1) if r not in by_rank), None)
     if missing is not None:

@@ -43,6 +43,7 @@ from app.motions.ballot_forms import (
     submitted_marks,
 )
 from app.motions.models import Ballot, Motion, MotionState, Proxy, TransparencyLog
+from app.motions.rule_words import WeightShare, committed_weights, is_eligible, rule_facts, weight_words
 from app.i18n import current_language
 from app.policy import Permission, can, may_assign_proxy, may_cast_for, may_view_receipt, requires
 
@@ -87,10 +88,17 @@ def _ballot_member(motion: Motion, slug: str | None) -> tuple[Member, Member | N
         abort(403, description=_("You may not vote for %(member)s.", member=member.name(current_language())))
     if motion.state is not MotionState.OPEN:
         abort(409, description=_("This motion is not open for voting."))
+    if not is_eligible(motion, member):
+        abort(403, description=not_eligible_words(member))
     if holder is not None and current_user.member_id == member.id:
         abort(409, description=_("Your member has given its vote on this motion to %(holder)s; revoke the proxy to vote yourself.",
                                  holder=holder.name(current_language())))
     return member, holder
+
+
+def not_eligible_words(member: Member) -> str:
+    return _("%(member)s was not on the list of eligible members when this motion opened, so it has no vote on it.",
+             member=member.name(current_language()))
 
 
 def _counted(motion: Motion, member: Member) -> Ballot | None:
@@ -113,7 +121,7 @@ class BallotRow:
     member: Member
     by_proxy: bool  # the user casts this member's ballot as its proxy holder
     proxy_to: Member | None  # this member (the user's own) gave its vote to that member
-    status: str  # "not_open", "not_yet", "voted", "changed", "proxy_given", "closed"
+    status: str  # "not_open", "not_yet", "voted", "changed", "proxy_given", "not_eligible", "closed"
     receipt_index: int | None
 
 
@@ -125,6 +133,8 @@ def _row(motion: Motion, member: Member, user: User) -> BallotRow:
         status = "changed" if len(ballots) > 1 else "voted"
     elif proxy_to is not None:
         status = "proxy_given"
+    elif not is_eligible(motion, member):
+        status = "not_eligible"
     elif motion.state is MotionState.DRAFT:
         status = "not_open"
     elif motion.state is MotionState.OPEN:
@@ -157,6 +167,12 @@ def delegate_helpers() -> dict[str, object]:
     return {"delegate_ballot_rows": delegate_ballot_rows}
 
 
+def next_awaiting(user: User, after: Motion | None = None) -> BallotRow | None:
+    """The first open motion (agenda order) on which a member this user votes for has not voted yet."""
+    return next((row for row in delegate_rows(user, (MotionState.OPEN,))
+                 if row.status == "not_yet" and (after is None or row.motion.id != after.id)), None)
+
+
 def may_cast_any() -> bool:
     return can(Permission.CAST_BALLOT) and current_user.member is not None
 
@@ -175,7 +191,9 @@ def vote(motion_id: int) -> str:
     motion = _motion_or_404(motion_id)
     rows = rows_for(current_user, motion)
     history = {row.member.id: _ballots_of(motion, row.member) for row in rows}
-    return render_template("motions/ballot_motion.html", motion=motion, rows=rows, history=history)
+    return render_template("motions/ballot_motion.html", motion=motion, rows=rows, history=history,
+                           rules=rule_facts(motion), weights={row.member.id: weight_words(motion, row.member) for row in rows},
+                           not_eligible_words=not_eligible_words)
 
 
 # --- casting ---------------------------------------------------------------------------------
@@ -187,7 +205,7 @@ def _ballot_page(motion: Motion, member: Member, holder: Member | None, form: Ba
     return render_template(
         "motions/ballot_form.html", motion=motion, member=member, holder=holder, form=form,
         previous=_counted(motion, member), chosen=chosen, ranks=ranks or {}, error=error,
-        ranked=is_ranked(motion.method),
+        ranked=is_ranked(motion.method), rules=rule_facts(motion), weight=weight_words(motion, member),
     ), status
 
 
@@ -216,7 +234,8 @@ def _posted_selection(motion: Motion) -> tuple[Member, Member | None, BallotForm
         abort(422, description=_("The ballot form is incomplete. Reload the ballot and try again."))
     fields = MultiDict([(k, v) for k, v in request.form.items(multi=True)])
     try:
-        selection = parse_selection(motion.method, motion.option_ids, fields)
+        labels = {o: motion.option_label(o, current_language()) for o in motion.option_ids}
+        selection = parse_selection(motion.method, motion.option_ids, fields, labels)
         service.check_selection(motion, selection)
     except SelectionError as e:
         raise _Unacceptable(member, holder, form, str(e), submitted_marks(motion.method, motion.option_ids, fields)) from e
@@ -252,7 +271,7 @@ def review(motion_id: int) -> tuple[str, int]:
     change_url = url_for("motions.ballot", motion_id=motion.id, member=member.slug, **grouped)
     return render_template("motions/ballot_review.html", motion=motion, member=member, holder=holder, form=form,
                            selection=selection, fields=fields, previous=_counted(motion, member),
-                           change_url=change_url), 200
+                           change_url=change_url, rules=rule_facts(motion), weight=weight_words(motion, member)), 200
 
 
 @bp.post("/<int:motion_id>/ballot/cast")
@@ -314,9 +333,13 @@ def receipt(motion_id: int, index: int) -> str:
     leaf = parse_leaf(str(data["leaf"]))
     code = str(data["tracking_code"])
     link = audit_url(motion.id, code)
+    weights = committed_weights(motion)
+    weight = int(getattr(leaf, "weight", ballot_row.weight))
     return render_template("motions/receipt.html", motion=motion, ballot=ballot_row, holder=holder, receipt=data,
                            leaf=leaf, selection=leaf.selection if isinstance(leaf, BallotLeaf) else None,
-                           audit_link=link, qr=qr_svg(link))
+                           code_groups=code.split("-"), weight=WeightShare(weight, sum(weights.values())),
+                           same_weight=sum(1 for w in weights.values() if w == weight),
+                           next_row=next_awaiting(current_user, after=motion), audit_link=link, qr=qr_svg(link))
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:

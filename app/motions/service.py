@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +28,15 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow
 from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy
+
+
+def _(message: str, **values: Any) -> str:
+    """A refusal in the reader's language during a request (a French delegate refused inside the
+    lock reads French); as written outside one (`lipvote tick`, the demo loader, the load bench),
+    where there is no reader and the locale selector cannot run."""
+    if has_request_context():
+        return str(gettext(message, **values))
+    return message % values if values else message
 
 
 class MotionError(Exception):
@@ -48,7 +58,7 @@ def eligible_members() -> list[Member]:
 def weight_snapshot(motion: Motion, members: Sequence[Member] | None = None) -> weight_policies.WeightSnapshot:
     members = eligible_members() if members is None else members
     if not members:
-        raise MotionError("There are no active members to vote.")
+        raise MotionError(_("There are no active members to vote."))
     return weight_policies.compute_weights(motion.weight_policy, [m.as_weight_input() for m in members])
 
 
@@ -74,13 +84,13 @@ def uses_regions(rules: dict[str, Any]) -> bool:
 def committed_rules(motion: Motion) -> dict[str, Any]:
     """The rules exactly as leaf 0 committed them (eligible block included)."""
     if motion.open_leaf_json is None:
-        raise MotionError("This motion has not been opened.")
+        raise MotionError(_("This motion has not been opened."))
     return dict(json.loads(motion.open_leaf_json)["rules"])
 
 
 def committed_weights(motion: Motion) -> dict[str, int]:
     if motion.open_leaf_json is None:
-        raise MotionError("This motion has not been opened.")
+        raise MotionError(_("This motion has not been opened."))
     return {str(k): int(v) for k, v in json.loads(motion.open_leaf_json)["weights"]["weights"].items()}
 
 
@@ -98,14 +108,14 @@ def lock_motion(motion_id: int) -> Motion:
     motion = db.session.scalar(select(Motion).where(Motion.id == motion_id).with_for_update()
                                .execution_options(populate_existing=True))
     if motion is None:
-        raise MotionError("This motion no longer exists.", 404)
+        raise MotionError(_("This motion no longer exists."), 404)
     return motion
 
 
 def open_motion(motion: Motion, now: datetime | None = None) -> None:
     """Commit leaf 0 (rules and weights) and start accepting ballots. Caller holds the write lock."""
     if motion.state is not MotionState.DRAFT:
-        raise MotionError("Only a draft motion can be opened.")
+        raise MotionError(_("Only a draft motion can be opened."))
     now = now or utcnow()
     voting.check_feasible(motion.method, len(motion.option_ids), motion.seats)
     members = eligible_members()
@@ -157,7 +167,7 @@ def counted_ballots(leaves: Iterable[str], with_regions: bool) -> list[tuple[Any
 def close_motion(motion: Motion, now: datetime | None = None) -> None:
     """Append the close leaf, then count with the final root as the tie-break seed."""
     if motion.state is not MotionState.OPEN or motion.log is None:
-        raise MotionError("Only an open motion can be closed.")
+        raise MotionError(_("Only an open motion can be closed."))
     now = now or utcnow()
     log = board.lock_for_append(motion.log.id)
     ballot_leaves = sum(1 for row in board.leaves(log) if row.kind == "ballot")
@@ -176,7 +186,7 @@ def close_motion(motion: Motion, now: datetime | None = None) -> None:
 
 def certify_motion(motion: Motion, now: datetime | None = None) -> None:
     if motion.state is not MotionState.CLOSED:
-        raise MotionError("Only a closed motion can be certified.")
+        raise MotionError(_("Only a closed motion can be certified."))
     motion.state = MotionState.CERTIFIED
     motion.certified_at = now or utcnow()
     record_action("motion.certify", target=f"motion:{motion.id}", before={"state": "closed"}, after={"state": "certified"})
@@ -184,9 +194,9 @@ def certify_motion(motion: Motion, now: datetime | None = None) -> None:
 
 def extend_motion(motion: Motion, closes_at: datetime) -> None:
     if motion.state is not MotionState.OPEN:
-        raise MotionError("Only an open motion can be extended.")
+        raise MotionError(_("Only an open motion can be extended."))
     if closes_at <= utcnow():
-        raise MotionError("The new closing time must be in the future.", 422)
+        raise MotionError(_("The new closing time must be in the future."), 422)
     before = {"closes_at": motion.closes_at.isoformat() if motion.closes_at else None}
     motion.closes_at = closes_at
     record_action("motion.extend", target=f"motion:{motion.id}", before=before, after={"closes_at": closes_at.isoformat()})
@@ -283,24 +293,24 @@ def cast(motion: Motion, user: User, member: Member, selection: Any, now: dateti
     """
     now = now or utcnow()
     if motion.state is not MotionState.OPEN or motion.log is None:
-        raise MotionError("This motion is not open for voting.")
+        raise MotionError(_("This motion is not open for voting."))
     if motion.closes_at is not None and motion.closes_at <= now:
-        raise MotionError("Voting on this motion has closed.")
+        raise MotionError(_("Voting on this motion has closed."))
     proxy: Proxy | None = None
     if user.member_id != member.id:
         proxy = live_proxy(motion, member)
         if proxy is None or proxy.holder_id != user.member_id:
-            raise MotionError("You may not vote for this member.", 403)
+            raise MotionError(_("You may not vote for this member."), 403)
     elif live_proxy(motion, member) is not None:
-        raise MotionError("Your member has given its vote on this motion to a proxy; revoke the proxy to vote yourself.")
+        raise MotionError(_("Your member has given its vote on this motion to a proxy; revoke the proxy to vote yourself."))
     weights = committed_weights(motion)
     if member.slug not in weights:
-        raise MotionError("This member was not eligible when the motion opened.", 403)
+        raise MotionError(_("This member was not eligible when the motion opened."), 403)
     check_selection(motion, selection)
     previous = db.session.scalar(select(Ballot).where(
         Ballot.motion_id == motion.id, Ballot.member_id == member.id, Ballot.counted))
     if previous is not None and not motion.revote:
-        raise MotionError("This member has already voted on this motion.")
+        raise MotionError(_("This member has already voted on this motion."))
     rules = committed_rules(motion)
     log = board.lock_for_append(motion.log.id)
     leaf = ballot_leaf(
@@ -327,7 +337,7 @@ def cast(motion: Motion, user: User, member: Member, selection: Any, now: dateti
     try:
         db.session.flush()
     except IntegrityError as e:  # the database's own one-counted-ballot rule
-        raise MotionError("This member has already voted on this motion.") from e
+        raise MotionError(_("This member has already voted on this motion.")) from e
     return CastReceipt(ballot.id, appended.receipt(log.origin), appended.tracking_code,
                        previous.leaf_index if previous else None)
 
@@ -338,7 +348,7 @@ def cast(motion: Motion, user: User, member: Member, selection: Any, now: dateti
 def bundle_for(motion: Motion) -> dict[str, Any]:
     """The `lipvote-bundle/1` of a closed motion: what `lipvote verify` checks offline."""
     if motion.state not in (MotionState.CLOSED, MotionState.CERTIFIED) or motion.log is None or motion.result is None:
-        raise MotionError("A bundle exists once the motion is closed.")
+        raise MotionError(_("A bundle exists once the motion is closed."))
     log = motion.log
     size, checkpoint = board.latest_signed(log) or (0, "")
     return build_bundle(

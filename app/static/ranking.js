@@ -2,9 +2,13 @@
  *
  * Without JavaScript a ranked ballot is one <select name="rank-<option>"> per option. With it,
  * the selects are hidden (still in the form, still submitted) and replaced by two lists, "Your
- * ranking" and "Not ranked". Options move by drag and drop, by their buttons, or by keyboard on
- * a focused option (Arrow Up/Down move, Delete/Backspace unranks, Enter/Space ranks). After each
- * change the order is written back into the selects and announced in an aria-live region.
+ * ranking" and "Not ranked". Options move only by explicit actions: their buttons ("Rank",
+ * "Move up", "Move down", "Remove", with visible text; the option's name is added for screen
+ * readers) or, with a mouse, drag and drop. Keys have no meaning of their own: a screen-reader
+ * user reading the lists with the arrow keys cannot reorder them by accident, and the items
+ * themselves are not tab stops, only their buttons. After each change the order is written back
+ * into the selects and announced in an aria-live region; the hint mentions dragging only when
+ * the device has a mouse (pointer: fine).
  * The widget always numbers the ranking 1, 2, 3...; if the selects it starts from had a gap or a
  * repeated rank (a refused ballot shown again), it says so above the list instead of renumbering
  * silently, so the voter checks the order before submitting it.
@@ -50,8 +54,11 @@
     poolHeading.id = "ranker-pool-heading";
     var pool = el("ul", "ranker-list ranker-pool");
     pool.setAttribute("aria-labelledby", poolHeading.id);
-    var keys = el("p", "hint", texts.textKeys);
+    var keys = el("p", "hint", texts.textHow);
     keys.id = "ranker-keys";
+    if (window.matchMedia && window.matchMedia("(pointer: fine)").matches) {
+      keys.textContent += " " + texts.textDrag;
+    }
     var live = el("p", "visually-hidden");
     live.setAttribute("aria-live", "polite");
     live.setAttribute("role", "status");
@@ -67,19 +74,21 @@
       b.type = "button";
       b.dataset.action = action;
       var name = { up: "textUp", down: "textDown", add: "textAdd", remove: "textRemove" }[action];
-      var symbol = { up: "\u2191", down: "\u2193", add: "+", remove: "\u00d7" }[action];
-      b.textContent = symbol;
-      b.setAttribute("aria-label", fmt(texts[name], { option: labels[option] }));
-      b.title = b.getAttribute("aria-label");
+      // "Move {option} up": the words are visible, the option's name is there for screen readers,
+      // so the accessible name ("Move Ada up") starts with what is seen.
+      var parts = String(texts[name] || "").split("{option}");
+      b.appendChild(document.createTextNode(parts[0]));
+      if (parts.length > 1) {
+        b.appendChild(el("span", "visually-hidden", labels[option]));
+        b.appendChild(document.createTextNode(parts.slice(1).join("")));
+      }
       return b;
     }
 
     function item(option) {
       var li = el("li", "ranker-item");
       li.dataset.option = option;
-      li.tabIndex = 0;
       li.draggable = true;
-      li.setAttribute("aria-describedby", keys.id);
       var pos = el("span", "ranker-pos");
       pos.setAttribute("aria-hidden", "true");
       li.appendChild(pos);
@@ -134,9 +143,13 @@
     function changed(li, focusTarget) {
       sync();
       announce(describe(li));
-      var target = focusTarget || li;
-      if (target.hidden) { target = li; }
-      target.focus();
+      // Keep the focus on the button pressed; when it is now hidden (the top item has no "Move up",
+      // a ranked item no "Rank"), on the item's first visible button.
+      var target = focusTarget;
+      if (!target || target.hidden) {
+        target = Array.prototype.slice.call(li.querySelectorAll("button")).filter(function (b) { return !b.hidden; })[0];
+      }
+      if (target) { target.focus(); }
     }
 
     function move(li, delta) {
@@ -152,7 +165,7 @@
 
     function remove(li) {
       var option = li.dataset.option;
-            var after = null;
+      var after = null;
       Array.prototype.slice.call(pool.children).some(function (other) {
         if (optionOrder.indexOf(other.dataset.option) > optionOrder.indexOf(option)) { after = other; return true; }
         return false;
@@ -167,30 +180,6 @@
       var action = b.dataset.action;
       if (action === "up") { move(li, -1); } else if (action === "down") { move(li, 1); } else if (action === "add") { add(li); } else { remove(li); }
       changed(li, b);
-    });
-
-    widget.addEventListener("keydown", function (event) {
-      var li = event.target;
-      if (!li.classList || !li.classList.contains("ranker-item")) { return; }
-      var key = event.key;
-      if (key === "ArrowUp" || key === "ArrowDown") {
-        event.preventDefault();
-        if (li.parentNode === ranked) {
-          move(li, key === "ArrowUp" ? -1 : 1);
-          changed(li);
-        } else {
-          var sibling = key === "ArrowUp" ? li.previousElementSibling : li.nextElementSibling;
-          if (sibling) { sibling.focus(); }
-        }
-      } else if ((key === "Delete" || key === "Backspace") && li.parentNode === ranked) {
-        event.preventDefault();
-        remove(li);
-        changed(li);
-      } else if ((key === "Enter" || key === " ") && li.parentNode === pool) {
-        event.preventDefault();
-        add(li);
-        changed(li);
-      }
     });
 
     var dragged = null;
@@ -226,7 +215,7 @@
             ranked.appendChild(li);
           }
         }
-        changed(li);
+        changed(li, null);
       });
     });
 

@@ -190,7 +190,7 @@ def delegate(axe: Axe, ui: Ui, site: Site) -> None:
     page.get_by_role("button", name=t("Cast ballot"), exact=True).click()
     expect(page.locator("h1")).to_have_text(t("Ballot receipt"))
     axe.check("receipt")
-    href = page.get_by_role("link", name=t("Download receipt (JSON)"), exact=True).get_attribute("href")
+    href = page.get_by_role("link", name=t("Download the receipt"), exact=True).get_attribute("href")
     receipt = page.request.get(ui.url(href or "")).text()
     axe.visit(ui, f"/audit/motions/{site.open_yes_no}/receipt", "audit receipt form")
     page.get_by_label(t("Receipt"), exact=True).fill(receipt)

@@ -156,7 +156,7 @@ def keep_receipt(j: Journey, page: Page, motion_id: int, shot: str | None = None
         j.shot(page, shot)
     with page.expect_download() as info:
         if download is None:
-            page.get_by_role("link", name=t("Download receipt (JSON)"), exact=True).click()
+            page.get_by_role("link", name=t("Download the receipt"), exact=True).click()
         else:
             download(page)
     saved = info.value
@@ -198,7 +198,8 @@ def tab_to(page: Page, what: str, predicate: str, arg: Any = None, limit: int = 
 TEXT_IS = "(el, text) => (el.innerText || el.value || '').trim() === text"
 LINK_IN_ROW = ("(el, a) => el.tagName === 'A' && el.innerText.trim() === a.link"
                " && !!el.closest('tr') && el.closest('tr').innerText.includes(a.row)")
-RANKER_ITEM = "(el, option) => el.classList.contains('ranker-item') && el.dataset.option === option"
+# A ranking button's words are visible, the option's name is there for screen readers only.
+BUTTON_NAMED = "(el, text) => el.tagName === 'BUTTON' && el.textContent.replace(/\\s+/g, ' ').trim() === text"
 RADIO = "(el, value) => el.type === 'radio' && el.name === 'choice' && el.value === value"
 
 
@@ -251,22 +252,26 @@ def keyboard_voter(j: Journey, yes_no_id: int, stv_id: int) -> None:
     follow("Cast ballot", TEXT_IS, t("Cast ballot"))
 
     def download_by_keyboard(p: Page) -> None:
-        tab_to(p, "the receipt download link", TEXT_IS, t("Download receipt (JSON)"))
+        tab_to(p, "the receipt download link", TEXT_IS, t("Download the receipt"))
         p.keyboard.press("Enter")
 
     keep_receipt(j, page, yes_no_id, shot="yes-no-receipt-keyboard", download=download_by_keyboard)
 
-    # STV: Enter ranks a focused option, Arrow Up moves it up the ranking (ranking.js).
+    # STV: the "Rank" and "Move up" buttons (ranking.js); keys alone never reorder.
     follow("Your ballots", TEXT_IS, t("Your ballots"))
     follow("the Vote link of the election", LINK_IN_ROW, {"link": t("Vote"), "row": STV_TITLE[j.lang]})
     expect(page.locator("h1")).to_have_text(t("Ballot: %(title)s", title=STV_TITLE[j.lang]))
     expect(page.locator(".ranker")).to_be_visible()
     expect(page.locator(".rank-fields")).to_be_hidden()
+    def button_text(msgid: str, option: str) -> str:
+        return t(msgid).replace("{option}", CANDIDATES[option][j.lang])
+
     for option in ("alpha", "bravo", "charlie"):
-        tab_to(page, f"the option {option}", RANKER_ITEM, option)
+        tab_to(page, f"the Rank button of {option}", BUTTON_NAMED, button_text("Rank {option}", option))
         page.keyboard.press("Enter")
-    page.keyboard.press("ArrowUp")
-    page.keyboard.press("ArrowUp")
+    expect(page.locator(":focus")).to_have_text(button_text("Move {option} up", "charlie"))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
     charlie = CANDIDATES["charlie"][j.lang]
     expect(page.locator(".ranker [aria-live]")).to_have_text(
         t("{option}: now number {position} of {count}.").replace("{option}", charlie)
@@ -346,7 +351,8 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
     holder = j.person(f"delegate.{HOLDER}")
     open_ballot(j, holder, YES_NO_TITLE[lang], for_member=GRANTOR)
     expect(holder.locator(".ballot-for")).to_have_text(
-        t("You are voting for %(member)s by proxy (given to %(holder)s).", member=j.name(GRANTOR), holder=j.name(HOLDER)))
+        t("You are voting on behalf of %(member)s, by proxy given to %(holder)s.", member=j.name(GRANTOR),
+          holder=j.name(HOLDER)))
     pick_yes_no(j, holder, "no")
     review_and_cast(j, holder)
     keep_receipt(j, holder, yes_no_id, shot="yes-no-receipt-proxy")
