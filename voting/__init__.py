@@ -26,7 +26,7 @@ Errors: every deliberate error is a :class:`VotingError`; a malformed ballot rai
 from ._breakdown import ATTRIBUTES, breakdown
 from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
-from ._rules import RULE_THRESHOLDS, validate_rules
+from ._rules import RULE_THRESHOLDS, MethodRules, method_rules, validate_rules
 from ._tally import tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
@@ -39,10 +39,12 @@ __all__ = [
     "InvalidBallot",
     "InvalidMotion",
     "InvalidPolicy",
+    "MethodRules",
     "Result",
     "VotingError",
     "breakdown",
     "check_feasible",
+    "method_rules",
     "tally",
     "tie_order",
     "validate_rules",
