@@ -81,6 +81,8 @@ MAX_LABEL = 200
 FRACTION_RE = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", re.ASCII)
 PERCENT_RE = re.compile(r"\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*", re.ASCII)
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+MISSING_LABEL = {"en": _l("Option %(n)d: give its label in English."), "fr": _l("Option %(n)d: give its label in French.")}
+LABEL_PROBLEM = {"en": _l("Option %(n)d, in English: %(problem)s"), "fr": _l("Option %(n)d, in French: %(problem)s")}
 
 
 def _label(choices: dict[str, Any], key: str) -> Any:
@@ -282,13 +284,16 @@ class MotionForm(FlaskForm):
             en, fr = entry.en.data or "", entry.fr.data or ""
             if not en and not fr:
                 continue
-            for field, label, language in ((entry.en, en, _l("English")), (entry.fr, fr, _l("French"))):
-                problem = text_problem(label) if label else _l("Give the label in %(language)s too.", language=language)
+            for field, label, language in ((entry.en, en, "en"), (entry.fr, fr, "fr")):
+                if not label:
+                    field.errors.append(MISSING_LABEL[language] % {"n": number})
+                    ok = False
+                    continue
+                problem = text_problem(label)
                 if not problem and len(label) > MAX_LABEL:
                     problem = _l("Labels have at most %(max)d characters.", max=MAX_LABEL)
                 if problem:
-                    field.errors.append(_l("Option %(n)d, %(language)s: %(problem)s", n=number, language=language,
-                                           problem=problem))
+                    field.errors.append(LABEL_PROBLEM[language] % {"n": number, "problem": problem})
                     ok = False
             rows.append((number, entry, en, fr))
         if not ok:
