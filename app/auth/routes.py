@@ -91,6 +91,15 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
         token = tokens.find_usable(raw, purpose)
     except tokens.TokenRejected as rejected:
         return render_template("auth/link_rejected.html", reason=rejected.reason), rejected.status
+    if chosen_language() is None and not current_user.is_authenticated:
+        # The link is the person's first page: in their account's language (messages included),
+        # with the switch offered.
+        with force_locale(token.user.locale):
+            return _set_password_form(token, template)
+    return _set_password_form(token, template)
+
+
+def _set_password_form(token: AccountToken, template: str) -> Response | tuple[str, int]:
     form = SetPasswordForm()
     if form.validate_on_submit():
         token_id, user_id = token.id, token.user_id
@@ -115,12 +124,7 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
             return redirect(url_for("auth.two_factor_code"))
         flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
         return redirect(url_for("main.home"))
-    status = 400 if form.is_submitted() else 200
-    if chosen_language() is None and not current_user.is_authenticated:
-        # The link is the person's first page: in their account's language, with the switch offered.
-        with force_locale(token.user.locale):
-            return render_template(template, form=form, user=token.user), status
-    return render_template(template, form=form, user=token.user), status
+    return render_template(template, form=form, user=token.user), 400 if form.is_submitted() else 200
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -203,8 +203,10 @@ class OptionRow(Form):
 
 
 class MotionForm(FlaskForm):
-    title_en = StringField(_l("Title in English"), filters=[clean_line], validators=[DataRequired(), PlainText(), Length(max=300)])
-    title_fr = StringField(_l("Title in French"), filters=[clean_line], validators=[DataRequired(), PlainText(), Length(max=300)])
+    title_en = StringField(_l("Title in English"), filters=[clean_line],
+                           validators=[DataRequired(_l("Give the title in English.")), PlainText(), Length(max=300)])
+    title_fr = StringField(_l("Title in French"), filters=[clean_line],
+                           validators=[DataRequired(_l("Give the title in French.")), PlainText(), Length(max=300)])
     text_en = TextAreaField(_l("Text in English"), filters=[clean_multiline],
                             validators=[PlainText(multiline=True), Length(max=20000)],
                             description=_l("The motion as it will be put to the members (optional)."))
@@ -268,9 +270,10 @@ class MotionForm(FlaskForm):
         return zone_description()
 
     def pad_option_rows(self, extra: int = 0) -> None:
-        """Blank rows after the filled ones (and `extra` more), so options can be added without JavaScript."""
+        """Blank rows after the filled ones, and `extra` more rows than there are, so options can be
+        added without JavaScript."""
         filled = sum(1 for entry in self.options if (entry.en.data or entry.fr.data))
-        wanted = min(max(filled + BLANK_OPTION_ROWS + extra, MIN_OPTION_ROWS), self.options.max_entries)
+        wanted = min(max(filled + BLANK_OPTION_ROWS, MIN_OPTION_ROWS, len(self.options) + extra), self.options.max_entries)
         while len(self.options) < wanted:
             self.options.append_entry()
 
