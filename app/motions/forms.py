@@ -452,3 +452,7 @@ class ConfirmForm(FlaskForm):
 class ExtendForm(FlaskForm):
     closes_at = AsciiDateTimeLocalField(_l("New closing time"), format=DATETIME_FORMAT, validators=[DataRequired()])
     submit = SubmitField(_l("Extend"))
+
+    @staticmethod
+    def zone() -> str:
+        return zone_description()
