@@ -147,3 +147,35 @@ def test_without_javascript_every_part_is_shown_and_the_server_decides(
             assert db.session.scalar(select(Motion).where(Motion.title_en == "Choose a venue")) is None
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_invitation_opens_in_the_invitees_language_and_refuses_clearly(
+        lang: str, width: int, live_server: LiveServer, new_page: Callable[[], Page], axe_source: str,
+        artifacts: Path) -> None:
+    from app import tokens
+    from app.models import Role, TokenPurpose, User
+
+    with live_server.app.app_context():
+        person = User(email=f"invitee.{lang}.{width}@demo.example", display_name=f"Invitee {lang} {width}",
+                      role=Role.OBSERVER, locale=lang)
+        db.session.add(person)
+        db.session.flush()
+        raw = tokens.issue(person, TokenPurpose.INVITATION, None)
+        db.session.commit()
+    ui = Ui(lang, live_server.url)
+    page = new_page()  # a browser that asks for the other language
+    page.set_viewport_size({"width": width, "height": 900})
+    page.context.set_extra_http_headers({"Accept-Language": "fr" if lang == "en" else "en"})
+    axe = Axe(page, axe_source, lang, impacts=ALL_IMPACTS)
+    page.goto(ui.url(f"/invite/{raw}"))
+    expect(page.locator("h1")).to_have_text(ui.t("Welcome to lipvote, %(name)s", name=f"Invitee {lang} {width}"))
+    axe.check("invitation")
+    page.screenshot(path=artifacts / f"form-invitation-{lang}-{width}.png", full_page=True)
+    page.get_by_label(ui.t("New password"), exact=True).fill("short")
+    page.get_by_role("button", name=ui.t("Set password"), exact=True).click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    axe.check("invitation with errors")
+    page.screenshot(path=artifacts / f"form-invitation-errors-{lang}-{width}.png", full_page=True)
+    axe.report()
