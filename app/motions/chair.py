@@ -120,10 +120,11 @@ def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
         # "Add another option" without JavaScript: the same form back, with more blank rows.
         form.pad_option_rows(extra=1)
         return render_template("motions/chair_form.html", form=form, motion=motion), 200
-    if form.validate_on_submit():
+    if form.is_submitted():
+        valid = form.validate()
         eligible, members = _federation()
         clean = form.clean(eligible, members, motion.weight_policy if motion else None)
-        if clean is not None:
+        if valid and clean is not None:
             with write_transaction():
                 if motion_id is None:
                     target = Motion(created_by_id=current_user.id)

@@ -342,7 +342,7 @@ class MotionForm(FlaskForm):
             except ValueError:
                 self.fail(field, _l("Write a share between 0 and 1 such as 1/2, or a percentage such as 50%."))
                 ok = False
-        regions_raw = self.dm_regions.data or ""
+        regions_raw = "" if self.dm_regions.errors else (self.dm_regions.data or "")
         regions: str | int | None = None if not regions_raw else ("all" if regions_raw == "all" else int(regions_raw))
         # Reached only without JavaScript: the page hides what the chosen method does not take.
         if self.threshold.data not in allowed.thresholds:
@@ -364,6 +364,22 @@ class MotionForm(FlaskForm):
             self.fail("seats", _l("This method elects one winner: set the number of seats to 1."))
         return seats
 
+    def _policy(self, members: list[dict[str, object]] | None,
+                stored_policy: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The chosen weight policy, tried on today's members as opening would; None if refused."""
+        if self.weight_policy.errors:
+            return None
+        choice = self.weight_policy.data
+        policy = dict(stored_policy or {}) if choice == CURRENT_POLICY else dict(weight_policies.PRESETS[choice])
+        try:
+            weight_policies.validate_policy(policy)
+            if members:
+                weight_policies.compute_weights(policy, members)
+        except voting.VotingError as e:
+            self.fail("weight_policy", _l("This weight policy cannot be applied: %(reason)s", reason=str(e)))
+            return None
+        return policy
+
     def _new_meeting(self) -> tuple[str, str] | None:
         en, fr = (self.new_meeting_en.data or "").strip(), (self.new_meeting_fr.data or "").strip()
         if not en and not fr:
@@ -383,21 +399,15 @@ class MotionForm(FlaskForm):
         `eligible` and `members` describe the federation as it is now (the rules and weights are
         tried against it, as opening would); `stored_policy` is the draft's policy when it is kept.
         """
+        # Every check runs, even after a field failed, so the summary lists every problem at once.
         method = self.method.data
-        options = self._options(method)
+        method_known = not self.method.errors
+        options = self._options(method) if method_known else None
         if options is None:  # errors added after validation are not yet in FieldList.errors
             self.options.errors = [entry.errors for entry in self.options]
-        rules = self._rules(method)
-        seats = self._seats(method)
-        choice = self.weight_policy.data
-        policy = dict(stored_policy or {}) if choice == CURRENT_POLICY else dict(weight_policies.PRESETS[choice])
-        try:
-            weight_policies.validate_policy(policy)
-            if members:
-                weight_policies.compute_weights(policy, members)
-        except voting.VotingError as e:
-            self.fail("weight_policy", _l("This weight policy cannot be applied: %(reason)s", reason=str(e)))
-            return None
+        rules = self._rules(method) if method_known else None
+        seats = self._seats(method) if method_known else 1
+        policy = self._policy(members, stored_policy)
         opens_at, closes_at = to_utc(self.opens_at.data), to_utc(self.closes_at.data)
         now = utcnow()
         if opens_at is not None and opens_at <= now:
@@ -407,7 +417,7 @@ class MotionForm(FlaskForm):
         if opens_at is not None and closes_at is not None and closes_at <= opens_at:
             self.fail("closes_at", _l("The closing time must be after the opening time."))
         new_meeting = self._new_meeting()
-        if options is None or rules is None or self.errors:
+        if options is None or rules is None or policy is None or self.errors:
             return None
         try:
             voting.check_feasible(method, len(options), seats)

@@ -600,3 +600,66 @@ def test_every_chair_page_renders_in_french(voters: Flask, login: ChairClient) -
         assert response.status_code == 200, url
         assert '<html lang="fr">' in text(response), url
     assert client.get(f"/motions/{opened}/console.json").get_json()["turnout"]["members_pct"] == "25,00\u00a0%"
+
+
+# --- the form adapted to the method (issue 13) ------------------------------------------------
+
+
+@pytest.mark.parametrize(("en", "fr", "taken", "expected"), [
+    ("Chloé Roy", "Chloé Roy", set(), "chloe-roy"),
+    ("Site Riverside", "Site Riverside", {"site-riverside"}, "site-riverside-2"),
+    ("Site Riverside", "", {"site-riverside", "site-riverside-2"}, "site-riverside-3"),
+    ("東京", "Tokyo", set(), "dong-jing"),  # transliterated, still ASCII
+    ("—", "…", set(), "option"),
+    ("A very long candidate name that goes on and on beyond forty characters", "", set(),
+     "a-very-long-candidate-name-that-goes"),
+])
+def test_option_ids_are_ascii_slugs_of_the_labels(en: str, fr: str, taken: set[str], expected: str) -> None:
+    from app.motions.forms import OPTION_ID_RE, option_id_for
+
+    derived = option_id_for(en, fr, taken)
+    assert derived == expected and OPTION_ID_RE.fullmatch(derived)
+
+
+def test_the_form_marks_each_part_with_the_methods_the_engine_accepts_for_it(login: ChairClient) -> None:
+    page = text(login("chair").get("/motions/new"))
+    assert 'data-methods="plurality approval irv stv schulze ranked_pairs schulze_stv"' in page  # options
+    assert 'data-methods="plurality approval stv schulze_stv"' in page  # seats
+    assert page.count('data-methods="yes_no"') == 2  # threshold, double majorities
+    assert "motion_form.js" in page and "lipvote tick" not in page and "America/Toronto" not in page
+    assert "Eastern Time (Toronto)" in page
+
+
+def test_without_javascript_add_another_option_returns_the_form_with_one_more_row(app: Flask, login: ChairClient) -> None:
+    client = login("chair")
+    data = dict(GOOD, method="plurality", add_option="Add another option", **rows("Red", "Blue", "Green", "Teal"))
+    response = post_form(client, "/motions/new", data)
+    page = text(response)
+    assert response.status_code == 200 and "There is a problem" not in page
+    assert 'name="options-5-en"' in page and 'name="options-6-en"' not in page
+    assert 'value="Teal"' in page
+    assert motion_count(app) == 0
+
+
+def test_a_hidden_part_not_posted_takes_its_default_even_when_editing(app: Flask, login: ChairClient) -> None:
+    motion_id = new_draft(app, rules={"threshold": "two_thirds", "double_majority": {"members": True, "regions": None}})
+    client = login("chair")
+    data = {k: v for k, v in GOOD.items() if k not in ("threshold", "dm_regions", "seats")}
+    data.update(method="irv", **rows(("Halifax", "Halifax"), ("Montreal", "Montréal"), ("Regina", "Regina")))
+    response = post_form(client, f"/motions/{motion_id}/edit", data)
+    assert response.status_code == 302, text(response)
+    with app.app_context():
+        motion = db.session.get(Motion, motion_id)
+        assert motion.rules["threshold"] == "majority_cast" and not motion.rules["double_majority"]["members"]
+        assert motion.option_ids == ["halifax", "montreal", "regina"] and motion.option_label("montreal", "fr") == "Montréal"
+
+
+def test_the_error_summary_links_each_error_to_its_field(login: ChairClient) -> None:
+    client = login("chair")
+    data = dict(GOOD, title_en="", method="irv", threshold="two_thirds", **rows(("Halifax", "")))
+    page = text(post_form(client, "/motions/new", data))
+    summary = re.search(r'<div class="error-summary".*?</ul>', page, re.S)
+    assert summary is not None and "There is a problem" in summary.group(0)
+    links = re.findall(r'<a href="#([\w-]+)">', summary.group(0))
+    assert links == ["title_en", "options-0-fr", "threshold"], links
+    assert "<title>Error: New motion" in page
