@@ -209,8 +209,11 @@ class MotionForm(FlaskForm):
                            validators=[DataRequired(_l("Give the title in French.")), PlainText(), Length(max=300)])
     text_en = TextAreaField(_l("Text in English"), filters=[clean_multiline],
                             validators=[PlainText(multiline=True), Length(max=20000)],
-                            description=_l("The motion as it will be put to the members (optional)."))
-    text_fr = TextAreaField(_l("Text in French"), filters=[clean_multiline], validators=[PlainText(multiline=True), Length(max=20000)])
+                            description=_l("The motion as it will be put to the members (optional)."),
+                            render_kw={"rows": 4})
+    text_fr = TextAreaField(_l("Text in French"), filters=[clean_multiline],
+                            validators=[PlainText(multiline=True), Length(max=20000)],
+                            description=_l("The same, in French (optional)."), render_kw={"rows": 4})
     method = RadioField(_l("Voting method"), choices=[SelectChoice(m, METHOD_LABELS.get(m, m)) for m in voting.METHODS],
                         default="yes_no")
     options = FieldList(FormField(OptionRow), min_entries=MIN_OPTION_ROWS, max_entries=MAX_OPTIONS + 10)
