@@ -57,7 +57,7 @@ def locked_motion_or_404(motion_id: int) -> Motion:
 
 def _require_state(motion: Motion, *states: MotionState) -> None:
     if motion.state not in states:
-        abort(409, _("This motion is %(state)s; this action is not possible now.", state=motion.state.value))
+        abort(409, _("This motion is %(state)s; this action is not possible now.", state=motion_state(motion.state)))
 
 
 def _meetings() -> list[tuple[int, str]]:

@@ -246,6 +246,9 @@ def posted_pages(app: Flask) -> dict[str, str]:
                                                 "options-0-en": "Halifax"})
     assert refused.status_code == 422
     pages["motion form with errors"] = refused.get_data(as_text=True)
+    not_a_draft = chair.get(f"/motions/{motion_id}/edit")
+    assert not_a_draft.status_code == 409
+    pages["editing an open motion refused"] = not_a_draft.get_data(as_text=True)
 
     admin = french_client(app, "admin")
     pages["member form with errors"] = post_form(admin, "/members/new", {}).get_data(as_text=True)
