@@ -36,9 +36,50 @@
         }
       });
     });
-    var legend = row.querySelector("legend");
-    legend.textContent = legend.textContent.replace(/\d+/, String(index + 1));
   }
+
+  // Legends and "Remove" buttons say the row's number; field names keep their index, which the
+  // server only uses to keep rows apart.
+  function numberRows() {
+    form.querySelectorAll(".option-row").forEach(function (row, position) {
+      row.querySelectorAll("legend, .remove-option").forEach(function (label) {
+        label.textContent = label.textContent.replace(/\d+/, String(position + 1));
+      });
+    });
+  }
+
+  function nextIndex() {
+    var highest = -1;
+    form.querySelectorAll('.option-row input[name$="-en"]').forEach(function (input) {
+      var match = /^options-(\d+)-/.exec(input.name);
+      if (match) {
+        highest = Math.max(highest, Number(match[1]));
+      }
+    });
+    return highest + 1;
+  }
+
+  // GOV.UK "add another": each row can be removed, as long as two rows remain.
+  function enableRemove(row) {
+    var remove = row.querySelector(".remove-option");
+    remove.hidden = false;
+    remove.addEventListener("click", function () {
+      var rows = form.querySelectorAll(".option-row");
+      if (rows.length <= 2) {
+        row.querySelectorAll('input:not([type="hidden"])').forEach(function (input) {
+          input.value = "";
+        });
+        row.querySelector('input:not([type="hidden"])').focus();
+        return;
+      }
+      var neighbour = row.nextElementSibling && row.nextElementSibling.classList.contains("option-row")
+        ? row.nextElementSibling : rows[rows.length - 2];
+      row.remove();
+      numberRows();
+      neighbour.querySelector('input:not([type="hidden"])').focus();
+    });
+  }
+  form.querySelectorAll(".option-row").forEach(enableRemove);
 
   // GOV.UK "add another": a new empty row after the last, with focus on its first field.
   var add = form.querySelector('[name="add_option"]');
@@ -61,8 +102,10 @@
       row.querySelectorAll(".has-error").forEach(function (element) {
         element.classList.remove("has-error");
       });
-      renumber(row, rows.length);
+      renumber(row, nextIndex());
       last.after(row);
+      numberRows();
+      enableRemove(row);
       row.querySelector('input:not([type="hidden"])').focus();
     });
   }

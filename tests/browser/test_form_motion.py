@@ -79,6 +79,12 @@ def test_the_form_follows_the_method_and_saves_options_with_derived_ids(
     expect(rows).to_have_count(before + 1)
     expect(option_field(page, ui, before + 1, "en")).to_be_focused()
     expect(rows.nth(before).locator("legend")).to_have_text(ui.t("Option %(n)d", n=before + 1))
+    # Removing a row renumbers the rest and moves focus to the row that took its place.
+    rows.nth(1).get_by_role("button", name=ui.t("Remove option %(n)d", n=2), exact=True).click()
+    expect(rows).to_have_count(before)
+    expect(rows.nth(1).locator("legend")).to_have_text(ui.t("Option %(n)d", n=2))
+    expect(rows.nth(1).get_by_label(ui.t("In English"), exact=True)).to_be_focused()
+    expect(rows.last.get_by_role("button")).to_have_text(ui.t("Remove option %(n)d", n=before))
 
     # A refusal: one option only. The summary is at the top, focused, and links to the field.
     title = f"Elect the stewards ({lang}, {width})"
