@@ -27,7 +27,7 @@ from ._breakdown import ATTRIBUTES, breakdown
 from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
 from ._ingest import RANKED as RANKED_METHODS
-from ._rules import RULE_THRESHOLDS, Threshold, needed, threshold, validate_rules
+from ._rules import RULE_THRESHOLDS, MethodRules, Threshold, method_rules, needed, threshold, validate_rules
 from ._tally import tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
@@ -42,10 +42,12 @@ __all__ = [
     "InvalidBallot",
     "InvalidMotion",
     "InvalidPolicy",
+    "MethodRules",
     "Result",
     "VotingError",
     "breakdown",
     "check_feasible",
+    "method_rules",
     "needed",
     "tally",
     "threshold",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ._feasible import METHODS, SINGLE_WINNER
+from ._ingest import YES_NO_CHOICES
 from ._fractions import frac_str, parse_fraction, share_str
 from .errors import InvalidMotion
 
@@ -184,14 +186,38 @@ def validate_rules(rules: Mapping[str, Any] | None) -> None:
     normalise_rules(rules)
 
 
-def rules_for_method(rules: dict[str, Any], method: str) -> None:
-    """Threshold and double majority only have a meaning for yes/no motions."""
+@dataclass(frozen=True)
+class MethodRules:
+    """What a motion counted by one method may set; every method also takes a quorum."""
+
+    thresholds: tuple[str, ...]
+    double_majority: bool
+    several_seats: bool
+    fixed_options: tuple[str, ...]  # the options every motion of this method has; () when the chair names them
+
+
+def method_rules(method: str) -> MethodRules:
+    """The thresholds, double majorities and seat counts :func:`tally` accepts for ``method``.
+
+    Thresholds and double majorities compare yes with no, so only yes/no motions take them;
+    the other methods elect by their own rule, which is "majority_cast" in the rules' terms.
+    """
+    if method not in METHODS:
+        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
     if method == "yes_no":
-        return
-    if rules["threshold"] != "majority_cast":
+        return MethodRules(thresholds=RULE_THRESHOLDS, double_majority=True, several_seats=False,
+                           fixed_options=YES_NO_CHOICES)
+    return MethodRules(thresholds=("majority_cast",), double_majority=False, several_seats=method not in SINGLE_WINNER,
+                       fixed_options=())
+
+
+def rules_for_method(rules: dict[str, Any], method: str) -> None:
+    """Refuse a threshold or double majority that ``method`` does not take (see :func:`method_rules`)."""
+    allowed = method_rules(method)
+    if rules["threshold"] not in allowed.thresholds:
         raise InvalidMotion(f"rules.threshold: got {rules['threshold']!r}, but thresholds apply only to yes_no")
     dm = rules["double_majority"]
-    if dm["members"] or dm["regions"] is not None:
+    if not allowed.double_majority and (dm["members"] or dm["regions"] is not None):
         raise InvalidMotion("rules.double_majority: applies only to yes_no motions")
 
 

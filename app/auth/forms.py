@@ -12,8 +12,8 @@ MIN_PASSWORD_LENGTH = 12
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), filters=[clean_line], validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(_l("E-mail address"), filters=[clean_line], validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)])
     remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
@@ -22,13 +22,14 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[
-            DataRequired(),
+            DataRequired(_l("Choose a password.")),
             Length(min=MIN_PASSWORD_LENGTH, max=1024, message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)),
         ],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[DataRequired(_l("Type the new password again.")),
+                    EqualTo("password", message=_l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Set password"))
 

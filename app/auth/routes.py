@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_limiter import RequestLimit
 from flask_login import current_user
@@ -51,12 +52,28 @@ def login() -> Response | str | tuple[str, int]:
     return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
 
 
+def chosen_language() -> str | None:
+    """The language this browser chose with the language switch (not the one it merely asks for)."""
+    chosen = session.get(SESSION_LANGUAGE_KEY)
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
+def keep_language_choice(user: User) -> None:
+    """A language chosen before signing in becomes the account's language, as the switch does
+    once signed in (inside the caller's write transaction)."""
+    chosen = session.pop(SESSION_LANGUAGE_KEY, None)  # moved to the account, so it cannot undo a later change there
+    if chosen in current_app.config["LANGUAGES"] and user.locale != chosen:
+        user.locale = chosen
+
+
 def complete_sign_in(user: User, remember: bool) -> None:
     """Sign in an account whose password (and, if it has one, second factor) was accepted."""
     session.permanent = True
     user_id = user.id
     with write_transaction():
-        sessions.sign_in(db.session.get(User, user_id), remember=remember)
+        account = db.session.get(User, user_id)
+        keep_language_choice(account)
+        sessions.sign_in(account, remember=remember)
 
 
 @bp.post("/logout")
@@ -74,6 +91,15 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
         token = tokens.find_usable(raw, purpose)
     except tokens.TokenRejected as rejected:
         return render_template("auth/link_rejected.html", reason=rejected.reason), rejected.status
+    if chosen_language() is None and not current_user.is_authenticated:
+        # The link is the person's first page: in their account's language (messages included),
+        # with the switch offered.
+        with force_locale(token.user.locale):
+            return _set_password_form(token, template)
+    return _set_password_form(token, template)
+
+
+def _set_password_form(token: AccountToken, template: str) -> Response | tuple[str, int]:
     form = SetPasswordForm()
     if form.validate_on_submit():
         token_id, user_id = token.id, token.user_id
@@ -85,6 +111,7 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
                 tokens.consume(db.session.get(AccountToken, token_id))
                 user = db.session.get(User, user_id)
                 user.password_hash = new_hash
+                keep_language_choice(user)
                 sessions.end_all(user.id, SessionEnd.PASSWORD)
                 enrolled = two_factor.is_enrolled(user)
                 if not enrolled:

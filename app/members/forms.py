@@ -8,7 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.members.validation import MAX_NAME, MAX_POPULATION
-from app.registry import HOLDER_TYPES, PROVINCES, SETTINGS, SIZE_CLASSES
+from app.i18n import current_language
+from app.registry import HOLDER_TYPES, PROVINCES, SETTINGS, SIZE_CLASSES, province_name
 from app.whole_numbers import WholeNumberField
 
 
@@ -26,6 +27,11 @@ class MemberForm(FlaskForm):
                            description=_l("Separate tags with semicolons, e.g. francophone; northern."))
     active = BooleanField(_l("Active (may vote)"), default=True)
     submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        lang = current_language()  # province names in the page's language, not English on a French page
+        self.province.choices = [SelectChoice(code, f"{code} — {province_name(code, lang)}") for code in PROVINCES]
 
     def as_record(self) -> dict[str, object]:
         return {name: getattr(self, name).data for name in (

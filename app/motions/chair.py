@@ -14,7 +14,7 @@ from functools import reduce
 from math import gcd
 from typing import Any, Callable
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -32,7 +32,7 @@ from app.i18n import current_language
 from app.models import Member, utcnow
 from app.motions import bp, service
 from app.motions.forms import (METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm, ExtendForm, MotionForm, describe_policy,
-                               options_to_text, policy_key, to_local, to_utc)
+                               option_rows, policy_key, to_local, to_utc)
 from app.motions.models import Ballot, Meeting, Motion, MotionState, Proxy
 from app.policy import Permission, requires
 from app.registry import REGIONS
@@ -92,12 +92,15 @@ def _record(motion: Motion) -> dict[str, Any]:
 
 
 def _form_for(motion: Motion | None) -> MotionForm:
-    if motion is None:
-        return MotionForm(meetings=_meetings())
-    form = MotionForm(meetings=_meetings(), policy=motion.weight_policy, data={
+    policy = motion.weight_policy if motion is not None else None
+    if motion is None or request.method == "POST":
+        # A posted form is read from the post alone: a part the page hid for the chosen method
+        # is not posted, and must fall back to its default, not to the stored draft's value.
+        return MotionForm(meetings=_meetings(), policy=policy)
+    return MotionForm(meetings=_meetings(), policy=policy, data={
         "title_en": motion.title_en, "title_fr": motion.title_fr, "text_en": motion.text_en, "text_fr": motion.text_fr,
         "method": motion.method, "seats": motion.seats,
-        "options_text": "" if motion.method == "yes_no" else options_to_text(motion.options),
+        "options": [] if voting.method_rules(motion.method).fixed_options else option_rows(motion.options),
         "threshold": motion.rules.get("threshold", "majority_cast"),
         "quorum_members": (motion.rules.get("quorum") or {}).get("members") or "",
         "quorum_weight": (motion.rules.get("quorum") or {}).get("weight") or "",
@@ -107,7 +110,6 @@ def _form_for(motion: Motion | None) -> MotionForm:
         "opens_at": to_local(motion.opens_at), "closes_at": to_local(motion.closes_at),
         "meeting_id": str(motion.meeting_id or ""), "agenda_order": motion.agenda_order,
     })
-    return form
 
 
 def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
@@ -115,10 +117,15 @@ def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
     if motion is not None:
         _require_state(motion, MotionState.DRAFT)
     form = _form_for(motion)
-    if form.validate_on_submit():
+    if form.is_submitted() and form.add_option.data:
+        # "Add another option" without JavaScript: the same form back, with more blank rows.
+        form.pad_option_rows(extra=1)
+        return render_template("motions/chair_form.html", form=form, motion=motion), 200
+    if form.is_submitted():
+        valid = form.validate()
         eligible, members = _federation()
         clean = form.clean(eligible, members, motion.weight_policy if motion else None)
-        if clean is not None:
+        if valid and clean is not None:
             with write_transaction():
                 if motion_id is None:
                     target = Motion(created_by_id=current_user.id)
@@ -129,11 +136,12 @@ def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
                     before = _record(target)
                 meeting_id = clean.meeting_id
                 if clean.new_meeting:
-                    meeting = Meeting(title_en=clean.new_meeting, title_fr=clean.new_meeting)
+                    title_en, title_fr = clean.new_meeting
+                    meeting = Meeting(title_en=title_en, title_fr=title_fr)
                     db.session.add(meeting)
                     db.session.flush()
                     record_action("meeting.create", target=f"meeting:{meeting.id}", before=None,
-                                  after={"title": clean.new_meeting})
+                                  after={"title_en": title_en, "title_fr": title_fr})
                     meeting_id = meeting.id
                 elif meeting_id is not None and db.session.get(Meeting, meeting_id) is None:
                     abort(422, _("That meeting no longer exists."))
@@ -153,6 +161,7 @@ def _form_page(motion_id: int | None) -> Response | tuple[str, int]:
             flash(_("Draft saved. Preview the weights before opening it."), "success")
             return redirect(url_for("motions.preview", motion_id=saved_id))
     status = 422 if form.is_submitted() else 200
+    form.pad_option_rows()
     return render_template("motions/chair_form.html", form=form, motion=motion), status
 
 

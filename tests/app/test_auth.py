@@ -232,3 +232,43 @@ def test_refused_actions_are_logged_with_who_and_what(client: FlaskClient, login
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("action refused")]
     assert len(lines) == 1
     assert "user=delegate@example.org" in lines[0] and "method=GET path=/accounts/" in lines[0]
+
+
+def test_french_chosen_on_the_sign_in_page_is_kept_after_signing_in(app, client: FlaskClient, people) -> None:
+    response = post_form(client, "/language", {"lang": "fr", "next": "/login"}, token_from="/login")
+    assert response.status_code == 302
+    assert sign_in(client, people["delegate"].email).status_code == 302
+    assert '<html lang="fr">' in client.get("/home").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, people["delegate"].id).locale == "fr"
+    # Once on the account, a later change there is not undone by the old choice at the next sign-in.
+    with app.app_context():
+        db.session.get(User, people["delegate"].id).locale = "en"
+        db.session.commit()
+    post_form(client, "/logout", {}, token_from="/home")
+    assert sign_in(client, people["delegate"].email).status_code == 302
+    assert '<html lang="en">' in client.get("/home").get_data(as_text=True)
+
+
+def test_a_language_chosen_before_a_two_factor_sign_in_is_kept(app, client: FlaskClient, people) -> None:
+    from app.auth.routes import keep_language_choice
+
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "fr"
+        user = db.session.get(User, people["chair"].id)
+        keep_language_choice(user)
+        assert user.locale == "fr" and "lang" not in session
+
+
+def test_invitation_page_is_in_the_invitees_language_with_the_switch(app, client: FlaskClient, login) -> None:
+    login("admin")
+    path = invite(client)  # a French-speaking delegate
+    fresh = app.test_client()
+    page = fresh.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Bienvenue" in page
+    assert '<button type="submit" class="link-button" lang="en">English</button>' in page
+    # The invitee may switch; the page then follows the choice.
+    post_form(fresh, "/language", {"lang": "en", "next": path}, token_from=path)
+    assert '<html lang="en">' in fresh.get(path).get_data(as_text=True)

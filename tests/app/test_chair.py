@@ -26,10 +26,20 @@ ChairClient = Callable[[str], FlaskClient]
 
 GOOD = {
     "title_en": "Adopt the 2025 budget", "title_fr": "Adopter le budget 2025", "text_en": "", "text_fr": "",
-    "method": "yes_no", "options_text": "", "seats": "1", "threshold": "majority_cast",
+    "method": "yes_no", "seats": "1", "threshold": "majority_cast",
     "quorum_members": "", "quorum_weight": "", "dm_regions": "", "weight_policy": "equal",
-    "opens_at": "", "closes_at": "", "meeting_id": "", "new_meeting": "", "agenda_order": "0",
+    "opens_at": "", "closes_at": "", "meeting_id": "", "new_meeting_en": "", "new_meeting_fr": "", "agenda_order": "0",
 }
+
+
+def rows(*labels: str | tuple[str, ...]) -> dict[str, str]:
+    """Option rows as the form posts them: "Red" (the same in both languages), ("Red", "Rouge")
+    or ("Red", "Rouge", "kept-id")."""
+    data = {}
+    for index, label in enumerate(labels):
+        en, fr, *kept = (label, label) if isinstance(label, str) else label
+        data.update({f"options-{index}-en": en, f"options-{index}-fr": fr, f"options-{index}-option_id": "".join(kept)})
+    return data
 
 
 def motion_count(app: Flask) -> int:
@@ -65,7 +75,8 @@ def new_draft(app: Flask, **kwargs: Any) -> int:
 def test_chair_creates_a_yes_no_draft_and_it_is_audited(app: Flask, login: ChairClient) -> None:
     client = login("chair")
     data = dict(GOOD, quorum_members="50%", quorum_weight="1/3", dm_members="y", dm_regions="all", secret="y",
-                revote="y", new_meeting="Annual general meeting", agenda_order="3")
+                revote="y", new_meeting_en="Annual general meeting", new_meeting_fr="Assemblée générale annuelle",
+                agenda_order="3")
     response = post_form(client, "/motions/new", data)
     assert response.status_code == 302, text(response)
     with app.app_context():
@@ -76,6 +87,7 @@ def test_chair_creates_a_yes_no_draft_and_it_is_audited(app: Flask, login: Chair
                                 "double_majority": {"members": True, "regions": "all"}}
         assert motion.secret and motion.revote
         assert motion.meeting.title_en == "Annual general meeting" and motion.agenda_order == 3
+        assert motion.meeting.title_fr == "Assemblée générale annuelle"
         actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
         assert "motion.create" in actions and "meeting.create" in actions
         assert response.headers["Location"].endswith(f"/motions/{motion.id}/preview")
@@ -84,15 +96,16 @@ def test_chair_creates_a_yes_no_draft_and_it_is_audited(app: Flask, login: Chair
 def test_chair_creates_an_stv_election_with_options_and_schedule(app: Flask, login: ChairClient) -> None:
     client = login("chair")
     data = dict(GOOD, method="stv", seats="2", weight_policy="tiered_1_2_3",
-                options_text="ana | Ana Silva | Ana Silva\n\nbo | Bo Chen\nchloe|Chloé Roy|Chloé Roy\n",
+                **rows("Ana Silva", ("", ""), "Bo Chen", "Chloé Roy"),
                 opens_at="2099-03-01T09:30", closes_at="2099-03-01T17:00")
     response = post_form(client, "/motions/new", data)
     assert response.status_code == 302, text(response)
     with app.app_context():
         motion = db.session.scalars(select(Motion)).one()
-        assert motion.options == [{"id": "ana", "en": "Ana Silva", "fr": "Ana Silva"},
-                                  {"id": "bo", "en": "Bo Chen", "fr": "Bo Chen"},
-                                  {"id": "chloe", "en": "Chloé Roy", "fr": "Chloé Roy"}]
+        # identifiers are derived from the labels: ASCII, lower case
+        assert motion.options == [{"id": "ana-silva", "en": "Ana Silva", "fr": "Ana Silva"},
+                                  {"id": "bo-chen", "en": "Bo Chen", "fr": "Bo Chen"},
+                                  {"id": "chloe-roy", "en": "Chloé Roy", "fr": "Chloé Roy"}]
         assert motion.seats == 2 and motion.weight_policy["kind"] == "tiered"
         # 09:30 in Toronto on 1 March (EST, UTC-5) is 14:30 UTC
         assert (motion.opens_at.hour, motion.opens_at.minute, motion.opens_at.utcoffset()) == (14, 30, timedelta(0))
@@ -102,16 +115,16 @@ def test_chair_creates_an_stv_election_with_options_and_schedule(app: Flask, log
 REFUSALS = [
     ({"title_en": ""}, "title_en"),
     ({"method": "borda"}, "method"),
-    ({"method": "plurality", "options_text": "only-one | Only"}, "options_text"),
-    ({"method": "plurality", "options_text": "a | A\na | Again"}, "options_text"),
-    ({"method": "plurality", "options_text": "Bad Id | Label\nb | B"}, "options_text"),
-    ({"method": "irv", "options_text": "a\nb\nc", "seats": "2"}, "seats"),
-    ({"method": "stv", "options_text": "a\nb", "seats": "3"}, "seats"),
-    ({"method": "schulze_stv", "options_text": "\n".join(f"c{i}" for i in range(12)), "seats": "5"}, "seats"),
+    ({"method": "plurality", **rows("Only")}, "options-0-en"),
+    ({"method": "plurality", **rows("Again", "again")}, "options-1-en"),
+    ({"method": "plurality", **rows(("Label", "")), **{"options-1-fr": "B"}}, "options-0-fr"),
+    ({"method": "irv", **rows("a", "b", "c"), "seats": "2"}, "seats"),
+    ({"method": "stv", **rows("a", "b"), "seats": "3"}, "seats"),
+    ({"method": "schulze_stv", **rows(*(f"c{i}" for i in range(12))), "seats": "5"}, "seats"),
     ({"seats": "0"}, "seats"),
     ({"threshold": "two_fifths"}, "threshold"),
-    ({"method": "approval", "options_text": "a\nb", "threshold": "two_thirds"}, "threshold"),
-    ({"method": "approval", "options_text": "a\nb", "dm_regions": "all"}, "dm_regions"),
+    ({"method": "approval", **rows("a", "b"), "threshold": "two_thirds"}, "threshold"),
+    ({"method": "approval", **rows("a", "b"), "dm_regions": "all"}, "dm_regions"),
     ({"quorum_members": "3/2"}, "quorum_members"),
     ({"quorum_weight": "half"}, "quorum_weight"),
     ({"dm_regions": "5"}, "dm_regions"),  # the test federation has members in two regions only
@@ -121,9 +134,12 @@ REFUSALS = [
     ({"opens_at": "2099-01-02T10:00", "closes_at": "2099-01-01T10:00"}, "closes_at"),
     ({"closes_at": "tomorrow"}, "closes_at"),
     ({"meeting_id": "999"}, "meeting_id"),
+    ({"new_meeting_en": "Annual general meeting"}, "new_meeting_fr"),  # a name in both languages
+    ({"new_meeting_fr": "Assemblée générale"}, "new_meeting_en"),
+    ({"method": "irv", **rows("a", "b", "c"), "dm_members": "y"}, "dm_members"),
     ({"agenda_order": "-1"}, "agenda_order"),
     # whole numbers in ASCII digits only: int() would read these as 2, 10, 3, 1/2 and 50%
-    ({"method": "stv", "options_text": "a\nb\nc", "seats": "\u0662"}, "seats"),
+    ({"method": "stv", **rows("a", "b", "c"), "seats": "\u0662"}, "seats"),
     ({"agenda_order": "1_0"}, "agenda_order"),
     ({"agenda_order": "\uff13"}, "agenda_order"),
     ({"agenda_order": "99999999999999999999999"}, "agenda_order"),
@@ -151,7 +167,7 @@ def test_bad_draft_input_is_refused_on_its_field_and_nothing_is_stored(
 
 def test_schulze_stv_bound_is_explained_in_plain_words(app: Flask, login: ChairClient) -> None:
     client = login("chair")
-    data = dict(GOOD, method="schulze_stv", seats="5", options_text="\n".join(f"c{i}" for i in range(12)))
+    data = dict(GOOD, method="schulze_stv", seats="5", **rows(*(f"c{i}" for i in range(12))))
     page = text(post_form(client, "/motions/new", data))
     assert "set comparisons" in page and "use fewer options or seats" in page
 
@@ -183,13 +199,16 @@ def test_editing_keeps_a_custom_policy_and_shows_options(app: Flask, people: dic
     motion_id = new_draft(app, method="plurality", option_list=options("red", "blue"), policy=custom)
     client = login("chair")
     page = text(client.get(f"/motions/{motion_id}/edit"))
-    assert "red | Red | Red" in page and 'value="current"' in page
-    data = dict(GOOD, method="plurality", options_text="red | Red | Rouge\nblue | Blue | Bleu", weight_policy="current")
+    assert 'name="options-0-option_id" type="hidden" value="red"' in page and 'value="current"' in page
+    # Relabelling keeps each option's identifier; a new row gets one derived from its labels.
+    data = dict(GOOD, method="plurality", weight_policy="current",
+                **rows(("Crimson", "Cramoisi", "red"), ("Blue", "Bleu", "blue"), ("Red", "Rouge")))
     assert post_form(client, f"/motions/{motion_id}/edit", data).status_code == 302
     with app.app_context():
         motion = db.session.get(Motion, motion_id)
         assert motion.weight_policy == custom
-        assert motion.option_label("red", "fr") == "Rouge"
+        assert motion.option_ids == ["red", "blue", "red-2"]
+        assert motion.option_label("red", "fr") == "Cramoisi"
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -583,3 +602,66 @@ def test_every_chair_page_renders_in_french(voters: Flask, login: ChairClient) -
         assert response.status_code == 200, url
         assert '<html lang="fr">' in text(response), url
     assert client.get(f"/motions/{opened}/console.json").get_json()["turnout"]["members_pct"] == "25,00\u00a0%"
+
+
+# --- the form adapted to the method (issue 13) ------------------------------------------------
+
+
+@pytest.mark.parametrize(("en", "fr", "taken", "expected"), [
+    ("Chloé Roy", "Chloé Roy", set(), "chloe-roy"),
+    ("Site Riverside", "Site Riverside", {"site-riverside"}, "site-riverside-2"),
+    ("Site Riverside", "", {"site-riverside", "site-riverside-2"}, "site-riverside-3"),
+    ("東京", "Tokyo", set(), "dong-jing"),  # transliterated, still ASCII
+    ("—", "…", set(), "option"),
+    ("A very long candidate name that goes on and on beyond forty characters", "", set(),
+     "a-very-long-candidate-name-that-goes"),
+])
+def test_option_ids_are_ascii_slugs_of_the_labels(en: str, fr: str, taken: set[str], expected: str) -> None:
+    from app.motions.forms import OPTION_ID_RE, option_id_for
+
+    derived = option_id_for(en, fr, taken)
+    assert derived == expected and OPTION_ID_RE.fullmatch(derived)
+
+
+def test_the_form_marks_each_part_with_the_methods_the_engine_accepts_for_it(login: ChairClient) -> None:
+    page = text(login("chair").get("/motions/new"))
+    assert 'data-methods="plurality approval irv stv schulze ranked_pairs schulze_stv"' in page  # options
+    assert 'data-methods="plurality approval stv schulze_stv"' in page  # seats
+    assert page.count('data-methods="yes_no"') == 2  # threshold, double majorities
+    assert "motion_form.js" in page and "lipvote tick" not in page and "America/Toronto" not in page
+    assert "Eastern Time (Toronto)" in page
+
+
+def test_without_javascript_add_another_option_returns_the_form_with_one_more_row(app: Flask, login: ChairClient) -> None:
+    client = login("chair")
+    data = dict(GOOD, method="plurality", add_option="Add another option", **rows("Red", "Blue", "Green", "Teal"))
+    response = post_form(client, "/motions/new", data)
+    page = text(response)
+    assert response.status_code == 200 and "There is a problem" not in page
+    assert 'name="options-5-en"' in page and 'name="options-6-en"' not in page
+    assert 'value="Teal"' in page
+    assert motion_count(app) == 0
+
+
+def test_a_hidden_part_not_posted_takes_its_default_even_when_editing(app: Flask, login: ChairClient) -> None:
+    motion_id = new_draft(app, rules={"threshold": "two_thirds", "double_majority": {"members": True, "regions": None}})
+    client = login("chair")
+    data = {k: v for k, v in GOOD.items() if k not in ("threshold", "dm_regions", "seats")}
+    data.update(method="irv", **rows(("Halifax", "Halifax"), ("Montreal", "Montréal"), ("Regina", "Regina")))
+    response = post_form(client, f"/motions/{motion_id}/edit", data)
+    assert response.status_code == 302, text(response)
+    with app.app_context():
+        motion = db.session.get(Motion, motion_id)
+        assert motion.rules["threshold"] == "majority_cast" and not motion.rules["double_majority"]["members"]
+        assert motion.option_ids == ["halifax", "montreal", "regina"] and motion.option_label("montreal", "fr") == "Montréal"
+
+
+def test_the_error_summary_links_each_error_to_its_field(login: ChairClient) -> None:
+    client = login("chair")
+    data = dict(GOOD, title_en="", method="irv", threshold="two_thirds", **rows(("Halifax", "")))
+    page = text(post_form(client, "/motions/new", data))
+    summary = re.search(r'<div class="error-summary".*?</ul>', page, re.S)
+    assert summary is not None and "There is a problem" in summary.group(0)
+    links = re.findall(r'<a href="#([\w-]+)">', summary.group(0))
+    assert links == ["title_en", "options-0-fr", "threshold"], links
+    assert "<title>Error: New motion" in page

@@ -71,18 +71,23 @@ class Journey:
 # --- the chair ---------------------------------------------------------------------------------
 
 
-def draft_and_open(j: Journey, chair: Page, *, title: dict[str, str], method: str, options: str = "", seats: int = 1,
-                   revote: bool = False, shots: str) -> int:
+def draft_and_open(j: Journey, chair: Page, *, title: dict[str, str], method: str,
+                   options: list[dict[str, str]] | None = None, seats: int = 1, revote: bool = False, shots: str) -> int:
     t = j.ui.t
     chair.goto(j.ui.url("/home"))
     chair.get_by_role("link", name=t("Draft a new motion"), exact=True).click()
     expect(chair.locator("h1")).to_have_text(t("New motion"))
     chair.get_by_label(t("Title in English"), exact=True).fill(title["en"])
     chair.get_by_label(t("Title in French"), exact=True).fill(title["fr"])
-    chair.get_by_label(t("Voting method"), exact=True).select_option(label=method)
-    if options:
-        chair.get_by_label(t("Options or candidates"), exact=True).fill(options)
-    chair.get_by_label(t("Seats"), exact=True).fill(str(seats))
+    chair.get_by_label(method, exact=True).check()
+    rows = chair.locator("fieldset.option-row")
+    for index, labels in enumerate(options or []):
+        if rows.count() <= index:
+            chair.get_by_role("button", name=t("Add another option"), exact=True).click()
+        rows.nth(index).get_by_label(t("In English"), exact=True).fill(labels["en"])
+        rows.nth(index).get_by_label(t("In French"), exact=True).fill(labels["fr"])
+    if seats != 1:
+        chair.get_by_label(t("Seats"), exact=True).fill(str(seats))
     if revote:
         chair.get_by_label(t("Delegates may change their vote until the motion closes"), exact=True).check()
     j.shot(chair, f"{shots}-1-chair-form")
@@ -280,7 +285,9 @@ def keyboard_voter(j: Journey, yes_no_id: int, stv_id: int) -> None:
         [CANDIDATES[o][j.lang] for o in ("charlie", "alpha", "bravo")])
     ranks = page.evaluate("() => Object.fromEntries([...document.querySelectorAll('.rank-field select')]"
                           ".map(s => [s.name, s.value]))")
-    assert ranks == {"rank-alpha": "2", "rank-bravo": "3", "rank-charlie": "1", "rank-delta": "", "rank-echo": ""}
+    # identifiers derived from the English labels
+    assert ranks == {"rank-alpha-nominee": "2", "rank-bravo-nominee": "3", "rank-charlie-nominee": "1",
+                     "rank-delta-nominee": "", "rank-echo-nominee": ""}
     j.shot(page, "stv-ballot-keyboard")
     follow("Review my ballot", TEXT_IS, t("Review my ballot"))
     expect(page.locator(".review ol.selection-list li")).to_have_text(
@@ -304,7 +311,7 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, fresh_live_ser
     yes_no_id = draft_and_open(j, chair, title=YES_NO_TITLE, method=t("Yes or no (with abstention)"), revote=True,
                                shots="yes-no")
     j.shot(chair, "yes-no-4-console")
-    options = "\n".join(f"{o} | {labels['en']} | {labels['fr']}" for o, labels in CANDIDATES.items())
+    options = list(CANDIDATES.values())
     stv_id = draft_and_open(j, chair, title=STV_TITLE, method=t("Single transferable vote: ranked ballots, several seats"),
                             options=options, seats=3, shots="stv")
 

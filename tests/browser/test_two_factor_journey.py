@@ -97,7 +97,7 @@ def test_enrolment_then_sign_in_with_a_code(lang: str, width: int, server: LiveS
     code = page.get_by_label(ui.t("Authentication code"), exact=True)
     code.fill(code_at(secret, enrolled_step))  # the code that turned it on does not work a second time
     page.get_by_role("button", name=ui.t("Verify"), exact=True).click()
-    expect(page.locator(".help .error")).to_have_text(ui.t(
+    expect(page.locator(".help .error")).to_have_text(ui.t("Error:") + " " + ui.t(
         "That code has already been used. Wait for your authenticator app to show the next code, then enter it."))
     look("code-replayed")
     # The next step's code, as the app shows it 30 seconds later (one step ahead is accepted).
