@@ -58,13 +58,10 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 LINK = re.compile(r'href="([^"]+)"')
 ROLES = ("chair", "delegate.halifax", "auditor", "observer", "admin")
 MAX_PAGES_PER_ROLE = 250
-# English still expected, each with the reason; an entry goes once its area is fixed.
+# English still expected, each with the reason.
 KNOWN_ENGLISH: dict[str, tuple[re.Pattern[str], set[str]]] = {
-    # The weights engineer of issue 13 rewrites the derivation (its rule and each member's basis,
-    # "region=prairies_nt: 1/4 of the total split among 10") and its French display.
-    "weight derivation on the preview": (re.compile(r"/motions/\d+/preview$"), {"units", "of the"}),
-    # The delegate engineer of issue 13 makes the service's casting refusals translatable.
-    "casting refusal from the service": (re.compile(r"second ballot refused"), {"has already voted"}),
+    # The offline verifier prints English; the French help quotes its literal output line.
+    "the verifier's own words, quoted": (re.compile(r"/audit/motions/\d+/verified$"), {"to the signed root"}),
 }
 
 
