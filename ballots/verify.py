@@ -406,10 +406,12 @@ def check_weights(o: OpenLeaf) -> tuple[dict[str, int] | None, dict[str, str] | 
         w = engine.recompute_weights(o.weights)
     except (engine.Unavailable, engine.EngineError) as e:
         published = o.weights.get("weights")
-        readable = isinstance(published, Mapping) and all(
-            isinstance(k, str) and isinstance(x, int) for k, x in published.items())
-        return (dict(published) if readable else None, None,
-                Check("weights", "failed", f"the weight snapshot does not recompute: {e}"))
+        readable: dict[str, int] | None = None
+        if isinstance(published, Mapping) and all(
+                isinstance(k, str) and isinstance(x, int) for k, x in published.items()):
+            readable = dict(published)
+        return readable, None, Check("weights", "failed",
+                                     f"the weight snapshot does not recompute: {e}")
     problems = [] if w.matches else ["recomputing the snapshot from its derivation gives "
                                      "different weights than the published ones"]
     problems += _eligible_problems(o.rules, w.weights, w.regions)
@@ -454,6 +456,7 @@ def check_ballots(o: OpenLeaf, log: LeafLog, weights: Mapping[str, int] | None,
         problems = problems + [f"{k} counted secret ballots carry weight {w} but only "
                                f"{have.get(w, 0)} members have that weight"
                                for w, k in sorted(used.items()) if k > have.get(w, 0)]
+    counted: list[tuple[Any, ...]]
     if wants_region(o):
         counted = [(bs.weight[p], bs.selection[p], bs.region[p]) for p in keep]
     else:

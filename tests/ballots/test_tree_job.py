@@ -74,7 +74,8 @@ def test_a_failed_child_leaves_the_tree_to_the_parent() -> None:
     job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2, fork=True)
     job.close()  # an uncollected child is stopped and reaped
     assert job.pid is None and job.fd is None and job.status is None
-    job = TreeJob(lambda: (TEXTS,), 3, block=2, fork=True)  # more leaves than announced: all done here
+    # more leaves than announced: all done here
+    job = TreeJob(lambda: (TEXTS,), 3, block=2, fork=True)
     _same(job.tree(TEXTS), TEXTS)
 
 
