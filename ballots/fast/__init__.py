@@ -6,7 +6,9 @@ ballot rules plainly.  :class:`FastSteps` does the same three for a large log
 
 * the leaves in bulk (:mod:`.reading`, :mod:`.columns`: msgspec, chunks, interning);
 * the Merkle tree shared with a forked child process (:mod:`.tree_job`, :mod:`.pieces`);
-* the ballot rules in bulk with numpy (:mod:`.rules`), falling back to the reference.
+* the ballot rules in bulk with numpy (:mod:`.rules`), falling back to the reference;
+  worked out as soon as the leaves are read, while the child is still hashing (check 11
+  then takes that answer if its inputs are the same).
 
 Whatever it does, the report is the reference's, message for message
 (tests/ballots/test_fast_differential.py); ``docs/verifier-internals.md`` says how.
@@ -18,8 +20,10 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import partial
 
+from .. import _tally_adapter as engine
 from ..ballot_rules import ballot_rules
 from ..bundle import Bundle
 from ..leaflog import Ballots, LeafLog, Progress
@@ -72,16 +76,30 @@ class FastPath:
             yield steps
 
 
+class _Early(NamedTuple):
+    """:func:`plain_ballots` of a log, worked out before check 11 asks for it."""
+
+    o: OpenLeaf
+    ballots: Ballots
+    weights: Mapping[str, int]
+    regions: Mapping[str, str] | None
+    keep: list[int] | None
+
+
 class FastSteps(Steps):
     """:class:`~ballots.verify.Steps` for a large log; close it when done."""
 
     def __init__(self, path: FastPath) -> None:
         self.path = path
         self.job: TreeJob | None = None
+        self.early: _Early | None = None
 
     def read_leaves(self, b: Bundle, progress: Progress | None) -> LeafLog:
         self._start_tree(b.leaves)  # the child hashes while the leaves are checked here
-        return read_in_bulk(b, progress, self.path.chunk)
+        log = read_in_bulk(b, progress, self.path.chunk)
+        if log.opened is not None and not log.is_audit:
+            self.early = _work_out_early(log.opened, log.ballots)  # the child still hashes
+        return log
 
     def tree(self, leaves: Sequence[str]) -> Tree:
         return self._start_tree(leaves).tree(leaves)
@@ -91,7 +109,12 @@ class FastSteps(Steps):
 
     def counted(self, o: OpenLeaf, ballots: Ballots, weights: Mapping[str, int] | None,
                 regions: Mapping[str, str] | None) -> tuple[list[int], list[str]]:
-        keep = plain_ballots(o, ballots, weights, regions)
+        early = self.early
+        if early is not None and early.o is o and early.ballots is ballots \
+                and early.weights == weights and early.regions == regions:
+            keep = early.keep
+        else:
+            keep = plain_ballots(o, ballots, weights, regions)
         return (keep, []) if keep is not None else ballot_rules(o, ballots, weights, regions)
 
     def close(self) -> None:
@@ -104,6 +127,15 @@ class FastSteps(Steps):
             self.job = TreeJob((lambda: (leaves,)) if len(leaves) >= path.fork_min_leaves
                                else None, len(leaves), block=path.block, fork=path.fork)
         return self.job
+
+
+def _work_out_early(o: OpenLeaf, ballots: Ballots) -> _Early | None:
+    """The bulk rule check with the weights check 10 will recompute (None if it cannot)."""
+    try:
+        w = engine.recompute_weights(o.weights)
+    except (engine.Unavailable, engine.EngineError):
+        return None
+    return _Early(o, ballots, w.weights, w.regions, plain_ballots(o, ballots, w.weights, w.regions))
 
 
 @contextmanager
