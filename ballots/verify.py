@@ -93,15 +93,14 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
     None takes :mod:`ballots.fast` for large logs, False never, True (or a
     :class:`~ballots.fast.FastPath` with its settings) always.
     """
-    try:
-        b = parse_bundle(bundle)
-    except FormatError as e:
-        return _unreadable(e)
+    b, check = check_bundle_format(bundle)
+    if b is None:
+        return _unreadable(check)
     path = _fast_path(fast, len(b.leaves) >= FAST_MIN_LEAVES)
     if path is None:
-        return _verify(b, Steps(), receipts, checkpoints, progress, trusted_keys, retally)
+        return _verify(b, check, Steps(), receipts, checkpoints, progress, trusted_keys, retally)
     with path.steps() as steps:
-        return _verify(b, steps, receipts, checkpoints, progress, trusted_keys, retally)
+        return _verify(b, check, steps, receipts, checkpoints, progress, trusted_keys, retally)
 
 
 def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
@@ -121,15 +120,14 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
     with path.steps_from_bytes(data) as steps:
         bundle = decode_json_bytes(data, what)
         del data  # the child has its own view of the bytes; here they are done with
-        try:
-            b = parse_bundle(bundle)
-        except FormatError as e:
-            return _unreadable(e)
-        return _verify(b, steps, receipts, checkpoints, progress, trusted_keys, retally)
+        b, check = check_bundle_format(bundle)
+        if b is None:
+            return _unreadable(check)
+        return _verify(b, check, steps, receipts, checkpoints, progress, trusted_keys, retally)
 
 
-def _unreadable(e: FormatError) -> Report:
-    report = Report([Check("bundle format", "failed", str(e))])
+def _unreadable(check: Check) -> Report:
+    report = Report([check])
     report.skip_rest(CHECKS, "not run: the bundle could not be read")
     return report
 
@@ -141,13 +139,13 @@ def _fast_path(fast: bool | FastPath | None, large: bool) -> FastPath | None:
     return fast if isinstance(fast, FastPath) else FastPath()
 
 
-def _verify(b: Bundle, steps: Steps, receipts: Iterable[object], checkpoints: Iterable[str],
-            progress: Progress | None, trusted_keys: Sequence[str], retally: bool) -> Report:
-    """Checks 1 to 12, in order, on a bundle whose shape is sound."""
-    report = Report(summary={"origin": b.origin, "format": b.format, "leaves": len(b.leaves)})
+def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[object],
+            checkpoints: Iterable[str], progress: Progress | None, trusted_keys: Sequence[str],
+            retally: bool) -> Report:
+    """Checks 1 (passed) to 12, in order, on a bundle whose shape is sound."""
+    report = Report([format_check], {"origin": b.origin, "format": b.format,
+                                     "leaves": len(b.leaves)})
     add = report.checks.append
-    add(Check("bundle format", "ok", f"{b.format}, {plural(len(b.leaves), 'leaf')}, "
-              f"origin {b.origin}"))
     first, check = check_verifier_key(b, trusted_keys)
     add(check)
     log = steps.read_leaves(b, progress)
@@ -186,6 +184,16 @@ def _verify(b: Bundle, steps: Steps, receipts: Iterable[object], checkpoints: It
 
 # --------------------------------------------------------------------------
 # The checks
+
+
+def check_bundle_format(bundle: object) -> tuple[Bundle | None, Check]:
+    """1. A JSON object with the members of a bundle and their types, a known format."""
+    try:
+        b = parse_bundle(bundle)
+    except FormatError as e:
+        return None, Check("bundle format", "failed", str(e))
+    return b, Check("bundle format", "ok", f"{b.format}, {plural(len(b.leaves), 'leaf')}, "
+                    f"origin {b.origin}")
 
 
 def check_verifier_key(b: Bundle, trusted_keys: Sequence[str]
