@@ -87,6 +87,7 @@ class LeafLog:
 
     @classmethod
     def of(cls, b: Bundle) -> LeafLog:
+        """An empty log for ``b``, its voting period read from the first and last leaves."""
         lo, hi = "", "\U0010ffff"
         for text in (b.leaves[0], b.leaves[-1]):
             try:
@@ -112,6 +113,7 @@ def read_leaves(b: Bundle, progress: Progress | None = None) -> LeafLog:
 
 
 def read_range(log: LeafLog, leaves: Sequence[str], lo: int, hi: int) -> None:
+    """Read leaves ``lo`` to ``hi - 1`` into ``log``, noting every problem."""
     for i in range(lo, hi):
         try:
             leaves[i].encode("utf-8")
