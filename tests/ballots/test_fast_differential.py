@@ -132,3 +132,11 @@ def test_the_size_decides_when_not_told() -> None:
     log = standard_log()
     assert verify_bundle(log.bundle(), log.receipts).as_dict() == \
         verify_bundle(log.bundle(), log.receipts, fast=True).as_dict()
+
+
+def test_the_choice_of_way() -> None:
+    from ballots.verify import _fast_path
+    mine = FastPath(chunk=7)
+    assert _fast_path(None, False) is None and _fast_path(False, True) is None
+    assert _fast_path(None, True) == FastPath() == _fast_path(True, False)
+    assert _fast_path(mine, False) is mine
