@@ -26,6 +26,10 @@ Auditing::
     report = verify_bundle(bundle_dict, receipts=[r])
     report.ok, [(c.name, c.status, c.message) for c in report.checks]
 
+The verifier is :mod:`ballots.verify` (one function per check; the reference),
+with :mod:`ballots.fast` doing its heavy steps for large bundles
+(``docs/verifier-internals.md``).
+
 Errors: everything raised is a :class:`BallotsError`; malformed input is a
 :class:`FormatError`, a failed check a :class:`VerificationError` (Merkle
 proofs: :class:`ProofError`; signatures: :class:`SignatureError`).

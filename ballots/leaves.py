@@ -19,9 +19,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Annotated, Any, Literal, Union
-
-import msgspec
+from typing import Any, Union
 
 from . import _canonical
 from .errors import LeafError
@@ -44,8 +42,6 @@ __all__ = [
     "new_nonce",
     "format_time",
     "parse_leaf",
-    "fast_ballot",
-    "fast_ballot_columns",
 ]
 
 LEAF_FORMAT = "lipvote-leaf/1"
@@ -324,152 +320,6 @@ def _typed(d: object) -> Leaf:
     if parser is None:
         raise _err("type", kind, f"one of {sorted(_PARSERS)}")
     return parser(d)
-
-
-# --------------------------------------------------------------------------
-# Fast path for the verifier: common ballot leaves, checked by one regular
-# expression that accepts only canonical text the strict parser also accepts.
-
-_ID = r'[\x20\x21\x23-\x5b\x5d-\x7e]{1,200}'  # printable ASCII without " and \
-_INT = r"[1-9][0-9]{0,15}"
-_BALLOT_RE = re.compile(
-    r'\{"cast_at":"(' + _TIME + r')",(?:"member":"(' + _ID + r')",)?"motion":"(' + _ID
-    + r')","nonce":"([A-Za-z0-9_-]{22,86})",(?:"proxy":"(' + _ID + r')",)?(?:"region":"('
-    + _ID + r')",)?"selection":(null|"' + _ID + r'"|\[\]|\["' + _ID + r'"(?:,"' + _ID
-    + r'")*\]),"supersedes":(null|' + _INT + r'),"type":"ballot","weight":(' + _INT
-    + r')\}\Z')
-
-FastBallot = tuple[str | None, int, int | None, str | None, str | None, Any, str, str]
-
-
-def fast_ballot(text: str) -> FastBallot | None:
-    """Check a plain ballot leaf without a JSON parser, or return None.
-
-    Returns ``(member, weight, supersedes, region, proxy, selection, motion,
-    cast_at)`` for an ASCII ballot leaf that is canonical and valid; None when
-    the leaf is anything else (it must then go through :func:`parse_leaf`,
-    which decides and explains).  Never accepts a leaf that
-    :func:`parse_leaf` would refuse.
-    """
-    if not text.isascii() or len(text) > MAX_LEAF_BYTES:
-        return None
-    m = _BALLOT_RE.match(text)
-    if m is None:
-        return None
-    cast_at, member, motion, nonce, proxy, region, sel, sup, weight = m.groups()
-    if len(nonce) % 4 == 1 or not _real_date(cast_at[:10]):
-        return None
-    w = int(weight)
-    s = None if sup == "null" else int(sup)
-    if w > 9007199254740991 or (s is not None and s > 9007199254740991):
-        return None
-    if sel == "null":
-        selection: Any = None
-    elif sel[0] == '"':
-        selection = sel[1:-1]
-    elif sel == "[]":
-        selection = []
-    else:
-        selection = sel[2:-2].split('","')
-    return member, w, s, region, proxy, selection, motion, cast_at
-
-
-# The same check over many leaves at once, for the leaves of one motion, with
-# msgspec: each leaf is decoded into a Struct that describes exactly a plain
-# ballot leaf (the members in canonical order, strict types, no unknown member,
-# the documented bounds), then the whole chunk is encoded again and compared
-# with the leaves joined as a JSON array.  msgspec writes a Struct's members in
-# declaration order, integers plainly, a UTC datetime as lipvote's own time
-# format and the strings of printable ASCII verbatim, so equal bytes prove that
-# every leaf is exactly its canonical form (each leaf was decoded alone, so the
-# array's element boundaries are the leaves').  The chunk must be printable
-# ASCII without backslash: then there are no escapes and no other script, where
-# msgspec's choices might differ from RFC 8785 or NFC matters.  The rest of
-# the strict parser's rules are checked on the columns (the motion, the nonce's
-# alphabet and length) and on the texts (at most MAX_LEAF_BYTES each).  Anything
-# else returns None, for the leaf-by-leaf path.
-
-_Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_CHARS)]
-_Positive = Annotated[int, msgspec.Meta(ge=1, le=_canonical.MAX_SAFE_INT)]
-
-
-class _PlainBallot(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
-                   omit_defaults=True, gc=False):
-    """A ballot leaf as the bulk check reads it; members in RFC 8785 order."""
-
-    cast_at: Annotated[datetime, msgspec.Meta(tz=True)]
-    member: _Id | None = None  # absent, never null: a null is re-encoded as absent
-    motion: _Id
-    nonce: Annotated[str, msgspec.Meta(min_length=22, max_length=86)]
-    proxy: _Id | None = None
-    region: _Id | None = None
-    selection: None | str | list[str]
-    supersedes: _Positive | None
-    type: Literal["ballot"]
-    weight: _Positive
-
-
-_PLAIN_DECODER = msgspec.json.Decoder(_PlainBallot)
-_ENCODER = msgspec.json.Encoder()
-_NONCE_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-FastColumns = tuple[Sequence[Union[str, None]], Sequence[int], Sequence[Union[int, None]],
-                    Sequence[Union[str, None]], Sequence[Union[str, None]], Sequence[Any],
-                    tuple[str, str]]
-
-
-def _time_text(t: datetime) -> str:
-    text: str = _ENCODER.encode(t)[1:-1].decode("ascii")
-    return text
-
-
-def fast_ballot_columns(texts: Sequence[str], motion: str,
-                        scratch: bytearray | None = None) -> FastColumns | None:
-    """Check many ballot leaves of ``motion`` at once, as columns, or return None.
-
-    Returns ``(members, weights, supersedes, regions, proxies, selections,
-    (first, last))``, where row ``k`` of the columns holds the ``member``,
-    ``weight``, ``supersedes``, ``region``, ``proxy`` and ``selection`` that
-    :func:`parse_leaf` reads from ``texts[k]``, and ``first`` and ``last`` are
-    the earliest and latest ``cast_at`` texts, when every text is a ballot leaf
-    of ``motion`` that :func:`parse_leaf` accepts; None as soon as one is not,
-    and for unusual valid ones (non-ASCII, escapes, other selections): check
-    those one by one.  It never accepts a leaf that :func:`parse_leaf` refuses.
-
-    ``scratch``, a buffer kept between calls, holds the re-encoded leaves: a
-    fresh one for every call would cost as many fresh memory pages as the
-    texts fill, which is a fifth of the time on a large log.
-    """
-    n = len(texts)
-    if n == 0:
-        return None
-    joined = ",".join(texts)
-    if (not joined.isascii() or "\\" in joined or "\x7f" in joined
-            or (len(joined) > MAX_LEAF_BYTES and max(map(len, texts)) > MAX_LEAF_BYTES)):
-        return None
-    try:
-        rows = list(map(_PLAIN_DECODER.decode, texts))
-    except (msgspec.DecodeError, TypeError):
-        return None
-    encoded = bytearray() if scratch is None else scratch
-    _ENCODER.encode_into(rows, encoded)
-    expected = joined.encode("ascii")
-    del joined
-    # the rows encoded again are the texts as a JSON array, byte for byte
-    if not (len(encoded) == len(expected) + 2 and encoded.startswith(expected, 1)
-            and encoded[0] == 0x5B and encoded[-1] == 0x5D):
-        return None
-    del expected
-    # the columns, in the Struct's order (astuple is the quickest way to them)
-    cast_at, member, motions, nonce, proxy, region, sel, sup, _, weight = zip(
-        *map(msgspec.structs.astuple, rows))
-    del rows
-    if (motions.count(motion) != n
-            or "".join(nonce).encode("ascii").translate(None, _NONCE_ALPHABET)
-            or any(k % 4 == 1 for k in set(map(len, nonce)))):
-        return None
-    return (member, weight, sup, region, proxy, sel,
-            (_time_text(min(cast_at)), _time_text(max(cast_at))))
 
 
 # --------------------------------------------------------------------------

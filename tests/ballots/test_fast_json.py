@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots.bundle import decode_json_bytes, fast_json_loads, leaf_pieces, load_json_file
+from ballots.bundle import decode_json_bytes, fast_json_loads, load_json_file
+from ballots.fast.pieces import leaf_pieces
 from ballots.errors import FormatError
 
 json_values = st.recursive(

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ballots import leaves
+from ballots.fast.columns import ballot_columns
 from ballots._canonical import canonical_dumps
 from ballots.errors import LeafError
 
@@ -242,7 +243,17 @@ def test_builders_refuse_floats_and_bad_fields() -> None:
 
 
 # --------------------------------------------------------------------------
-# The verifier's fast path agrees with the strict parser
+# The verifier's fast path (its bulk check, one leaf at a time) agrees with the strict parser
+
+
+def bulk_ballot(text: str) -> tuple[Any, ...] | None:
+    """The bulk check of one leaf of motion m-1: (member, weight, supersedes, region, proxy,
+    selection, motion, cast_at), or None when it hands the leaf to the parser."""
+    cols = ballot_columns([text], "m-1")
+    if cols is None:
+        return None
+    member, weight, sup, region, proxy, sel, (first, _) = cols
+    return member[0], weight[0], sup[0], region[0], proxy[0], sel[0], "m-1", first
 
 
 ids = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1,
@@ -259,7 +270,7 @@ ids = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), mi
     cast_at=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 1, 1),
                          timezones=st.just(timezone.utc)),
 )
-def test_fast_ballot_matches_parse_leaf(member: str | None, weight: int, supersedes: int | None,
+def test_bulk_ballot_matches_parse_leaf(member: str | None, weight: int, supersedes: int | None,
                                         region: str | None, proxy: str | None, selection: Any,
                                         nonce_bytes: int, cast_at: datetime) -> None:
     import base64 as b64
@@ -270,7 +281,7 @@ def test_fast_ballot_matches_parse_leaf(member: str | None, weight: int, superse
                               nonce=nonce)
     slow = leaves.parse_leaf(text)
     assert isinstance(slow, leaves.BallotLeaf)
-    fast = leaves.fast_ballot(text)
+    fast = bulk_ballot(text)
     if fast is not None:  # plain leaves take the fast path; the rest fall back
         assert fast == (slow.member, slow.weight, slow.supersedes, slow.region, slow.proxy,
                         slow.selection, slow.motion, slow.cast_at)
@@ -282,9 +293,9 @@ def test_fast_ballot_matches_parse_leaf(member: str | None, weight: int, superse
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 160), st.sampled_from(list(' "\\,:{}[]0aZ.-\u00e9\x01')), st.booleans())
-def test_fast_ballot_never_accepts_what_the_parser_refuses(pos: int, char: str, insert: bool) -> None:
+def test_bulk_ballot_never_accepts_what_the_parser_refuses(pos: int, char: str, insert: bool) -> None:
     text = BALLOT[:pos] + char + BALLOT[pos + (0 if insert else 1):]
-    fast = leaves.fast_ballot(text)
+    fast = bulk_ballot(text)
     try:
         slow = leaves.parse_leaf(text)
     except LeafError:
@@ -314,15 +325,15 @@ def test_parse_rejects_non_ascii_digits_in_times(field: str, span: tuple[int, in
     edited = _edit(text, **{field: bad})
     with pytest.raises(LeafError, match=f"{field}: got .* RFC 3339 UTC"):
         leaves.parse_leaf(edited)
-    assert leaves.fast_ballot(edited) is None
+    assert bulk_ballot(edited) is None
     with pytest.raises(LeafError, match="RFC 3339 UTC"):
         leaves.format_time(bad)
 
 
-def test_fast_ballot_refuses_leaves_over_the_size_limit() -> None:
+def test_bulk_ballot_refuses_leaves_over_the_size_limit() -> None:
     # a plain ballot whose selection list makes it larger than 1 MiB
     text = _edit(BALLOT, selection=[f"o{k}" for k in range(150_000)])
     assert len(text) > leaves.MAX_LEAF_BYTES
     with pytest.raises(LeafError, match="leaf size"):
         leaves.parse_leaf(text)
-    assert leaves.fast_ballot(text) is None
+    assert bulk_ballot(text) is None

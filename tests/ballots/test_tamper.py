@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from ballots import _tree_job, merkle, verify_bundle
+from ballots import merkle, verify_bundle
 from ballots import verify as verify_module
+from ballots.fast import FastPath
 from ballots.checkpoint import sign_checkpoint
 from ballots.note import Signer
 from ballots.verify import CHECKS, Report
@@ -44,20 +45,32 @@ def log() -> MotionLog:
     return standard_log()
 
 
-@pytest.fixture(autouse=True, params=["in one process", "forked, from bytes"])
+# the fast path with small settings, so that a short log reaches every branch of it
+FORKED = FastPath(fork=True, fork_min_leaves=1, fork_min_bytes=1, block=2, chunk=3)
+
+
+@pytest.fixture(autouse=True, params=["reference", "fast, in one process",
+                                      "fast, forked, from bytes"])
 def _route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every case runs twice: as given, and as `lipvote verify` reads a file, with the
-    tree child forked and sharing blocks of two leaves with the parent."""
-    if request.param == "in one process":
+    """Every case runs three times: the reference verifier; the fast path in one process;
+    and the fast path as `lipvote verify` reads a file, with the tree child forked and
+    sharing blocks of two leaves with the parent.  The fast path's report must also be
+    the reference's, message for message."""
+    if request.param == "reference":
         return
-    monkeypatch.setattr(verify_module, "FORK_MIN_BYTES", 1)
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
-    monkeypatch.setattr(_tree_job, "BLOCK", 2)
 
-    def via_bytes(bundle: Any, *args: Any, **kwargs: Any) -> Report:
-        return verify_module.verify_bundle_bytes(json.dumps(bundle).encode(), *args, **kwargs)
+    def fast_checked(bundle: Any, *args: Any, **kwargs: Any) -> Report:
+        if request.param == "fast, in one process":
+            report = verify_module.verify_bundle(bundle, *args, fast=FastPath(chunk=3), **kwargs)
+        else:
+            report = verify_module.verify_bundle_bytes(json.dumps(bundle).encode(), *args,
+                                                       fast=FORKED, **kwargs)
+        # the differential check: the reference's report, message for message
+        assert report.as_dict() == \
+            verify_module.verify_bundle(bundle, *args, fast=False, **kwargs).as_dict()
+        return report
 
-    monkeypatch.setitem(globals(), "verify_bundle", via_bytes)
+    monkeypatch.setitem(globals(), "verify_bundle", fast_checked)
 
 
 def test_untouched_bundle_passes_every_check(log: MotionLog) -> None:

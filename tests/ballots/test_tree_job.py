@@ -19,9 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots import _tree_job, merkle
-from ballots._tree_job import TreeJob, leaf_hashes
-from ballots.bundle import leaf_pieces
+from ballots import merkle
+from ballots.fast import tree_job as _tree_job
+from ballots.fast.pieces import leaf_pieces
+from ballots.fast.tree_job import TreeJob, leaf_hashes
 
 TEXTS = [f'{{"n":{i},"type":"test"}}' for i in range(40)] + ["caf\u00e9", "bad \ud800 leaf"]
 
@@ -38,31 +39,27 @@ def _same(tree: merkle.Tree, texts: Sequence[str]) -> None:
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 2048])
-def test_leaf_hashes_are_merkle_leaf_hashes(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
-    monkeypatch.setattr(_tree_job, "_CHUNK", chunk)  # a lone surrogate in any chunk
+def test_leaf_hashes_are_merkle_leaf_hashes(chunk: int) -> None:
     texts = ['{"type":"ballot"}', "caf\u00e9", "bad \ud800 surrogate", "", "z"]
     want = b"".join(merkle.leaf_hash(t.encode("utf-8", "surrogatepass")) for t in texts)
-    assert leaf_hashes(texts) == want
+    assert leaf_hashes(texts, chunk) == want  # a lone surrogate in any chunk
 
 
 @pytest.mark.parametrize("block", [1, 2, 4, 8, 4096])
-def test_tree_built_with_a_child_is_the_same(monkeypatch: pytest.MonkeyPatch,
-                                             block: int) -> None:
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+def test_tree_built_with_a_child_is_the_same(block: int) -> None:
     for n in (1, 2, 3, 5, 17, len(TEXTS)):
         job = TreeJob(lambda: _pieces(TEXTS[:n], [n // 3]), n,  # noqa: B023 (runs at once)
-                      block=block)
+                      block=block, fork=True)
         assert job.pid is not None
         _same(job.tree(TEXTS[:n]), TEXTS[:n])
         assert job.pid is None and job.fd is None and job.status is None
         job = TreeJob(lambda: _pieces(TEXTS[:n], [n // 3]), n,  # noqa: B023 (runs at once)
-                      block=block)
+                      block=block, fork=True)
         assert job.root(TEXTS[:n]) == _whole(TEXTS[:n]).root()
 
 
-def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
-    job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2)
+def test_a_failed_child_leaves_the_tree_to_the_parent() -> None:
+    job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2, fork=True)
     assert job.pid is not None
     os.kill(job.pid, signal.SIGKILL)
     _same(job.tree(TEXTS), TEXTS)
@@ -72,18 +69,18 @@ def test_a_failed_child_leaves_the_tree_to_the_parent(monkeypatch: pytest.Monkey
         raise ValueError("a piece that cannot be read")
 
     for broken in (lambda: 1 / 0, lambda: (TEXTS[:5],), lambda: (TEXTS, ["x"]), fails_midway):
-        job = TreeJob(broken, len(TEXTS) + 1, block=2)  # type: ignore[arg-type]
+        job = TreeJob(broken, len(TEXTS) + 1, block=2, fork=True)  # type: ignore[arg-type]
         _same(job.tree(TEXTS), TEXTS)  # the child's blocks of other leaves are not taken
-    job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2)
+    job = TreeJob(lambda: (TEXTS,), len(TEXTS), block=2, fork=True)
     job.close()  # an uncollected child is stopped and reaped
     assert job.pid is None and job.fd is None and job.status is None
-    job = TreeJob(lambda: (TEXTS,), 3, block=2)  # more leaves than announced: all done here
+    # more leaves than announced: all done here
+    job = TreeJob(lambda: (TEXTS,), 3, block=2, fork=True)
     _same(job.tree(TEXTS), TEXTS)
 
 
-def test_no_child_without_a_second_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: False)
-    job = TreeJob(lambda: (TEXTS,), len(TEXTS))
+def test_no_child_when_forking_would_not_help() -> None:
+    job = TreeJob(lambda: (TEXTS,), len(TEXTS), fork=False)  # as without a second CPU
     assert job.pid is None
     _same(job.tree(TEXTS), TEXTS)
     assert TreeJob(None, len(TEXTS)).root(TEXTS) == _whole(TEXTS).root()
@@ -187,13 +184,12 @@ def test_a_child_reading_bundle_bytes_in_pieces_does_what_it_does_from_the_list(
     assert _tree_job._HEADER.unpack_from(from_bytes[1]) == (n,)
 
 
-def test_a_forked_child_reading_bundle_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+def test_a_forked_child_reading_bundle_bytes() -> None:
     data = json.dumps({"leaves": JSON_TEXTS}, ensure_ascii=False, indent=2).encode()
-    job = TreeJob(lambda: leaf_pieces(data, 64), len(data) // 3 + 1, block=2)
+    job = TreeJob(lambda: leaf_pieces(data, 64), len(data) // 3 + 1, block=2, fork=True)
     _same(job.tree(JSON_TEXTS), JSON_TEXTS)
     assert job.child_read == len(JSON_TEXTS)
     # a file whose leaves the child cannot read: the parent does it all, the same tree
-    job = TreeJob(lambda: leaf_pieces(b'{"leaves":"no"}'), 100, block=2)
+    job = TreeJob(lambda: leaf_pieces(b'{"leaves":"no"}'), 100, block=2, fork=True)
     _same(job.tree(JSON_TEXTS), JSON_TEXTS)
     assert job.child_read is None

@@ -18,11 +18,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots import _tree_job, leaves, verify
+from ballots import leaves, verify
 from ballots._canonical import canonical_dumps
+from ballots.ballot_rules import ballot_rules
 from ballots.bundle import build_bundle, parse_bundle
 from ballots.errors import FormatError, LeafError
-from ballots.verify import _Ballots, _ballot_rules, _plain_ballots, _Verifier
+from ballots.fast import FastPath
+from ballots.fast import tree_job as _tree_job
+from ballots.fast import columns as bulk
+from ballots.fast.reading import read_in_bulk
+from ballots.fast.rules import plain_ballots
+from ballots.leaflog import Ballots, read_leaves, time_key
 
 from ballots_testlog import REGIONS, WEIGHTS, weight_snapshot
 
@@ -39,7 +45,7 @@ def _open(*, secrecy: str = "recorded", revote: bool = True, regions: bool = Fal
 
 
 # --------------------------------------------------------------------------
-# leaves.fast_ballot_columns: accepts only what parse_leaf accepts, with the same values
+# ballot_columns (the bulk check): accepts only what parse_leaf accepts, with the same values
 
 plain_ids = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E,
                                            blacklist_characters='"\\'), min_size=1, max_size=8)
@@ -125,11 +131,11 @@ def reshaped(draw: st.DrawFn) -> list[str]:
 
 
 def _check_columns_against_parser(texts: list[str], motion: str) -> bool:
-    """fast_ballot_columns accepts => parse_leaf accepts every text, with the same values."""
-    cols = leaves.fast_ballot_columns(texts, motion)
+    """ballot_columns accepts => parse_leaf accepts every text, with the same values."""
+    cols = bulk.ballot_columns(texts, motion)
     # a scratch buffer still holding an earlier chunk (longer or shorter) changes nothing
     for old in (bytearray(b'[{"x":1}]' * 1000), bytearray(b"["), bytearray()):
-        assert leaves.fast_ballot_columns(texts, motion, old) == cols
+        assert bulk.ballot_columns(texts, motion, old) == cols
     if cols is None:
         return False
     parsed = [leaves.parse_leaf(t) for t in texts]  # raises if the bulk path was wrong
@@ -139,8 +145,8 @@ def _check_columns_against_parser(texts: list[str], motion: str) -> bool:
         (p.member, p.weight, p.supersedes, p.region, p.proxy, p.selection)
         for p in parsed if isinstance(p, leaves.BallotLeaf)]
     times = [p.cast_at for p in parsed if isinstance(p, leaves.BallotLeaf)]
-    assert first == min(times, key=verify._time_key)
-    assert last == max(times, key=verify._time_key)
+    assert first == min(times, key=time_key)
+    assert last == max(times, key=time_key)
     return True
 
 
@@ -179,9 +185,9 @@ def plain_ballot_texts(draw: st.DrawFn) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(plain_ballot_texts(), min_size=1, max_size=6))
-def test_columns_take_plain_ballots(texts: list[str]) -> None:
+def test_columns_takeplain_ballots(texts: list[str]) -> None:
     assert _check_columns_against_parser(texts, "m-1")
-    assert leaves.fast_ballot_columns(texts, "m-2") is None
+    assert bulk.ballot_columns(texts, "m-2") is None
 
 
 def test_columns_leave_unusual_leaves_to_the_parser() -> None:
@@ -193,7 +199,7 @@ def test_columns_leave_unusual_leaves_to_the_parser() -> None:
                  _edited(base, selection="a\nb"), _edited(base, selection='say "yes"'),
                  _edited(base, selection=5), _edited(base, selection={"a": 1})):
         assert isinstance(leaves.parse_leaf(text), leaves.BallotLeaf)
-        assert leaves.fast_ballot_columns([base, text], "m-1") is None
+        assert bulk.ballot_columns([base, text], "m-1") is None
     # invalid or not canonical: refused by both
     two = [base, _edited(base, member="lip-b")]
     joined = ",".join(two)
@@ -204,14 +210,14 @@ def test_columns_leave_unusual_leaves_to_the_parser() -> None:
                   [base.replace("}", ',"cast_at":"2025-03-01T14:05:00Z"}')],
                   [_edited(base, selection=[f"o{k}" for k in range(150_000)])]):  # > 1 MiB
         assert texts != [base]
-        assert leaves.fast_ballot_columns(texts, "m-1") is None
+        assert bulk.ballot_columns(texts, "m-1") is None
         with pytest.raises(LeafError):
             for t in texts:
                 leaves.parse_leaf(t)
 
 
 # --------------------------------------------------------------------------
-# read_leaves: bulk chunks == leaf by leaf
+# read_in_bulk: bulk chunks == leaf by leaf (read_leaves, the reference)
 
 
 @st.composite
@@ -255,8 +261,8 @@ def test_bulk_reading_equals_leaf_by_leaf(texts: list[str], chunk: int, audit: b
     if audit:
         b = parse_bundle({"format": "lipvote-audit/1", "origin": "o", "verifier_key": "k",
                           "leaves": texts, "checkpoint": "c"})
-    bulk = _Verifier(None).read_leaves(b, chunk=chunk)
-    slow = _Verifier(None).read_leaves(b, bulk=False)
+    bulk = read_in_bulk(b, None, chunk)
+    slow = read_leaves(b)
     assert bulk == slow
 
 
@@ -269,24 +275,23 @@ def test_bulk_reading_is_taken() -> None:
     b = parse_bundle(build_bundle(origin="o", verifier_key="k", leaves=texts, checkpoint="c",
                                   result={}))
     seen = []
-    v = _Verifier(lambda done, total: seen.append(done))
-    log = v.read_leaves(b, chunk=2)
-    assert log == _Verifier(None).read_leaves(b, bulk=False)
+    log = read_in_bulk(b, lambda done, total: seen.append(done), 2)
+    assert log == read_leaves(b)
     assert log.ballots.member == MEMBERS and not log.bad and not log.structure
     assert seen[0] == 0 and seen[-1] == len(texts) and len(seen) > 2
 
 
 # --------------------------------------------------------------------------
-# _plain_ballots == _ballot_rules when it answers
+# plain_ballots == ballot_rules when it answers
 
 
 @st.composite
-def ballot_columns(draw: st.DrawFn) -> tuple[Any, _Ballots, bool]:
+def ballot_columns(draw: st.DrawFn) -> tuple[Any, Ballots, bool]:
     secret = draw(st.booleans())
     regions = draw(st.booleans())
     o = leaves.parse_leaf(_open(secrecy="secret" if secret else "recorded",
                                 revote=draw(st.booleans()), regions=regions))
-    bs = _Ballots()
+    bs = Ballots()
     last: dict[str | None, int] = {}
     earlier: list[int] = [0]
     i = 0
@@ -307,40 +312,40 @@ def ballot_columns(draw: st.DrawFn) -> tuple[Any, _Ballots, bool]:
 
 @settings(max_examples=500, deadline=None)
 @given(ballot_columns())
-def test_plain_ballots_agree_with_the_rules(case: tuple[Any, _Ballots, bool]) -> None:
+def testplain_ballots_agree_with_the_rules(case: tuple[Any, Ballots, bool]) -> None:
     o, bs, with_regions = case
     weights = dict(WEIGHTS)
     regions = dict(REGIONS) if with_regions else None
-    keep = _plain_ballots(o, bs, weights, regions)
+    keep = plain_ballots(o, bs, weights, regions)
     if keep is not None:
-        assert _ballot_rules(o, bs, weights, regions) == (keep, [])
+        assert ballot_rules(o, bs, weights, regions) == (keep, [])
     elif o.secrecy == "recorded" and bs.proxy.count(None) == len(bs) and regions is not None:
         # the bulk path declines only logs that break a rule (or unusual ones, excluded here)
-        assert _ballot_rules(o, bs, weights, regions)[1] != [] or len(bs) == 0
+        assert ballot_rules(o, bs, weights, regions)[1] != [] or len(bs) == 0
 
 
-def test_plain_ballots_take_an_ordinary_revote_log() -> None:
+def testplain_ballots_take_an_ordinary_revote_log() -> None:
     o = leaves.parse_leaf(_open())
-    bs = _Ballots()
+    bs = Ballots()
     last: dict[str, int] = {}
     for i in range(1, 40):
         m = MEMBERS[i * 7 % len(MEMBERS)]
         bs.append(i, m, WEIGHTS[m], last.get(m), None, None, "yes")
         last[m] = i
-    keep = _plain_ballots(o, bs, WEIGHTS, REGIONS)
+    keep = plain_ballots(o, bs, WEIGHTS, REGIONS)
     assert keep is not None
     assert [bs.index[p] for p in keep] == sorted(last.values())
-    assert _ballot_rules(o, bs, WEIGHTS, REGIONS) == (keep, [])
+    assert ballot_rules(o, bs, WEIGHTS, REGIONS) == (keep, [])
 
 
-def test_plain_ballots_refuse_a_ballot_replaced_twice() -> None:
+def testplain_ballots_refuse_a_ballot_replaced_twice() -> None:
     # counts, order and owners all look right; only the repeated target is wrong
     o = leaves.parse_leaf(_open())
-    bs = _Ballots()
+    bs = Ballots()
     for i, sup in ((1, None), (2, 1), (3, 1)):
         bs.append(i, "lip-a", WEIGHTS["lip-a"], sup, None, None, "yes")
-    assert _plain_ballots(o, bs, WEIGHTS, REGIONS) is None
-    assert _ballot_rules(o, bs, WEIGHTS, REGIONS)[1] == [
+    assert plain_ballots(o, bs, WEIGHTS, REGIONS) is None
+    assert ballot_rules(o, bs, WEIGHTS, REGIONS)[1] == [
         "leaf 3: replaces leaf 1, which was already replaced",
         "member 'lip-a' has two counted ballots (leaves 2 and 3)"]
 
@@ -350,14 +355,15 @@ def test_plain_ballots_refuse_a_ballot_replaced_twice() -> None:
 # test_tree_job.py)
 
 
-def test_verify_with_and_without_the_child_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+FORKED = FastPath(fork=True, fork_min_leaves=1, fork_min_bytes=1, block=2, chunk=3)
+
+
+def test_verify_with_and_without_the_child_agree() -> None:
     from ballots_testlog import standard_log
     log = standard_log()
-    alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
-    monkeypatch.setattr(verify, "FORK_MIN_LEAVES", 1)
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
-    monkeypatch.setattr(_tree_job, "BLOCK", 2)  # several blocks even in a short log
-    forked = verify.verify_bundle(log.bundle(), receipts=log.receipts)
+    alone = verify.verify_bundle(log.bundle(), receipts=log.receipts, fast=False)
+    # several blocks even in a short log
+    forked = verify.verify_bundle(log.bundle(), receipts=log.receipts, fast=FORKED)
     assert forked.as_dict() == alone.as_dict() and forked.ok
 
 
@@ -366,35 +372,33 @@ def test_verify_from_bytes_with_and_without_the_child_agree(
     from ballots_testlog import standard_log
     log = standard_log()
     data = json.dumps(log.bundle()).encode()
-    alone = verify.verify_bundle(log.bundle(), receipts=log.receipts)
-    monkeypatch.setattr(verify, "FORK_MIN_BYTES", 1)
-    monkeypatch.setattr(_tree_job, "fork_helps", lambda: True)
+    alone = verify.verify_bundle(log.bundle(), receipts=log.receipts, fast=False)
     started: list[tuple[int, int | None, _tree_job.TreeJob]] = []
     real = _tree_job.TreeJob.__init__
 
-    def spy(self: _tree_job.TreeJob, leaves_of: Any, max_leaves: int) -> None:
-        real(self, leaves_of, max_leaves)
+    def spy(self: _tree_job.TreeJob, leaves_of: Any, max_leaves: int, **kw: Any) -> None:
+        real(self, leaves_of, max_leaves, **kw)
         started.append((max_leaves, self.pid, self))
 
-    monkeypatch.setattr(_tree_job.TreeJob, "__init__", spy)
-    forked = verify.verify_bundle_bytes(data, receipts=log.receipts)
+    monkeypatch.setattr(_tree_job.TreeJob, "__init__", spy)  # observes, changes nothing
+    forked = verify.verify_bundle_bytes(data, receipts=log.receipts, fast=FORKED)
     # one child, forked before decoding (sized by the bytes), that read every leaf itself
     assert len(started) == 1 and started[0][0] == len(data) // 3 + 1 and started[0][1]
     assert started[0][2].child_read == len(log.leaves)
     assert forked.as_dict() == alone.as_dict() and forked.ok
     # the file as the app writes it (indented, UTF-8): the same report, the child as able
     pretty = json.dumps(log.bundle(), ensure_ascii=False, indent=2).encode()
-    assert verify.verify_bundle_bytes(pretty, receipts=log.receipts).as_dict() == \
-        alone.as_dict()
+    assert verify.verify_bundle_bytes(pretty, receipts=log.receipts, fast=FORKED).as_dict() \
+        == alone.as_dict()
     assert started[1][2].child_read == len(log.leaves)
     # without receipts only the root is taken from the blocks: the same report again
-    assert verify.verify_bundle_bytes(data).as_dict() == \
-        verify.verify_bundle(log.bundle()).as_dict()
+    assert verify.verify_bundle_bytes(data, fast=FORKED).as_dict() == \
+        verify.verify_bundle(log.bundle(), fast=False).as_dict()
     assert started[2][2].child_read == len(log.leaves)
     # a tampered leaf: the child's tree is of the tampered bytes, as the parent's would be
     leaves = list(log.leaves)
     leaves[3] = leaves[3].replace('"weight":', '"weight":1')
     bad = json.dumps(log.bundle(leaves=leaves)).encode()
-    assert not verify.verify_bundle_bytes(bad).check("merkle root").ok
+    assert not verify.verify_bundle_bytes(bad, fast=FORKED).check("merkle root").ok
     with pytest.raises(FormatError, match="bundle x: not valid JSON"):
-        verify.verify_bundle_bytes(b"{", what="bundle x")
+        verify.verify_bundle_bytes(b"{", what="bundle x", fast=FORKED)

@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .merkle import HASH_SIZE, Tree, root_hash
+from ..merkle import HASH_SIZE, Tree, root_hash
 
-__all__ = ["BLOCK", "TreeJob", "leaf_hashes", "fork_helps"]
+__all__ = ["BLOCK", "TreeJob", "leaf_hashes", "can_fork", "fork_helps"]
 
 BLOCK = 1 << 12  # leaves per block: a block's subtree fills the tree's levels 0..12
 _TODO, _BY_CHILD, _BY_PARENT = 0, 1, 2
@@ -42,7 +42,7 @@ _CHUNK = 2048  # leaves hashed together: their digests never pile up
 _Out = TypeVar("_Out")
 
 
-def leaf_hashes(leaves: Sequence[str]) -> bytearray:
+def leaf_hashes(leaves: Sequence[str], chunk: int = _CHUNK) -> bytearray:
     """SHA-256(0x00 || leaf) of every leaf, packed (32 bytes each).
 
     The leaf bytes are the UTF-8 encoding of the text; a lone surrogate (which
@@ -50,24 +50,28 @@ def leaf_hashes(leaves: Sequence[str]) -> bytearray:
     """
     sha = hashlib.sha256
     out = bytearray()
-    for lo in range(0, len(leaves), _CHUNK):
-        chunk = leaves[lo:lo + _CHUNK]
+    for lo in range(0, len(leaves), chunk):
+        texts = leaves[lo:lo + chunk]
         try:
             # str.encode() without arguments takes CPython's quickest path (a third
             # faster here than naming the codec and the error handler)
-            out += b"".join([sha(b"\x00" + t.encode()).digest() for t in chunk])
+            out += b"".join([sha(b"\x00" + t.encode()).digest() for t in texts])
         except UnicodeEncodeError:
             out += b"".join([sha(b"\x00" + t.encode("utf-8", "surrogatepass")).digest()
-                             for t in chunk])
+                             for t in texts])
     return out
+
+
+def can_fork() -> bool:
+    """Can this process fork a child that shares a memory file with it?"""
+    return hasattr(os, "fork") and hasattr(os, "memfd_create")
 
 
 def fork_helps() -> bool:
     """Can a child process work beside this one: fork exists, a second CPU is ours,
     and no other thread runs (a thread holding a lock at the fork would leave the
     child stuck)?"""
-    if not hasattr(os, "fork") or not hasattr(os, "memfd_create") \
-            or threading.active_count() != 1:
+    if not can_fork() or threading.active_count() != 1:
         return False
     cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return (len(cpus) if cpus is not None else os.cpu_count() or 1) > 1
@@ -150,19 +154,20 @@ class TreeJob:
     reads them from the same bundle bytes the parent decodes, or hands the
     parent's own list over as one piece); at most ``max_leaves`` of them.
     Without a second CPU, or for ``leaves_of=None``, :meth:`tree` simply builds
-    the tree here.
+    the tree here.  ``fork``: None forks when :func:`fork_helps`, True whenever
+    this system can fork (tests), False never.
     """
 
     def __init__(self, leaves_of: Callable[[], Iterable[Sequence[str]]] | None,
-                 max_leaves: int, block: int | None = None) -> None:
-        self.layout = _Blocks(BLOCK if block is None else block)
+                 max_leaves: int, block: int = BLOCK, fork: bool | None = None) -> None:
+        self.layout = _Blocks(block)
         self.pid: int | None = None
         self.fd: int | None = None
         self.status: mmap.mmap | None = None
         # once :meth:`tree` has run: how many leaves the child read, when it exited
         # cleanly (None: no child, or it failed)
         self.child_read: int | None = None
-        if leaves_of is None or not fork_helps():
+        if leaves_of is None or not (fork_helps() if fork is None else fork and can_fork()):
             return
         status = mmap.mmap(-1, _HEADER.size + self.layout.count(max_leaves))
         status[:_HEADER.size] = _HEADER.pack(-1)

@@ -1,0 +1,74 @@
+"""The verifier's report: named checks in order, and a summary (``lipvote-verify-report/1``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Check", "Report", "REPORT_FORMAT", "CHECKS", "AUDIT_CHECKS"]
+
+REPORT_FORMAT = "lipvote-verify-report/1"
+CHECKS = ("bundle format", "verifier key", "leaves", "log structure", "signing keys",
+          "final checkpoint", "merkle root", "checkpoints", "receipts", "weights", "ballots",
+          "tally")
+AUDIT_CHECKS = CHECKS[:9]
+_MAX_LISTED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One named check: ``status`` is "ok", "failed" or "skipped"."""
+
+    name: str
+    status: str
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass
+class Report:
+    """The outcome of :func:`verify_bundle`: checks in order, and a summary."""
+
+    checks: list[Check] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed (skipped checks were not asked for)."""
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def check(self, name: str) -> Check:
+        return next(c for c in self.checks if c.name == name)
+
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if c.status == "failed"]
+
+    def skip_rest(self, names: Iterable[str], why: str) -> None:
+        done = {c.name for c in self.checks}
+        self.checks += [Check(n, "skipped", why) for n in names if n not in done]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": REPORT_FORMAT, "ok": self.ok,
+                "checks": [{"name": c.name, "status": c.status, "message": c.message}
+                           for c in self.checks],
+                "summary": dict(self.summary)}
+
+
+def plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} leaves" if word == "leaf" else f"{n} {word}s"
+
+
+def listed(problems: Sequence[str]) -> str:
+    more = len(problems) - _MAX_LISTED
+    return "; ".join(problems[:_MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+
+
+def outcome(name: str, problems: Sequence[str], ok_message: str) -> Check:
+    """Failed with the first few problems, or ok."""
+    return Check(name, "failed", listed(problems)) if problems else Check(name, "ok", ok_message)
