@@ -29,7 +29,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyotp
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -45,6 +44,7 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import User, utcnow
 from app.security import LoginRefused
+from app.qr import qr_svg
 
 TOTP_DIGITS = 6
 TOTP_PERIOD_SECONDS = 30
@@ -105,10 +105,9 @@ def provisioning_uri(user: User, secret: str) -> str:
         name=user.email, issuer_name=ISSUER)
 
 
-def qr_svg(uri: str) -> str:
-    """The provisioning URI as an inline SVG QR code (no style attributes, so the CSP allows it)."""
-    return str(segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app"),
-                                                     svgclass="qr", lineclass="qr-line"))
+def provisioning_qr(uri: str) -> str:
+    """The provisioning URI as a QR code for the authenticator app."""
+    return qr_svg(uri, _("QR code for your authenticator app"))
 
 
 def grouped(secret: str) -> str:

@@ -103,7 +103,7 @@ def two_factor_enrol() -> Response | tuple[str, int]:
         flash(_("Two-factor authentication is already on for your account."), "info")
         return redirect(url_for("auth.account"))
     return render_template("auth/enrol.html", form=form, secret=two_factor.grouped(secret),
-                           qr=two_factor.qr_svg(two_factor.provisioning_uri(current_user, secret)),
+                           qr=two_factor.provisioning_qr(two_factor.provisioning_uri(current_user, secret)),
                            required=two_factor.is_required(current_user)), 422 if form.is_submitted() else 200
 
 

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +25,7 @@ from ballots.receipt import receipt_to_tlog_proof
 
 from app import board
 from app.audit import record_action
+from app.qr import qr_svg
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow
@@ -318,10 +318,8 @@ def audit_url(motion_id: int, code: str) -> str:
         return f"{request.url_root.rstrip('/')}/audit/motions/{motion_id}?code={code}"
 
 
-def qr_svg(text: str) -> str:
-    """An inline SVG QR code (no style attributes, so the page's CSP allows it)."""
-    return str(segno.make(text, error="m").svg_inline(scale=4, title=_("QR code of the audit link"), svgclass="qr",
-                                                      lineclass="qr-line"))
+def audit_link_qr(text: str) -> str:
+    return qr_svg(text, _("QR code of the audit link"))
 
 
 @bp.get("/<int:motion_id>/receipts/<int:index>")
@@ -339,7 +337,7 @@ def receipt(motion_id: int, index: int) -> str:
                            leaf=leaf, selection=leaf.selection if isinstance(leaf, BallotLeaf) else None,
                            code_groups=code.split("-"), weight=WeightShare(weight, sum(weights.values())),
                            same_weight=sum(1 for w in weights.values() if w == weight),
-                           next_row=next_awaiting(current_user, after=motion), audit_link=link, qr=qr_svg(link))
+                           next_row=next_awaiting(current_user, after=motion), audit_link=link, qr=audit_link_qr(link))
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
