@@ -183,16 +183,11 @@ def edit(motion_id: int) -> Response | tuple[str, int]:
 def majority_quota(threshold: str, total: int) -> int:
     """The smallest weight that carries a yes/no motion when every member votes yes or no.
 
-    With full turnout the votes cast equal the eligible total, so "majority of votes cast" and
-    "absolute majority" both need more than half; two thirds, three quarters and unanimity need
-    at least that share. Other methods are measured against a simple majority.
+    With full turnout the votes cast equal the eligible total, so every threshold is measured
+    against the total; methods without a threshold are measured against a simple majority.
     """
-    share, strict = {"two_thirds": (Fraction(2, 3), False), "three_quarters": (Fraction(3, 4), False),
-                     "unanimity": (Fraction(1), False)}.get(threshold, (Fraction(1, 2), True))
-    exact = share * total
-    if strict:
-        return int(exact) + 1
-    return -(-exact.numerator // exact.denominator)
+    rule = voting.threshold(threshold if threshold in voting.RULE_THRESHOLDS else "majority_cast")
+    return voting.needed(rule.share, total, rule.strict)
 
 
 def power_indices(weights: list[int], quota: int) -> tuple[list[Fraction], list[Fraction]]:
@@ -425,7 +420,7 @@ def console_data(motion: Motion) -> dict[str, Any]:
             quorum[key] = None
             continue
         need_share = Fraction(required)
-        need = -(-(need_share * eligible[key]).numerator // (need_share * eligible[key]).denominator)
+        need = voting.needed(need_share, eligible[key], strict=False)
         quorum[key] = {"required": required, "required_pct": pct(need_share), "cast": cast, "eligible": eligible[key],
                        "needed": need, "missing": max(0, need - cast), "met": cast >= need,
                        "cast_text": number(cast), "needed_text": number(need), "eligible_text": number(eligible[key]),

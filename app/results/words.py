@@ -7,7 +7,6 @@ display, so the words say exactly what the arithmetic decided.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import voting
 from app.display import number, percent, rounded
 
 METHOD_NAMES: dict[str, Any] = {
@@ -65,11 +65,8 @@ def signed_amount(value: str) -> str:
 
 
 def needed(required: Fraction, base: int, comparison: str) -> int:
-    """The smallest whole amount that passes `amount / base  comparison  required`."""
-    limit = required * base
-    if comparison == ">":
-        return math.floor(limit) + 1
-    return math.ceil(limit)
+    """The smallest whole amount that passes `amount / base  comparison  required` (voting.needed)."""
+    return voting.needed(required, base, strict=comparison == ">")
 
 
 def comparison_words(comparison: str) -> str:
