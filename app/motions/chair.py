@@ -495,7 +495,12 @@ def console(motion_id: int) -> str:
 @bp.get("/<int:motion_id>/console.json")
 @requires(Permission.MANAGE_MOTIONS)
 def console_json(motion_id: int) -> Response:
-    response = jsonify(console_data(_opened_or_409(motion_id)))
+    return no_store_json(console_data(_opened_or_409(motion_id)))
+
+
+def no_store_json(payload: dict[str, Any]) -> Response:
+    """Live figures as JSON that no cache keeps: every refresh asks the server."""
+    response = jsonify(payload)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -553,10 +558,8 @@ def open_motions_state(motions: list[Motion]) -> str:
 def open_json() -> Response:
     """The live numbers of every open motion, for the chair's home (app/static/console.js)."""
     motions = chair_motion_lists()["open"]
-    response = jsonify({"state": open_motions_state(motions),
-                        "motions": {str(m.id): console_data(m) for m in motions}})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store_json({"state": open_motions_state(motions),
+                          "motions": {str(m.id): console_data(m) for m in motions}})
 
 
 def chair_meetings() -> list[Meeting]:

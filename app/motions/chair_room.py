@@ -12,7 +12,7 @@ import io
 from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, flash, jsonify, make_response, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,7 +26,7 @@ from app.display import as_utc, federation_zone, motion_state
 from app.extensions import db
 from app.i18n import current_language
 from app.motions import bp
-from app.motions.chair import (_opened_or_409, _record, agenda_order, console_data, locked_motion_or_404,
+from app.motions.chair import (_opened_or_409, _record, agenda_order, console_data, locked_motion_or_404, no_store_json,
                                outcome_text)
 from app.motions.forms import METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm
 from app.models import utcnow
@@ -70,12 +70,6 @@ def _present_page(motion: Motion | None, json_url: str) -> str:
     return render_template("motions/chair_present.html", motion=motion, halves=halves, json_url=json_url)
 
 
-def _no_store(payload: dict[str, Any]) -> Response:
-    response = jsonify(payload)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:motion_id>/present")
 @requires(Permission.MANAGE_MOTIONS)
 def present(motion_id: int) -> str:
@@ -86,7 +80,7 @@ def present(motion_id: int) -> str:
 @bp.get("/<int:motion_id>/present.json")
 @requires(Permission.MANAGE_MOTIONS)
 def present_json(motion_id: int) -> Response:
-    return _no_store(_present_data(_opened_or_409(motion_id)))
+    return no_store_json(_present_data(_opened_or_409(motion_id)))
 
 
 @bp.get("/present")
@@ -100,7 +94,7 @@ def present_current() -> str:
 @requires(Permission.MANAGE_MOTIONS)
 def present_current_json() -> Response:
     motion = current_motion()
-    return _no_store(_present_data(motion) if motion is not None else {"motion": None, "state": None})
+    return no_store_json(_present_data(motion) if motion is not None else {"motion": None, "state": None})
 
 
 # --- duplicate -------------------------------------------------------------------------------

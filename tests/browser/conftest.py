@@ -150,8 +150,8 @@ def new_page(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator
     """Pages in contexts of their own: one per person, as if each used their own browser."""
     contexts: list[BrowserContext] = []
 
-    def make() -> Page:
-        context = browser.new_context(**{**browser_context_args, "accept_downloads": True})
+    def make(**overrides: Any) -> Page:
+        context = browser.new_context(**{**browser_context_args, "accept_downloads": True, **overrides})
         contexts.append(context)
         return context.new_page()
 
