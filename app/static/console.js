@@ -51,12 +51,19 @@
     var columns = (tbody.getAttribute("data-columns") || "").split(" ");
     var numeric = (tbody.getAttribute("data-numeric") || "").split(" ");
     var header = tbody.getAttribute("data-header");
+    // Column headings, repeated on each cell for tables stacked on a phone (table.stack).
+    var headings = [];
+    var table = tbody.closest("table");
+    if (table) {
+      table.querySelectorAll("thead th").forEach(function (th) { headings.push(th.textContent.trim()); });
+    }
     var fresh = document.createDocumentFragment();
     (rows || []).forEach(function (row) {
       var tr = document.createElement("tr");
-      columns.forEach(function (name) {
+      columns.forEach(function (name, position) {
         var cell = document.createElement(name === header ? "th" : "td");
         if (name === header) { cell.setAttribute("scope", "row"); }
+        else if (headings[position]) { cell.setAttribute("data-label", headings[position]); }
         if (numeric.indexOf(name) >= 0) { cell.className = "num"; }
         cell.textContent = show(row[name]);
         tr.appendChild(cell);
