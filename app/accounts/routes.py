@@ -16,7 +16,7 @@ from app.auth import two_factor
 from app.database import write_transaction
 from app.extensions import db
 from app.i18n import current_language
-from app.members.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.models import DelegateRank, Member, Role, SessionEnd, TokenPurpose, User
 from app.policy import Permission, requires
 

@@ -11,7 +11,7 @@ from app.accounts.routes import account_or_404
 from app.auth import two_factor
 from app.auth.models import TwoFactor
 from app.extensions import db
-from app.members.forms import ConfirmForm
+from app.forms import ConfirmForm
 from app.policy import Permission, requires
 
 

@@ -44,5 +44,3 @@ class ImportForm(FlaskForm):
     submit = SubmitField(_l("Check and import"))
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))

@@ -11,7 +11,8 @@ from app.extensions import db
 from app.i18n import current_language
 from app.members import bp
 from app.members.csv_io import check_import, export_rows
-from app.members.forms import ConfirmForm, ImportForm, MemberForm
+from app.forms import ConfirmForm
+from app.members.forms import ImportForm, MemberForm
 from app.members.validation import FieldError, NameIndex, clean_member, duplicate_names, name_index
 from app.models import Member
 from app.policy import Permission, requires

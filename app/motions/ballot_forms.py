@@ -53,10 +53,6 @@ class ProxyForm(FlaskForm):
     submit = SubmitField(_l("Give the proxy"))
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))
-
-
 def is_ranked(method: str) -> bool:
     return method in RANKED
 

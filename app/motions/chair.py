@@ -31,7 +31,8 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import Member, utcnow
 from app.motions import bp, service
-from app.motions.forms import (METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm, ExtendForm, MotionForm, describe_policy,
+from app.forms import ConfirmForm
+from app.motions.forms import (METHOD_LABELS, THRESHOLD_LABELS, ExtendForm, MotionForm, describe_policy,
                                option_rows, policy_key, to_local, to_utc)
 from app.motions.models import Ballot, Meeting, Motion, MotionState, Proxy
 from app.policy import Permission, requires
@@ -42,10 +43,7 @@ SECRET_WEIGHT_MIN_HOLDERS = 3
 
 
 def motion_or_404(motion_id: int) -> Motion:
-    motion = db.session.get(Motion, motion_id)
-    if motion is None:
-        abort(404)
-    return motion
+    return db.get_or_404(Motion, motion_id)
 
 
 def locked_motion_or_404(motion_id: int) -> Motion:

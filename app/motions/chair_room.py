@@ -28,7 +28,8 @@ from app.i18n import current_language
 from app.motions import bp
 from app.motions.chair import (_opened_or_409, _record, agenda_order, console_data, locked_motion_or_404, no_store_json,
                                outcome_text)
-from app.motions.forms import METHOD_LABELS, THRESHOLD_LABELS, ConfirmForm
+from app.forms import ConfirmForm
+from app.motions.forms import METHOD_LABELS, THRESHOLD_LABELS
 from app.models import utcnow
 from app.motions.models import Meeting, Motion, MotionState
 from app.policy import Permission, requires

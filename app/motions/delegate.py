@@ -28,11 +28,11 @@ from app.audit import record_action
 from app.qr import qr_svg
 from app.database import write_transaction
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.models import Member, User, utcnow
 from app.motions import bp, service
 from app.motions.ballot_forms import (
     BallotForm,
-    ConfirmForm,
     Prefill,
     ProxyForm,
     SelectionError,
@@ -54,10 +54,7 @@ VOTABLE = (MotionState.DRAFT, MotionState.OPEN)
 
 
 def _motion_or_404(motion_id: int) -> Motion:
-    motion = db.session.get(Motion, motion_id)
-    if motion is None:
-        abort(404)
-    return motion
+    return db.get_or_404(Motion, motion_id)
 
 
 def _refuse(error: service.MotionError) -> Any:

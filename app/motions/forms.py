@@ -455,10 +455,6 @@ def _placeholder_eligible() -> dict[str, Any]:
     return {"members": len(regions), "weight": len(regions), "regions": regions}
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField(_l("Confirm"))
-
-
 class ExtendForm(FlaskForm):
     closes_at = AsciiDateTimeLocalField(_l("New closing time"), format=DATETIME_FORMAT, validators=[DataRequired()])
     submit = SubmitField(_l("Extend"))
