@@ -9,6 +9,9 @@ catalogue whose .mo is missing or older than its .po before the first test here 
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urldefrag, urlsplit
+
 import os
 import tempfile
 from pathlib import Path
@@ -49,3 +52,14 @@ def compile_stale_catalogues(translations: Path = TRANSLATIONS_DIR) -> list[Path
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogues() -> None:
     compile_stale_catalogues()
+
+
+def internal_links(html: str) -> list[str]:
+    """The site's own page links in a page (no other hosts, no static files), without fragments."""
+    links = []
+    for href in re.findall(r'href="([^"]+)"', html):
+        href = urldefrag(href.replace("&amp;", "&"))[0]
+        parts = urlsplit(href)
+        if not (parts.scheme or parts.netloc or not href.startswith("/") or href.startswith("/static/")):
+            links.append(href)
+    return links

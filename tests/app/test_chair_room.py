@@ -11,16 +11,16 @@ import re
 from datetime import timedelta
 from typing import Any, Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, DelegateRank, Member, Role, User, utcnow
+from app.models import AuditEvent, User, utcnow
 from app.motions.models import Meeting, Motion, MotionState
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now, options
-from tests.conftest import Person, add_member, add_user, csrf_token, post_form
+from tests.app.test_chair import voters  # noqa: F401  (the fixture: four members in three regions)
+from tests.conftest import post_form
 
 ChairClient = Callable[[str], FlaskClient]
 
@@ -52,19 +52,6 @@ def results_headline(client: FlaskClient, motion_id: int) -> str:
     found = re.search(r'<p class="outcome[^"]*">(.*?)</p>', page, re.S)
     assert found is not None
     return plain(found.group(1))
-
-
-@pytest.fixture
-def voters(app: Flask, people: dict[str, Person]) -> Flask:
-    """Four members in three regions, one delegate each (halifax's comes from `people`)."""
-    with app.app_context():
-        for slug, province, region in (("pei", "PE", "atlantic"), ("ottawa", "ON", "ontario")):
-            member = add_member(slug, province=province, region=region)
-            add_user(f"{slug}@example.org", Role.DELEGATE, member, DelegateRank.PRIMARY, password=None)
-        bow = db.session.scalar(select(Member).where(Member.slug == "bow-valley"))
-        add_user("bow@example.org", Role.DELEGATE, bow, DelegateRank.PRIMARY, password=None)
-        db.session.commit()
-    return app
 
 
 # --- close, outcome, certify -----------------------------------------------------------------

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from flask import Flask
 
 from app import demo
+from tests.app.conftest import internal_links
 from tests.conftest import post_form, sign_in
 
-LINK = re.compile(r'href="([^"]+)"')
 ACCOUNTS = ("admin", "chair", "auditor", "observer", "delegate.halifax", None)
 
 
@@ -47,12 +45,6 @@ def test_no_link_leads_to_a_server_error(demo_app: Flask, account: str | None, l
             continue
         if not response.content_type.startswith("text/html"):
             continue
-        for href in LINK.findall(response.get_data(as_text=True)):
-            href = urldefrag(href.replace("&amp;", "&"))[0]
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not href.startswith("/") or href.startswith("/static/"):
-                continue
-            if href not in seen:
-                queue.append(href)
+        queue.extend(href for href in internal_links(response.get_data(as_text=True)) if href not in seen)
     assert not failures, failures
     assert len(seen) > 10, f"only {len(seen)} pages reached from {start}"

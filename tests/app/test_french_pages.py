@@ -21,8 +21,6 @@ import subprocess
 import sys
 from collections import deque
 from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -38,6 +36,7 @@ from app.motions.models import Motion
 from app.paths import PROJECT_ROOT, TRANSLATIONS_DIR
 from tests.app.motion_helpers import draft_motion, open_now
 from tests.app.test_i18n import EXTRACT_OPTIONS
+from tests.app.conftest import internal_links
 from tests.conftest import csrf_token, post_form, sign_in
 
 FRENCH = TRANSLATIONS_DIR / "fr" / "LC_MESSAGES" / "messages.po"
@@ -55,7 +54,6 @@ ENGLISH_ONLY = {"the", "this", "these", "has", "have", "already", "is", "are", "
                 "of", "and", "to", "be", "been", "will", "from", "that", "there", "only", "cannot", "must", "no",
                 "not", "any", "been", "which", "when", "what", "who", "it", "its", "by", "for", "or", "an"}
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-LINK = re.compile(r'href="([^"]+)"')
 ROLES = ("chair", "delegate.halifax", "auditor", "observer", "admin")
 MAX_PAGES_PER_ROLE = 250
 # English still expected, each with the reason.
@@ -219,13 +217,7 @@ def crawl(client: FlaskClient, start: str) -> dict[str, str]:
             continue
         body = response.get_data(as_text=True)
         pages[url] = body
-        for href in LINK.findall(body):
-            href = urldefrag(href.replace("&amp;", "&"))[0]
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not href.startswith("/") or href.startswith("/static/"):
-                continue
-            if href not in seen:
-                queue.append(href)
+        queue.extend(href for href in internal_links(body) if href not in seen)
     return pages
 
 
