@@ -1,0 +1,1 @@
+from app.deliberation import models  # noqa: F401
