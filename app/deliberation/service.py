@@ -5,6 +5,7 @@ proposal's own rules (which state may follow which, a stale base version, a froz
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Sequence
 
 from flask_babel import lazy_gettext as _l
@@ -57,12 +58,13 @@ def unique_slug(title: str) -> str:
 
 
 def create_proposal(*, title_en: str, title_fr: str, clauses: Sequence[ClauseText], note_en: str = "",
-                    note_fr: str = "", actor: User | None = None) -> Proposal:
-    now = utcnow()
+                    note_fr: str = "", actor: User | None = None, at: datetime | None = None) -> Proposal:
+    """A draft proposal with its version 1 (`at` is for the demo's back-dated history)."""
+    now = at or utcnow()
     proposal = Proposal(slug=unique_slug(title_en or title_fr), title_en=title_en, title_fr=title_fr,
                         state=ProposalState.DRAFT, created_by=actor, created_at=now, updated_at=now)
     db.session.add(proposal)
-    version = _new_version(proposal, None, clauses, note_en, note_fr, actor)
+    version = _new_version(proposal, None, clauses, note_en, note_fr, actor, now)
     db.session.flush()
     record_action("proposal.create", target=f"proposal:{proposal.slug}", before=None,
                   after={"title_en": title_en, "title_fr": title_fr, "state": proposal.state,
@@ -71,7 +73,7 @@ def create_proposal(*, title_en: str, title_fr: str, clauses: Sequence[ClauseTex
 
 
 def add_version(proposal: Proposal, *, base_number: int, clauses: Sequence[ClauseText], note_en: str = "",
-                note_fr: str = "", actor: User | None = None) -> ProposalVersion:
+                note_fr: str = "", actor: User | None = None, at: datetime | None = None) -> ProposalVersion:
     """Version n+1 written from version `base_number`, which must still be the latest."""
     latest = proposal.latest
     if base_number != latest.number:
@@ -85,7 +87,7 @@ def add_version(proposal: Proposal, *, base_number: int, clauses: Sequence[Claus
         raise ProposalError(_l("The text is frozen while amendments to it are pending."), 409)
     if content_hash(clauses) == latest.content_hash:
         raise ProposalError(_l("Nothing changed: the text is the same as version %(n)s.", n=latest.number), 422)
-    version = _new_version(proposal, latest, clauses, note_en, note_fr, actor)
+    version = _new_version(proposal, latest, clauses, note_en, note_fr, actor, at or utcnow())
     proposal.updated_at = version.created_at
     db.session.flush()
     record_action("proposal.version", target=f"proposal:{proposal.slug}",
@@ -95,9 +97,9 @@ def add_version(proposal: Proposal, *, base_number: int, clauses: Sequence[Claus
 
 
 def _new_version(proposal: Proposal, previous: ProposalVersion | None, clauses: Sequence[ClauseText],
-                 note_en: str, note_fr: str, actor: User | None) -> ProposalVersion:
+                 note_en: str, note_fr: str, actor: User | None, at: datetime) -> ProposalVersion:
     number = previous.number + 1 if previous else 1
-    version = ProposalVersion(number=number, created_by=actor, created_at=utcnow(),
+    version = ProposalVersion(number=number, created_by=actor, created_at=at,
                               change_note_en=note_en, change_note_fr=note_fr, content_hash=content_hash(clauses))
     for position, clause in enumerate(clauses):
         before = previous.clause(clause.key) if previous else None
@@ -118,7 +120,8 @@ def _revised_in(before: Clause | None, clause: ClauseText, lang: str, number: in
     return number
 
 
-def change_state(proposal: Proposal, target: ProposalState, actor: User | None = None) -> None:
+def change_state(proposal: Proposal, target: ProposalState, actor: User | None = None,
+                 at: datetime | None = None) -> None:
     if target in DECIDED_STATES:
         raise ProposalError(_l("A proposal is adopted or rejected only by the certified result of a motion."), 409)
     if target not in TRANSITIONS[proposal.state]:
@@ -126,7 +129,7 @@ def change_state(proposal: Proposal, target: ProposalState, actor: User | None =
                                now=state_label(proposal.state), next=state_label(target)), 409)
     before = proposal.state
     proposal.state = target
-    proposal.updated_at = utcnow()
+    proposal.updated_at = at or utcnow()
     record_action("proposal.state", target=f"proposal:{proposal.slug}", before={"state": before},
                   after={"state": target, "version": proposal.latest.number}, actor=actor)
 
