@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app.motions import bp as motions_bp
     from app.audit_portal import bp as audit_bp
     from app.results import bp as results_bp
+    from app.deliberation import bp as deliberation_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
@@ -57,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(motions_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(deliberation_bp)
 
     from app import cli
     from app.demo import is_demo

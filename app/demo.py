@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from app.auth import two_factor
 from app.auth.models import TwoFactor
+from app.deliberation.demo import load_proposals
 from app.demo_history import load_history
 from app.extensions import db
 from app.models import DelegateRank, Member, Role, SiteSetting, User
@@ -125,6 +126,7 @@ def load() -> None:
     SiteSetting.put(DEMO_FLAG, "yes")
     db.session.commit()
     load_history()  # closed, open and draft motions of every kind (app/demo_history.py)
+    load_proposals()  # the four draft documents as bilingual proposals (app/deliberation/demo.py)
 
 
 def logins() -> list[Login]:

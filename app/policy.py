@@ -29,9 +29,11 @@ class Permission(str, enum.Enum):
     CAST_BALLOT = "cast_ballot"
     VIEW_AUDIT_TRAIL = "view_audit_trail"
     RECORD_VERIFICATION = "record_verification"  # "I verified this motion's bundle": auditors only
+    VIEW_PROPOSALS = "view_proposals"  # read proposals, their history and diffs
+    MANAGE_PROPOSALS = "manage_proposals"  # write proposals and versions, move their state: chairs
 
 
-_EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS, Permission.VIEW_MOTIONS}
+_EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS, Permission.VIEW_MOTIONS, Permission.VIEW_PROPOSALS}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
@@ -43,7 +45,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT_TRAIL,
         }
     ),
-    Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS, Permission.VIEW_AUDIT_TRAIL}),
+    Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS, Permission.VIEW_AUDIT_TRAIL,
+                                       Permission.MANAGE_PROPOSALS}),
     Role.DELEGATE: frozenset(_EVERYONE | {Permission.CAST_BALLOT}),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.VIEW_AUDIT_TRAIL,
                                          Permission.RECORD_VERIFICATION}),

@@ -112,6 +112,19 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/motions/<int:motion_id>/proxy"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/motions/<int:motion_id>/proxy"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/motions/<int:motion_id>/proxy/revoke"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    # proposals: everyone signed in reads, chairs write; <slug> names no proposal here
+    # (tests/app/test_proposal_access.py checks every route and role on a real one)
+    ("GET", "/proposals/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/proposals/new"): (ANON_LOGIN, 403, 200, 403, 403, 403),
+    ("POST", "/proposals/new"): (ANON_LOGIN, 403, 422, 403, 403, 403),  # chair: empty form refused
+    ("GET", "/proposals/<slug>"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/versions/<int:number>"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/versions/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/versions/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/proposals/<slug>/history"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/compare"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/state"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/state"): (ANON_LOGIN, 403, 404, 403, 403, 403),
 }
 
 
@@ -141,6 +154,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:motion_id>", "999999")
         .replace("<int:meeting_id>", "999999")
         .replace("<int:index>", "1")
+        .replace("<int:number>", "1")
     )
 
 

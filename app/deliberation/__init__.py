@@ -1,0 +1,7 @@
+"""Deliberation before a vote: bilingual proposals with versions and diffs (docs/deliberation.md)."""
+
+from flask import Blueprint
+
+bp = Blueprint("deliberation", __name__, url_prefix="/proposals")
+
+from app.deliberation import views  # noqa: E402,F401
