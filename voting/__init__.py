@@ -28,7 +28,7 @@ from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
 from ._ingest import RANKED as RANKED_METHODS
 from ._rules import RULE_THRESHOLDS, MethodRules, Threshold, method_rules, needed, threshold, validate_rules
-from ._tally import tally, validate_selection
+from ._tally import FORMAT as TALLY_FORMAT, FORMATS as TALLY_FORMATS, tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
 
@@ -38,6 +38,8 @@ __all__ = [
     "RANKED_METHODS",
     "RULE_THRESHOLDS",
     "STATUSES",
+    "TALLY_FORMAT",
+    "TALLY_FORMATS",
     "Threshold",
     "InvalidBallot",
     "InvalidMotion",

@@ -78,7 +78,13 @@ def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: 
             totals[g.selection[0]] += g.weight
         return totals
 
-    count = StvCount(core, candidates, core_seats, sum(g.weight for g in ranked), weight_naming, first_choices)
+    def recount(tie_breaker: list[str]) -> frozenset[str]:
+        again = ExactSTV([exact_ballot(g.weight, g.selection) for g in ranked], tie_breaker=tie_breaker,
+                         required_winners=core_seats)
+        return frozenset(again.winners)
+
+    count = StvCount(core, candidates, core_seats, sum(g.weight for g in ranked), weight_naming, first_choices,
+                     recount, sum(g.ballots for g in ranked))
     return explain_stv(count, options, seats, order)
 
 
