@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
 from . import fast as voting_fast
 from ._ingest import YES_NO_CHOICES, Ingested, ingest
+from ._materiality import every_tie_material
 from ._methods import RUNNERS
 from ._outcome import Outcome
 from ._rules import normalise_rules, quorum_report, rules_for_method
@@ -120,22 +122,22 @@ def tally(
     if ing.rankings is not None:
         if not ing.rankings.counted:
             return finish("no_votes", (), None)
-        outcome = voting_fast.count_arrays(method, ing, opts, seats, order)
-        return _conclude(explanation, _under_tie_rule(outcome, method, result_format), seed, finish)
+        with _tie_rule(result_format):
+            outcome = voting_fast.count_arrays(method, ing, opts, seats, order)
+        return _conclude(explanation, outcome, seed, finish)
     counted = ing.counted()
     if not counted:
         return finish("no_votes", (), None)
     _check_schulze_stv_budget(method, len(opts), seats, len(counted))
     run = (voting_fast.runner(method) if fast else None) or RUNNERS[method]
-    return _conclude(explanation, _under_tie_rule(run(counted, opts, seats, order), method, result_format), seed, finish)
+    with _tie_rule(result_format):
+        outcome = run(counted, opts, seats, order)
+    return _conclude(explanation, outcome, seed, finish)
 
 
-def _under_tie_rule(outcome: Outcome, method: str, result_format: str) -> Outcome:
+def _tie_rule(result_format: str) -> AbstractContextManager[None]:
     """Format 1 called every IRV and STV tie material, whether or not it could matter."""
-    if result_format == FORMAT_V1 and method in ("irv", "stv"):
-        for tie in outcome.ties:
-            tie["material"] = True
-    return outcome
+    return every_tie_material() if result_format == FORMAT_V1 else nullcontext()
 
 
 def _settings(

@@ -9,6 +9,7 @@ some order elects someone else.  IRV recounts use pref_voting (an independent pr
 
 from __future__ import annotations
 
+import random
 from itertools import permutations
 from typing import Any
 
@@ -232,3 +233,27 @@ def test_batch_elimination_rule(tallies: dict[str, int], tied: list[str], quota:
 
     exact = {o: Fraction(t) for o, t in tallies.items()}
     assert _materiality.batch_eliminated(exact, tied, quota, seats_open) is expected
+
+
+def test_recounts_stay_within_the_budget() -> None:
+    # 80 single-unit ballots ranking 40 options at random: many ties for last, few of them
+    # settled by batch elimination.  The recounts may not cost more than the budget.
+    rng = random.Random(7)
+    options = [f"o{i}" for i in range(40)]
+    ballots = [(1, rng.sample(options, 40)) for _ in range(80)]
+    recounts = 0
+    original = _materiality.TieJudge.__init__
+
+    def counting(judge: Any, recount: Any, *args: Any) -> None:
+        def counted(order: list[str]) -> frozenset[str]:
+            nonlocal recounts
+            recounts += 1
+            return frozenset(recount(order))
+
+        original(judge, counted, *args)
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(_materiality.TieJudge, "__init__", counting)
+        result = voting.tally("irv", ballots, options=options)
+    assert result.as_dict()["ties"]
+    assert 0 < recounts * 80 * 40 <= _materiality.RECOUNT_BUDGET
