@@ -53,6 +53,7 @@ class ResultsView:
     pairs: list[dict[str, Any]] | None = None
     regions: list[list[str]] | None = None
     ties: list[dict[str, str]] = field(default_factory=list)
+    ties_decided_nothing: bool = False  # ties were met, but no order of breaking them could change who won
     tie_order: list[str] = field(default_factory=list)
     breakdowns: list[dict[str, Any]] = field(default_factory=list)
 
@@ -517,6 +518,7 @@ def build(motion: Motion) -> ResultsView:
                        "strength": number(p["strength"]), "opposition": number(p["opposition"]),
                        "locked": p["action"] == "locked"} for p in detail["pairs"]]
     view.ties = ties(result, labels)
+    view.ties_decided_nothing = bool(result["ties"]) and not any(t["material"] for t in result["ties"])
     order = result["tie_break"]["order"]
     view.tie_order = [labels.option(o) for o in order] if order else []
     view.breakdowns = breakdowns(motion, result, labels)
