@@ -1,4 +1,5 @@
-"""Whether an IRV or STV elimination tie is material (docs/methods.md §4, "Material ties").
+"""Whether a tie is material (docs/methods.md §4, "Material ties"): IRV and STV eliminations
+here; Ranked Pairs groups of equal pairs use :class:`Budget` from ``voting._methods``.
 
 A tie for elimination is material when breaking it differently could change who is elected:
 some order of the tied options, every other option keeping its place in the tie-break order,
@@ -29,13 +30,14 @@ RECOUNT_BUDGET = 100_000
 
 Recount = Callable[[list[str]], frozenset[str]]
 
-# False while counting under format 1, which called every elimination tie material.
+# False while counting under format 1: every IRV/STV elimination tie was material, and a
+# Ranked Pairs group of equal pairs material whenever its cycle rule said so (no recount).
 _judging: ContextVar[bool] = ContextVar("judging_ties", default=True)
 
 
 @contextmanager
-def every_tie_material() -> Iterator[None]:
-    """Within this block every IRV/STV elimination tie is material, unjudged (format 1)."""
+def format_1_ties() -> Iterator[None]:
+    """Within this block ties are called material as format 1 did, without recounting."""
     token = _judging.set(False)
     try:
         yield
@@ -73,6 +75,24 @@ def batch_eliminated(
     return False
 
 
+class Budget:
+    """What is left of :data:`RECOUNT_BUDGET` for one tally's recounts."""
+
+    def __init__(self) -> None:
+        self.left = RECOUNT_BUDGET
+
+    def affords(self, recounts: int, cost: int) -> bool:
+        return recounts * cost <= self.left
+
+    def spend(self, cost: int) -> None:
+        self.left -= cost
+
+
+def judging() -> bool:
+    """Whether ties are judged by recounting (format 2) or as format 1 did."""
+    return _judging.get()
+
+
 class TieJudge:
     """Judges the elimination ties of one count, recounting within :data:`RECOUNT_BUDGET`."""
 
@@ -81,7 +101,7 @@ class TieJudge:
         self._winners = winners
         self._order = list(order)
         self._cost = max(cost, 1)
-        self._budget = RECOUNT_BUDGET
+        self._budget = Budget()
         self._seen: dict[tuple[str, ...], frozenset[str]] = {tuple(self._order): winners}
 
     def material(self, tallies: Mapping[str, Fraction], tied: Sequence[str], quota: int, seats_open: int) -> bool:
@@ -93,7 +113,7 @@ class TieJudge:
 
     def _some_order_changes_winners(self, tied: Sequence[str]) -> bool:
         # Deterministic: the same profile always spends the same budget in the same way.
-        if (math.factorial(len(tied)) - 1) * self._cost > self._budget:
+        if not self._budget.affords(math.factorial(len(tied)) - 1, self._cost):
             return True
         slots = sorted(self._order.index(o) for o in tied)
         for arrangement in permutations(self._order[s] for s in slots):
@@ -107,6 +127,6 @@ class TieJudge:
     def _winners_with(self, order: list[str]) -> frozenset[str]:
         key = tuple(order)
         if key not in self._seen:
-            self._budget -= self._cost
+            self._budget.spend(self._cost)
             self._seen[key] = self._recount(order)
         return self._seen[key]

@@ -9,7 +9,7 @@ from typing import Any
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
 from . import fast as voting_fast
 from ._ingest import YES_NO_CHOICES, Ingested, ingest
-from ._materiality import every_tie_material
+from ._materiality import format_1_ties
 from ._methods import RUNNERS
 from ._outcome import Outcome
 from ._rules import normalise_rules, quorum_report, rules_for_method
@@ -136,8 +136,9 @@ def tally(
 
 
 def _tie_rule(result_format: str) -> AbstractContextManager[None]:
-    """Format 1 called every IRV and STV tie material, whether or not it could matter."""
-    return every_tie_material() if result_format == FORMAT_V1 else nullcontext()
+    """Format 1 called every IRV and STV tie material, whether or not it could matter, and
+    judged Ranked Pairs groups by their cycle rule alone."""
+    return format_1_ties() if result_format == FORMAT_V1 else nullcontext()
 
 
 def _settings(

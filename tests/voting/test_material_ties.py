@@ -13,6 +13,7 @@ import random
 from itertools import permutations
 from typing import Any
 
+import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -257,3 +258,48 @@ def test_recounts_stay_within_the_budget() -> None:
         result = voting.tally("irv", ballots, options=options)
     assert result.as_dict()["ties"]
     assert 0 < recounts * 80 * 40 <= _materiality.RECOUNT_BUDGET
+
+
+# --- Ranked Pairs: groups of equally strong pairs --------------------------------------------
+
+
+def rp_winner(sequence: list[tuple[str, str]], order: list[str]) -> str:
+    """Lock pairs in ``sequence`` unless they close a cycle (networkx); the unbeaten option
+    earliest in the tie-break order wins."""
+    locked = nx.DiGraph()
+    locked.add_nodes_from(order)
+    for a, b in sequence:
+        if not nx.has_path(locked, b, a):
+            locked.add_edge(a, b)
+    return next(o for o in order if locked.in_degree(o) == 0)
+
+
+@SETTINGS
+@given(complete_profiles(), st.sampled_from(SEEDS))
+def test_ranked_pairs_group_is_material_iff_some_order_changes_the_winner(
+    profile: tuple[int, Rows], seed: bytes | None
+) -> None:
+    n, rows = profile
+    result = voting.tally("ranked_pairs", _ballots(rows), options=_options(n), tie_break_seed=seed)
+    out = result.as_dict()
+    order = out["tie_break"]["order"] or _options(n)
+    pairs = out["detail"]["pairs"]
+    sequence = [(p["pair"][0], p["pair"][1]) for p in pairs]
+    winner = rp_winner(sequence, order)
+    if result.status != "tie_unresolved":
+        assert result.winners == (winner,)
+    for tie in out["ties"]:
+        if tie["effect"] != "processing order":
+            continue
+        strength = int(tie["stage"].rsplit(" ", 1)[1])
+        at = [k for k, p in enumerate(pairs) if p["strength"] == strength]
+        start, end = at[0], at[-1] + 1
+        if end - start > 5:  # 6! orders and more: the budget may leave it material unchecked
+            changes = None
+        else:
+            changes = any(rp_winner([*sequence[:start], *a, *sequence[end:]], order) != winner
+                          for a in permutations(sequence[start:end]))
+        if changes is not None:
+            assert tie["material"] == changes, tie
+        if not tie["material"]:
+            assert changes is not True, tie
