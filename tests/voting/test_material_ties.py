@@ -23,7 +23,7 @@ from pref_voting.profiles import Profile
 import voting
 from voting import _materiality
 from voting._ingest import ingest
-from voting._methods import run_stv
+from voting._methods import RUNNERS, run_stv
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = [None, b"one", b"two", b"three"]
@@ -303,3 +303,41 @@ def test_ranked_pairs_group_is_material_iff_some_order_changes_the_winner(
             assert tie["material"] == changes, tie
         if not tie["material"]:
             assert changes is not True, tie
+
+
+# --- plurality, approval, Schulze: ties over who is elected ----------------------------------
+
+
+@st.composite
+def selections(draw: Any) -> tuple[str, list[str], int, list[tuple[int, Any]]]:
+    method = draw(st.sampled_from(["plurality", "approval", "schulze"]))
+    n = draw(st.integers(3, 6))
+    options = _options(n)
+    size = draw(st.integers(1, 6))
+    seats = 1 if method == "schulze" else draw(st.integers(1, n - 1))
+    if method == "plurality":
+        ballots: list[tuple[int, Any]] = [(draw(st.integers(1, 3)), draw(st.sampled_from(options))) for _ in range(size)]
+    elif method == "approval":
+        ballots = [(draw(st.integers(1, 3)), draw(st.sets(st.sampled_from(options), min_size=1))) for _ in range(size)]
+    else:
+        ballots = [(draw(st.integers(1, 3)), list(draw(st.permutations(options)))) for _ in range(size)]
+    return method, options, seats, ballots
+
+
+@SETTINGS
+@given(selections(), st.sampled_from(SEEDS))
+def test_ties_over_who_is_elected_are_material_and_some_order_decides_them(
+    case: tuple[str, list[str], int, list[tuple[int, Any]]], seed: bytes | None
+) -> None:
+    method, options, seats, ballots = case
+    result = voting.tally(method, ballots, options=options, seats=seats, tie_break_seed=seed)
+    out = result.as_dict()
+    order = out["tie_break"]["order"] or options
+    groups = ingest(method, ballots, tuple(options), None).counted()
+    runner = RUNNERS[method]
+    winners = frozenset(runner(groups, options, seats, order).winners)
+    for tie in out["ties"]:
+        assert tie["material"] is True
+        outcomes = {frozenset(runner(groups, options, seats, reordered(order, tie["tied"], a)).winners)
+                    for a in permutations(tie["tied"])}
+        assert outcomes != {winners}, tie
