@@ -15,7 +15,8 @@ Count a motion::
     result.winners, result.status, result.as_dict()
 
 ``as_dict()`` is the JSON-safe explanation (no floats; fractions are "p/q" strings) that the
-verifier re-derives and compares as parsed JSON values.  Methods, rules, ties and the explanation
+verifier re-derives and compares as parsed JSON values; its ``format`` (``TALLY_FORMAT``) names
+the tie rule, and ``tally(..., result_format=...)`` reproduces an older one (``TALLY_FORMATS``).  Methods, rules, ties and the explanation
 schema are specified in docs/methods.md; weight policies in docs/weights.md
 (:mod:`voting.weights`); voting power in :mod:`voting.power`.
 
