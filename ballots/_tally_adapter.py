@@ -58,13 +58,36 @@ def recompute_weights(snapshot: Mapping[str, Any]) -> Weights:
 
 
 def tally(method: str, ballots: Sequence[tuple[Any, ...]], *, options: Sequence[str],
-          seats: int, rules: Mapping[str, Any], seed: bytes) -> dict[str, Any]:
-    """``voting.tally(...).as_dict()``."""
+          seats: int, rules: Mapping[str, Any], seed: bytes, published_format: Any = None) -> dict[str, Any]:
+    """``voting.tally(...).as_dict()``, under the published result's format when the engine
+    knows it (an old format keeps the tie rule it was counted with; docs/methods.md §4)."""
     voting = _module("voting")
+    known = getattr(voting, "TALLY_FORMATS", ())
+    extra = {"result_format": published_format} if published_format in known else {}
     try:
         result = voting.tally(method, ballots, options=list(options), seats=seats,
-                              rules=dict(rules), tie_break_seed=seed)
+                              rules=dict(rules), tie_break_seed=seed, **extra)
     except voting.VotingError as e:
         raise EngineError(str(e)) from e
     out: dict[str, Any] = result.as_dict()
     return out
+
+
+def difference(published: Mapping[str, Any], mine: Mapping[str, Any]) -> str:
+    """How a published result differs from the re-tally, naming a tie it overstates."""
+    overstated = _overstated_ties(published, mine)
+    if overstated:
+        return ("the published result calls a tie material (decided by the tie-break order) that "
+                f"no order could decide, at {', '.join(overstated)}")
+    diff = [k for k in sorted(set(mine) | set(published)) if mine.get(k) != published.get(k)]
+    return f"the published result differs from the re-tally in {', '.join(diff)}"
+
+
+def _overstated_ties(published: Mapping[str, Any], mine: Mapping[str, Any]) -> list[str]:
+    """The stages of ties the published result calls material that the re-tally does not."""
+    theirs = published.get("ties")
+    if not isinstance(theirs, list) or not isinstance(mine.get("ties"), list):
+        return []
+    immaterial = {t["stage"] for t in mine["ties"] if not t["material"]}
+    return [str(t.get("stage")) for t in theirs
+            if isinstance(t, Mapping) and t.get("material") is True and t.get("stage") in immaterial]

@@ -496,12 +496,10 @@ def check_tally(b: Bundle, o: OpenLeaf, counted: Sequence[tuple[Any, ...]], root
     published = b.result or {}
     try:
         mine = engine.tally(o.method, counted, options=o.options, seats=o.seats,
-                            rules=o.rules, seed=root)
+                            rules=o.rules, seed=root, published_format=published.get("format"))
     except (engine.Unavailable, engine.EngineError) as e:
         return Check("tally", "failed", f"re-tallying failed: {e}")
     outcome = f"status {mine.get('status')!r}, winners {mine.get('winners')}"
     if mine == published:
         return Check("tally", "ok", f"re-tally reproduces the published result ({outcome})")
-    diff = [k for k in sorted(set(mine) | set(published)) if mine.get(k) != published.get(k)]
-    return Check("tally", "failed", "the published result differs from the re-tally in "
-                 f"{', '.join(diff)}: re-tally gives {outcome}")
+    return Check("tally", "failed", f"{engine.difference(published, mine)}: re-tally gives {outcome}")

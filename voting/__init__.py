@@ -15,7 +15,8 @@ Count a motion::
     result.winners, result.status, result.as_dict()
 
 ``as_dict()`` is the JSON-safe explanation (no floats; fractions are "p/q" strings) that the
-verifier re-derives and compares as parsed JSON values.  Methods, rules, ties and the explanation
+verifier re-derives and compares as parsed JSON values; its ``format`` (``TALLY_FORMAT``) names
+the tie rule, and ``tally(..., result_format=...)`` reproduces an older one (``TALLY_FORMATS``).  Methods, rules, ties and the explanation
 schema are specified in docs/methods.md; weight policies in docs/weights.md
 (:mod:`voting.weights`); voting power in :mod:`voting.power`.
 
@@ -28,7 +29,7 @@ from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
 from ._ingest import RANKED as RANKED_METHODS
 from ._rules import RULE_THRESHOLDS, MethodRules, Threshold, method_rules, needed, threshold, validate_rules
-from ._tally import tally, validate_selection
+from ._tally import FORMAT as TALLY_FORMAT, FORMATS as TALLY_FORMATS, tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
 
@@ -38,6 +39,8 @@ __all__ = [
     "RANKED_METHODS",
     "RULE_THRESHOLDS",
     "STATUSES",
+    "TALLY_FORMAT",
+    "TALLY_FORMATS",
     "Threshold",
     "InvalidBallot",
     "InvalidMotion",

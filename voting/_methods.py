@@ -8,7 +8,9 @@ caller decides what to do with it when there is no seed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from itertools import permutations
 from typing import Any
 
 from py3votecore.plurality_at_large import PluralityAtLarge
@@ -16,6 +18,7 @@ from py3votecore.schulze_by_graph import SchulzeMethodByGraph
 from py3votecore.schulze_stv import SchulzeSTV
 
 from ._ingest import Group
+from ._materiality import Budget, judging
 from ._pairwise import pairwise_matrix, schulze_potential_winners, strongest_paths
 from ._pycore import ExactSTV, Number, RankedPairsByGraph, exact_ballot
 from ._outcome import Outcome, in_order, tie_record
@@ -78,7 +81,13 @@ def run_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: 
             totals[g.selection[0]] += g.weight
         return totals
 
-    count = StvCount(core, candidates, core_seats, sum(g.weight for g in ranked), weight_naming, first_choices)
+    def recount(tie_breaker: list[str]) -> frozenset[str]:
+        again = ExactSTV([exact_ballot(g.weight, g.selection) for g in ranked], tie_breaker=tie_breaker,
+                         required_winners=core_seats)
+        return frozenset(again.winners)
+
+    count = StvCount(core, candidates, core_seats, sum(g.weight for g in ranked), weight_naming, first_choices,
+                     recount, sum(g.ballots for g in ranked))
     return explain_stv(count, options, seats, order)
 
 
@@ -169,9 +178,11 @@ def ranked_pairs_from_matrix(d: list[list[int]], options: Sequence[str], order: 
     n = len(options)
     # A Condorcet winner wins whatever order equal-strength pairs are locked in.
     condorcet = any(all(d[i][j] > d[j][i] for j in range(n) if j != i) for i in range(n))
+    budget = Budget()
     pairs: list[dict[str, Any]] = []
     ties: list[dict[str, Any]] = []
     locked: set[tuple[str, str]] = set()
+    unsure: list[tuple[int, int, int]] = []  # (tie, first pair, end) of groups the cycle rule calls material
     k = 0
     rounds = core.rounds
     while k < len(rounds):
@@ -185,6 +196,8 @@ def ranked_pairs_from_matrix(d: list[list[int]], options: Sequence[str], order: 
             candidates = [tuple(r["pair"]) for r in group]
             live = {p for p in candidates if not _reaches(locked, p[1], p[0])}
             material = not condorcet and not _acyclic(locked | live)
+            if material:
+                unsure.append((len(ties), k, group_end))
             ties.append(
                 tie_record(
                     f"pairs of strength {strength}",
@@ -204,9 +217,42 @@ def ranked_pairs_from_matrix(d: list[list[int]], options: Sequence[str], order: 
             )
         k = group_end
     winner = core.winner
+    if unsure and judging():
+        sequence = [(p["pair"][0], p["pair"][1]) for p in pairs]
+        for tie, start, end in unsure:
+            ties[tie]["material"] = _pair_order_matters(sequence, start, end, winner, order, budget)
     if getattr(core, "tied_winners", None):
         ties.append(tie_record("winners", in_order(core.tied_winners, options), [winner], "elected"))
     return Outcome((winner,), {"pairwise": _matrix_dict(d, options), "pairs": pairs}, ties)
+
+
+def _lock_winner(sequence: Sequence[tuple[str, str]], order: list[str]) -> str:
+    """Ranked Pairs' winner when the pairs are taken in ``sequence``: lock each pair unless it
+    closes a cycle; the unbeaten option earliest in the tie-break order wins (py-vote-core's
+    rule, which the reported count follows)."""
+    locked: set[tuple[str, str]] = set()
+    for a, b in sequence:
+        if not _reaches(locked, b, a):
+            locked.add((a, b))
+    beaten = {b for _, b in locked}
+    return next(o for o in order if o not in beaten)
+
+
+def _pair_order_matters(
+    sequence: list[tuple[str, str]], start: int, end: int, winner: str, order: list[str], budget: Budget
+) -> bool:
+    """Whether some order of the equal pairs ``sequence[start:end]``, every other pair in its
+    place, elects another winner; True, unchecked, when the recount budget cannot pay for it."""
+    cost = len(sequence) * len(order)
+    if not budget.affords(math.factorial(end - start) - 1, cost):
+        return True
+    for arrangement in permutations(sequence[start:end]):
+        if list(arrangement) == sequence[start:end]:
+            continue
+        budget.spend(cost)
+        if _lock_winner([*sequence[:start], *arrangement, *sequence[end:]], order) != winner:
+            return True
+    return False
 
 
 def run_schulze_stv(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from ._fractions import frac_str
+from ._materiality import Recount, TieJudge
 from ._outcome import Outcome, in_order, tie_record
 from ._pycore import Number
 
@@ -28,6 +29,8 @@ class StvCount:
     valid_weight: int  # the weight of the ballots ranking at least one option
     weight_naming: Callable[[set[str]], int]  # weight of the ballots naming one of these options
     first_choices: Callable[[], dict[str, Number]]  # each candidate's first-choice weight
+    recount: Recount  # the winners of the same count with another tie-break order
+    ballots: int  # the ballots ranking at least one option (sizes the recount budget)
 
 
 def explain_stv(count: StvCount, options: Sequence[str], seats: int, order: list[str]) -> Outcome:
@@ -40,6 +43,7 @@ def explain_stv(count: StvCount, options: Sequence[str], seats: int, order: list
     ties: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     quota = int(core.quota)
+    judge = TieJudge(count.recount, frozenset(core.winners), order, count.ballots * len(candidates))
     for k, r in enumerate(core.rounds, start=1):
         tallies = r.get("tallies", {})
         reset = r.get("note") == "reset"
@@ -71,7 +75,9 @@ def explain_stv(count: StvCount, options: Sequence[str], seats: int, order: list
         if "loser" in r:
             row["eliminated"] = r["loser"]
             if "tied_losers" in r:
-                ties.append(tie_record(f"round {k}", in_order(r["tied_losers"], options), [r["loser"]], "eliminated"))
+                tied = in_order(r["tied_losers"], options)
+                material = judge.material(tallies, tied, quota, core_seats - len(elected))
+                ties.append(tie_record(f"round {k}", tied, [r["loser"]], "eliminated", material))
         rounds.append(row)
         previous = tallies
     remaining = [o for o in core.winners if o not in elected]

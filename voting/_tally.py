@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from ._feasible import METHODS, SCHULZE_STV_BALLOT_BUDGET, check_feasible, schulze_stv_units
 from . import fast as voting_fast
 from ._ingest import YES_NO_CHOICES, Ingested, ingest
+from ._materiality import format_1_ties
 from ._methods import RUNNERS
 from ._outcome import Outcome
 from ._rules import normalise_rules, quorum_report, rules_for_method
@@ -17,7 +19,12 @@ from ._yesno import run_yes_no
 from ._fractions import share_str
 from .errors import InvalidMotion
 
-FORMAT = "lipvote-tally/1"
+# The explanation's format names the tie rule it was counted under (docs/methods.md §4):
+# /1 counted every IRV and STV tie as material; /2 only those whose breaking could change
+# who is elected.  Verifiers re-tally an old result under its own format.
+FORMAT_V1 = "lipvote-tally/1"
+FORMAT = "lipvote-tally/2"
+FORMATS: tuple[str, ...] = (FORMAT_V1, FORMAT)
 TIE_RULE = "options sorted by ascending SHA-256(seed || UTF-8 option id); earlier is favoured"
 
 
@@ -82,18 +89,23 @@ def tally(
     rules: Mapping[str, Any] | None = None,
     tie_break_seed: bytes | None = None,
     fast: bool = True,
+    result_format: str = FORMAT,
 ) -> Result:
     """Count ``ballots`` (``(weight, selection[, region])`` tuples) and explain the result.
 
     ``fast=False`` counts with the reference code alone; the default lets large ranked
     profiles take the fast path (``voting.fast``), which gives the same explanation.
+    ``result_format`` is one of :data:`FORMATS`; a verifier passes an old result's own
+    format to reproduce it under the tie rule of its time.
     """
+    if result_format not in FORMATS:
+        raise InvalidMotion(f"result_format: got {result_format!r}, want one of {list(FORMATS)}")
     opts, norm, seed = _settings(method, options, seats, rules, tie_break_seed)
     ing = _ingest(method, ballots, opts, norm, fast)
     _check_turnout(ing, norm)
     quorum = quorum_report(norm, ing.ballots, ing.weight)
     order = tie_order(seed, opts) if seed is not None else list(opts)
-    explanation = _explanation(method, opts, seats, norm, ing, quorum, seed, order)
+    explanation = _explanation(method, opts, seats, norm, ing, quorum, seed, order, result_format)
 
     def finish(status: str, winners: tuple[str, ...], carried: bool | None) -> Result:
         explanation["status"] = status
@@ -110,13 +122,23 @@ def tally(
     if ing.rankings is not None:
         if not ing.rankings.counted:
             return finish("no_votes", (), None)
-        return _conclude(explanation, voting_fast.count_arrays(method, ing, opts, seats, order), seed, finish)
+        with _tie_rule(result_format):
+            outcome = voting_fast.count_arrays(method, ing, opts, seats, order)
+        return _conclude(explanation, outcome, seed, finish)
     counted = ing.counted()
     if not counted:
         return finish("no_votes", (), None)
     _check_schulze_stv_budget(method, len(opts), seats, len(counted))
     run = (voting_fast.runner(method) if fast else None) or RUNNERS[method]
-    return _conclude(explanation, run(counted, opts, seats, order), seed, finish)
+    with _tie_rule(result_format):
+        outcome = run(counted, opts, seats, order)
+    return _conclude(explanation, outcome, seed, finish)
+
+
+def _tie_rule(result_format: str) -> AbstractContextManager[None]:
+    """Format 1 called every IRV and STV tie material, whether or not it could matter, and
+    judged Ranked Pairs groups by their cycle rule alone."""
+    return format_1_ties() if result_format == FORMAT_V1 else nullcontext()
 
 
 def _settings(
@@ -162,11 +184,12 @@ def _explanation(
     quorum: dict[str, Any],
     seed: bytes | None,
     order: list[str],
+    result_format: str,
 ) -> dict[str, Any]:
     """Step 4: the explanation's fields known before counting (docs/methods.md §6)."""
     eligible = norm["eligible"]
     return {
-        "format": FORMAT,
+        "format": result_format,
         "method": method,
         "options": list(opts),
         "seats": seats,

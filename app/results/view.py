@@ -53,6 +53,7 @@ class ResultsView:
     pairs: list[dict[str, Any]] | None = None
     regions: list[list[str]] | None = None
     ties: list[dict[str, str]] = field(default_factory=list)
+    ties_decided_nothing: bool = False  # ties were met, but no order of breaking them could change who won
     tie_order: list[str] = field(default_factory=list)
     breakdowns: list[dict[str, Any]] = field(default_factory=list)
 
@@ -402,6 +403,18 @@ def matrix(options: list[str], values: dict[str, dict[str, int]], labels: Labels
     return {"columns": [labels.option(o) for o in options], "rows": rows}
 
 
+def stage_words(stage: str) -> str:
+    """Where a tie arose, in the reader's language (the engine names it in English)."""
+    kind, _space, count = stage.rpartition(" ")
+    if kind == "round" and count.isdigit():
+        return _("Round %(n)d", n=int(count))
+    if kind == "pairs of strength" and count.isdigit():
+        return _("Pairs of strength %(strength)s", strength=number(int(count)))
+    named = {"seats": _("The last seats"), "winners": _("The winner"), "winning sets": _("The winning sets"),
+             "unranked fill": _("Seats filled from options nobody ranked")}
+    return named.get(stage, stage)
+
+
 def ties(result: dict[str, Any], labels: Labels) -> list[dict[str, str]]:
     def name(item: Any) -> str:
         if isinstance(item, list):
@@ -410,7 +423,7 @@ def ties(result: dict[str, Any], labels: Labels) -> list[dict[str, str]]:
         return labels.option(item)
 
     effects = {"elected": _("elected"), "eliminated": _("eliminated"), "processing order": _("order of processing")}
-    return [{"stage": t["stage"], "tied": ", ".join(name(x) for x in t["tied"]),
+    return [{"stage": stage_words(t["stage"]), "tied": ", ".join(name(x) for x in t["tied"]),
              "chosen": ", ".join(name(x) for x in t["chosen"]) if t["chosen"] is not None else _("not decided"),
              "effect": effects.get(t["effect"], t["effect"]),
              "material": _("yes") if t["material"] else _("no, it could not change who won")}
@@ -517,6 +530,7 @@ def build(motion: Motion) -> ResultsView:
                        "strength": number(p["strength"]), "opposition": number(p["opposition"]),
                        "locked": p["action"] == "locked"} for p in detail["pairs"]]
     view.ties = ties(result, labels)
+    view.ties_decided_nothing = bool(result["ties"]) and not any(t["material"] for t in result["ties"])
     order = result["tie_break"]["order"]
     view.tie_order = [labels.option(o) for o in order] if order else []
     view.breakdowns = breakdowns(motion, result, labels)

@@ -378,3 +378,42 @@ def test_every_ranked_outcome_is_worded_without_error(voters: Flask, client: Fla
     html = _page_with_tally(voters, client, method, "abc", RANKED_CASES[case])
     outcome = re.search(r'<p class="outcome[^>]*>([^<]+)</p>', html).group(1)
     assert outcome.strip() and "%(" not in html
+
+
+def test_a_tie_that_could_not_change_the_winner_is_not_called_broken(voters: Flask, client: FlaskClient) -> None:
+    # c and d have no first preference: they tie for last, and either order elects B.
+    html = _page_with_tally(voters, client, "irv", "abcde", [(4, "abcde"), (3, "badce"), (2, "ecdba")])
+    assert "A tie was broken" not in html
+    assert "<td>C, D</td><td>C</td><td>eliminated</td><td>no, it could not change who won</td>" in html
+    assert "None of these ties could change who won" in html
+    assert '<th scope="row">Round 1</th>' in html  # the engine's "round 1", in the reader's words
+    outcome = re.search(r'<p class="outcome[^>]*>([^<]+)</p>', html).group(1)
+    assert outcome.startswith("B wins")
+
+
+def test_a_result_counted_under_the_old_tie_rule_keeps_its_words(voters: Flask, client: FlaskClient) -> None:
+    with voters.app_context():
+        motion_id = draft_motion(method="irv", option_list=options("a", "b", "c", "d", "e"))
+        open_now(motion_id)
+        motion = close_now(motion_id)
+        motion.result_json = json.dumps(voting.tally(
+            "irv", [(4, list("abcde")), (3, list("badce")), (2, list("ecdba"))], options=list("abcde"),
+            tie_break_seed=bytes(32), result_format="lipvote-tally/1").as_dict())
+        db.session.commit()
+    html = html_lib.unescape(_html(client, motion_id))
+    assert "A tie was broken by the published tie-break order" in html
+    assert "None of these ties could change who won" not in html
+
+
+
+def test_tie_stages_are_worded_in_the_readers_language(app: Flask) -> None:
+    from flask_babel import force_locale
+
+    from app.results.view import stage_words
+
+    with app.test_request_context():
+        assert stage_words("round 3") == "Round 3"
+        with force_locale("fr"):
+            assert stage_words("round 3") == "Tour 3"
+            assert stage_words("pairs of strength 1200") == "Paires de force 1\u202f200"
+            assert stage_words("unranked fill").startswith("Sièges pourvus")

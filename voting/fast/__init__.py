@@ -91,13 +91,19 @@ def stv_from_arrays(
     options: Sequence[str],
     seats: int,
     order: list[str],
+    ballots_per_row: Sequence[int] | None = None,
 ) -> Outcome:
     """IRV (seats = 1) and STV over ranked ballots given as arrays (see ``piles._Piles``).
 
     ``ranking`` holds the ballots' option codes, most preferred first, padded with -1;
-    ``weights`` their weights.  Blank ballots (no option ranked) are set aside.
+    ``weights`` their weights; ``ballots_per_row`` how many ballots each row stands for (one
+    each when None).  Blank ballots (no option ranked) are set aside.
     """
     ranked_rows = ranking[:, 0] >= 0
+    if ballots_per_row is None:
+        counted = int(ranked_rows.sum())
+    else:
+        counted = sum(n for n, ranked in zip(ballots_per_row, ranked_rows.tolist()) if ranked)
     if not ranked_rows.all():
         ranking, weights = ranking[ranked_rows], weights[ranked_rows]
     ballots = PileList(ranking, weights, options)
@@ -114,7 +120,11 @@ def stv_from_arrays(
         totals = PileList(ranking, weights, options).piles.totals()
         return {o: totals[i] for i, o in enumerate(options)}
 
-    count = StvCount(core, candidates, core_seats, _total(weights), weight_naming, first_choices)
+    def recount(tie_breaker: list[str]) -> frozenset[str]:
+        again = PiledSTV(PileList(ranking, weights, options), tie_breaker=tie_breaker, required_winners=core_seats)
+        return frozenset(again.winners)
+
+    count = StvCount(core, candidates, core_seats, _total(weights), weight_naming, first_choices, recount, counted)
     return explain_stv(count, options, seats, order)
 
 
@@ -129,7 +139,8 @@ def _order_from_groups(groups: Sequence[Group], options: Sequence[str]) -> NDArr
 def run_stv_piles(groups: Sequence[Group], options: Sequence[str], seats: int, order: list[str]) -> Outcome:
     total = sum(g.weight for g in groups)
     weights = np.array([g.weight for g in groups], dtype=np.int64 if total < FLOAT_EXACT else object)
-    return stv_from_arrays(_order_from_groups(groups, options), weights, options, seats, order)
+    return stv_from_arrays(_order_from_groups(groups, options), weights, options, seats, order,
+                           [g.ballots for g in groups])
 
 
 # --- Schulze and Ranked Pairs from a numpy pairwise matrix ---------------------------------
