@@ -81,3 +81,9 @@ def test_documents_split_by_clause_headings() -> None:
     clauses = parse_documents("## 1. Purpose\nWe work.\n\n## 2.a\nMore.", "## 1 Objet\nNous travaillons.")
     assert clauses == [ClauseText("1", "Purpose", "Objet", "We work.", "Nous travaillons."),
                        ClauseText("2.a", "", "", "More.", "")]
+
+
+def test_a_clause_in_one_language_only_takes_its_place_from_that_language() -> None:
+    clauses = parse_documents("## 1 A\nx\n\n## 3 C\nz", "## 0 Z\n\n## 1 A\nx\n\n## 2 B\ny\n\n## 3 C\nz")
+    assert [c.key for c in clauses] == ["0", "1", "2", "3"]
+    assert clauses[2] == ClauseText("2", "", "B", "", "y")
