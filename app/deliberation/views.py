@@ -40,8 +40,11 @@ def this_page_with(**changes: str) -> str:
     return url_for(request.endpoint or "deliberation.index", **(request.view_args or {}), **args)
 
 
-def proposal_or_404(slug: str) -> Proposal:
-    proposal = db.session.scalar(select(Proposal).where(Proposal.slug == slug))
+def proposal_or_404(slug: str, *, lock: bool = False) -> Proposal:
+    """The proposal; with `lock`, its row locked for a change (PostgreSQL: two chairs saving a
+    version at once queue here, so the second one is told its base is stale)."""
+    query = select(Proposal).where(Proposal.slug == slug)
+    proposal = db.session.scalar(query.with_for_update() if lock else query)
     if proposal is None:
         abort(404)
     return proposal
@@ -123,7 +126,7 @@ def new_version(slug: str) -> Response | tuple[str, int]:
             base = 0
         try:
             with write_transaction():
-                proposal = proposal_or_404(slug)
+                proposal = proposal_or_404(slug, lock=True)
                 created = service.add_version(proposal, base_number=base, clauses=form.clauses,
                                               note_en=form.note_en.data or "", note_fr=form.note_fr.data or "",
                                               actor=current_user)
@@ -170,7 +173,7 @@ def change_state(slug: str) -> Response | tuple[str, int]:
     if form.is_submitted() and form.validate():
         try:
             with write_transaction():
-                proposal = proposal_or_404(slug)
+                proposal = proposal_or_404(slug, lock=True)
                 service.change_state(proposal, ProposalState(form.target.data), actor=current_user)
                 state = proposal.state
         except service.ProposalError as refused:
