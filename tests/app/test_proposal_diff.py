@@ -47,3 +47,15 @@ def test_clauses_are_matched_by_identifier_per_language() -> None:
     assert first.changed_in("en") and not first.changed_in("fr")
     assert diffs[1].text["fr"] == [Segment("del", "Chaque PLI.")]
     assert diffs[3].text["en"] == [Segment("ins", "Report yearly.")] and diffs[3].text["fr"] == []
+
+
+def test_a_small_edit_in_a_long_clause_stays_word_level() -> None:
+    long = " ".join(f"word{n}" for n in range(3000))
+    edited = long.replace("word1500 ", "word1500 new ")
+    assert [s for s in word_diff(long, edited) if s.kind != "same"] == [Segment("ins", "new ")]
+
+
+def test_a_long_clause_rewritten_throughout_is_shown_removed_and_added_whole() -> None:
+    old = " ".join(f"old{n % 7}" for n in range(2000))
+    new = " ".join(f"new{n % 5}" for n in range(2000))
+    assert [s.kind for s in word_diff(old, new)] == ["del", "ins"]
