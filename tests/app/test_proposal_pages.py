@@ -126,4 +126,7 @@ def test_unknown_versions_and_proposals_are_404(login: Callable[[str], FlaskClie
     assert client.get(f"/proposals/{slug}/versions/2").status_code == 404
     assert client.get(f"/proposals/{slug}/compare?from=1&to=7").status_code == 404
     assert client.get(f"/proposals/{slug}/compare?from=x&to=1").status_code == 200  # falls back to the default
+    assert client.get(f"/proposals/{slug}/compare?from=999999999999999999&to=1").status_code == 404
+    assert client.get(f"/proposals/{slug}/compare?from=\u0661&to=1").status_code == 200  # not ASCII: the default
+    assert client.get(f"/proposals/{slug}/versions/99999999999").status_code == 404
     assert client.get("/proposals/no-such-thing").status_code == 404
