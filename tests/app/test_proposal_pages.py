@@ -130,3 +130,21 @@ def test_unknown_versions_and_proposals_are_404(login: Callable[[str], FlaskClie
     assert client.get(f"/proposals/{slug}/compare?from=\u0661&to=1").status_code == 200  # not ASCII: the default
     assert client.get(f"/proposals/{slug}/versions/99999999999").status_code == 404
     assert client.get("/proposals/no-such-thing").status_code == 404
+
+
+def test_a_version_identical_to_the_latest_is_refused(app: Flask, login: Callable[[str], FlaskClient]) -> None:
+    client = login("chair")
+    slug = new_proposal(client).headers["Location"].rsplit("/", 1)[-1]
+    same = new_version(client, slug, 1, en=EN_V1, fr=FR_V1)
+    assert same.status_code == 422 and "Nothing changed" in same.get_data(as_text=True)
+    assert counts(app)[1] == 1
+
+
+def test_a_proposal_drafted_in_french_first_marks_the_missing_english(
+        app: Flask, login: Callable[[str], FlaskClient]) -> None:
+    client = login("chair")
+    created = new_proposal(client, title_en="", text_en="", text_fr="## 1 Objet\nNous travaillons ensemble.")
+    assert created.status_code == 302
+    slug = created.headers["Location"].rsplit("/", 1)[-1]
+    page = client.get(f"/proposals/{slug}").get_data(as_text=True)
+    assert "this clause has no English text yet" in page and "Déclaration d&#39;intention" in page
