@@ -39,16 +39,38 @@ def tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(text)
 
 
+# SequenceMatcher takes time in the product of the two lengths: past this many token pairs (a
+# fraction of a second), a changed stretch is shown as removed and re-added as a whole.
+MAX_TOKEN_PAIRS = 250_000
+
+
 def word_diff(old: str, new: str) -> list[Segment]:
-    """`old` turned into `new` as runs of kept, deleted and inserted text."""
+    """`old` turned into `new` as runs of kept, deleted and inserted text.
+
+    The common beginning and end are set aside first (cheap, and most edits are local), so only
+    the stretch in between is compared word by word."""
     a, b = tokens(old), tokens(new)
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
     segments: list[Segment] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            _add(segments, "same", "".join(a[i1:i2]))
-        else:
-            _add(segments, "del", "".join(a[i1:i2]))
-            _add(segments, "ins", "".join(b[j1:j2]))
+    _add(segments, "same", "".join(a[:start]))
+    middle_a, middle_b = a[start:len(a) - end], b[start:len(b) - end]
+    if len(middle_a) * len(middle_b) > MAX_TOKEN_PAIRS:
+        _add(segments, "del", "".join(middle_a))
+        _add(segments, "ins", "".join(middle_b))
+    else:
+        matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                _add(segments, "same", "".join(middle_a[i1:i2]))
+            else:
+                _add(segments, "del", "".join(middle_a[i1:i2]))
+                _add(segments, "ins", "".join(middle_b[j1:j2]))
+    _add(segments, "same", "".join(a[len(a) - end:]))
     return segments
 
 

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.deliberation.text import MAX_VERSION_BYTES, ClauseText, DocumentError, parse_documents
+from app.deliberation.text import ClauseText, DocumentError, parse_documents
 from app.text_input import PlainText, clean_line, clean_multiline
 
 MAX_TITLE = 200
@@ -79,5 +79,3 @@ class StateForm(FlaskForm):
     target = RadioField(_l("New state"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Change the state"))
 
-
-__all__ = ["ProposalForm", "NewVersionForm", "StateForm", "MAX_VERSION_BYTES"]

@@ -139,16 +139,7 @@ def parse_documents(english: str, french: str) -> list[ClauseText]:
     fr = split_document(french, "fr")
     if not en and not fr:
         raise DocumentError(_l("Write the text of at least one clause, in English or in French."), "en")
-    order, other, other_lang = (en, fr, "fr") if en else (fr, en, "en")
-    order_keys = [s.key for s in order]
-    for section in other:
-        if section.key not in order_keys:
-            raise DocumentError(
-                _l("Clause %(key)s is only in this language: add it to the other language too (its text may "
-                   "stay empty until it is translated).", key=section.key), other_lang)
-    other_keys = [s.key for s in other]
-    if other_keys != [k for k in order_keys if k in other_keys]:
-        raise DocumentError(_l("The clauses are not in the same order in both languages."), other_lang)
+    order_keys = merged_order([c.key for c in en], [c.key for c in fr])
     by_lang = {"en": {s.key: s for s in en}, "fr": {s.key: s for s in fr}}
     empty = _Section("", "", "")
     return [
@@ -157,6 +148,20 @@ def parse_documents(english: str, french: str) -> list[ClauseText]:
                    heading_fr=by_lang["fr"].get(key, empty).heading, text_fr=by_lang["fr"].get(key, empty).text)
         for key in order_keys
     ]
+
+
+def merged_order(en_keys: list[str], fr_keys: list[str]) -> list[str]:
+    """One clause order from both documents: the English order, with each clause that only the
+    French has placed after the clause it follows in the French. Clauses in both must be in the
+    same order in both."""
+    common = set(en_keys) & set(fr_keys)
+    if [k for k in en_keys if k in common] != [k for k in fr_keys if k in common]:
+        raise DocumentError(_l("The clauses are not in the same order in both languages."), "fr")
+    merged = list(en_keys)
+    for index, key in enumerate(fr_keys):
+        if key not in merged:
+            merged.insert(merged.index(fr_keys[index - 1]) + 1 if index else 0, key)
+    return merged
 
 
 def to_document(clauses: Iterable[Any], lang: str) -> str:

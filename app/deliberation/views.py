@@ -18,6 +18,7 @@ from app.deliberation.text import LANGS, to_document
 from app.extensions import db
 from app.i18n import current_language
 from app.policy import Permission, requires
+from app.whole_numbers import MAX_ID, parse_whole_number, query_int
 
 STATE_ORDER = [ProposalState.CONSULTATION, ProposalState.READY, ProposalState.DRAFT, ProposalState.ADOPTED,
                ProposalState.REJECTED, ProposalState.WITHDRAWN]
@@ -40,15 +41,18 @@ def this_page_with(**changes: str) -> str:
     return url_for(request.endpoint or "deliberation.index", **(request.view_args or {}), **args)
 
 
-def proposal_or_404(slug: str) -> Proposal:
-    proposal = db.session.scalar(select(Proposal).where(Proposal.slug == slug))
+def proposal_or_404(slug: str, *, lock: bool = False) -> Proposal:
+    """The proposal; with `lock`, its row locked for a change (PostgreSQL: two chairs saving a
+    version at once queue here, so the second one is told its base is stale)."""
+    query = select(Proposal).where(Proposal.slug == slug)
+    proposal = db.session.scalar(query.with_for_update() if lock else query)
     if proposal is None:
         abort(404)
     return proposal
 
 
 def version_or_404(proposal: Proposal, number: int) -> ProposalVersion:
-    version = proposal.version(number)
+    version = proposal.version(number) if 1 <= number <= MAX_ID else None
     if version is None:
         abort(404)
     return version
@@ -118,12 +122,12 @@ def new_version(slug: str) -> Response | tuple[str, int]:
         form.text_fr.data = to_document(latest.clauses, "fr")
     elif form.validate():
         try:
-            base = int(form.base_version.data or "")
+            base = parse_whole_number(form.base_version.data or "")
         except ValueError:
             base = 0
         try:
             with write_transaction():
-                proposal = proposal_or_404(slug)
+                proposal = proposal_or_404(slug, lock=True)
                 created = service.add_version(proposal, base_number=base, clauses=form.clauses,
                                               note_en=form.note_en.data or "", note_fr=form.note_fr.data or "",
                                               actor=current_user)
@@ -150,8 +154,8 @@ def history(slug: str) -> str:
 def compare(slug: str) -> str:
     proposal = proposal_or_404(slug)
     latest = proposal.latest.number
-    old_number = request.args.get("from", type=int, default=max(latest - 1, 1))
-    new_number = request.args.get("to", type=int, default=latest)
+    old_number = request.args.get("from", type=query_int, default=max(latest - 1, 1))
+    new_number = request.args.get("to", type=query_int, default=latest)
     old, new = version_or_404(proposal, old_number), version_or_404(proposal, new_number)
     return render_template("deliberation/compare.html", proposal=proposal, old=old, new=new,
                            diffs=version_diff(old.clauses, new.clauses), show=shown_language())
@@ -170,7 +174,7 @@ def change_state(slug: str) -> Response | tuple[str, int]:
     if form.is_submitted() and form.validate():
         try:
             with write_transaction():
-                proposal = proposal_or_404(slug)
+                proposal = proposal_or_404(slug, lock=True)
                 service.change_state(proposal, ProposalState(form.target.data), actor=current_user)
                 state = proposal.state
         except service.ProposalError as refused:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -81,3 +82,29 @@ def test_documents_split_by_clause_headings() -> None:
     clauses = parse_documents("## 1. Purpose\nWe work.\n\n## 2.a\nMore.", "## 1 Objet\nNous travaillons.")
     assert clauses == [ClauseText("1", "Purpose", "Objet", "We work.", "Nous travaillons."),
                        ClauseText("2.a", "", "", "More.", "")]
+
+
+def test_a_clause_in_one_language_only_takes_its_place_from_that_language() -> None:
+    clauses = parse_documents("## 1 A\nx\n\n## 3 C\nz", "## 0 Z\n\n## 1 A\nx\n\n## 2 B\ny\n\n## 3 C\nz")
+    assert [c.key for c in clauses] == ["0", "1", "2", "3"]
+    assert clauses[2] == ClauseText("2", "", "B", "", "y")
+
+
+def test_a_motion_decides_a_ready_proposal_and_the_page_links_to_its_result(app: Flask, login: Any) -> None:
+    from tests.app.motion_helpers import draft_motion
+
+    slug = _create(app)
+    with app.app_context():
+        motion_id = draft_motion(title="Adopt the statement of intention")
+    with app.test_request_context(), write_transaction():
+        proposal = db.session.scalar(db.select(Proposal).where(Proposal.slug == slug))
+        with pytest.raises(service.ProposalError):  # a draft is not ready for decision
+            service.adopt_from_motion(proposal, motion_id=motion_id, version_number=1, adopted=True)
+        service.change_state(proposal, ProposalState.CONSULTATION)
+        service.change_state(proposal, ProposalState.READY)
+        service.adopt_from_motion(proposal, motion_id=motion_id, version_number=1, adopted=True)
+    page = login("delegate").get(f"/proposals/{slug}").get_data(as_text=True)
+    assert "adopted" in page and f'href="/results/motions/{motion_id}"' in page
+    with app.app_context():
+        event = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event.action == "proposal.decided" and f'"motion": {motion_id}' in event.after_json
