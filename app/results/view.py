@@ -35,7 +35,7 @@ from app.results.words import (
     signed_amount,
 )
 
-RANKED = ("irv", "stv", "schulze", "ranked_pairs", "schulze_stv")
+RANKED = voting.RANKED_METHODS
 CONDORCET = ("schulze", "ranked_pairs")
 
 
