@@ -221,8 +221,10 @@ def review(motion_id: int) -> tuple[str, int]:
     try:
         selection = _posted_selection(motion, form)
         service.check_selection(motion, selection)
-    except (SelectionError, service.MotionError) as e:
-        return _shown_again(motion, form, getattr(e, "message", str(e)))
+    except SelectionError as e:
+        return _shown_again(motion, form, str(e))
+    except service.MotionError as e:
+        return _shown_again(motion, form, e.message)
     member = caster.member
     fields = selection_fields(motion.method, motion.option_ids, selection)
     grouped: dict[str, list[str]] = {}
