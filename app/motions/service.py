@@ -6,6 +6,7 @@ rows that point at it and the audit record are committed together or not at all.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,7 +92,7 @@ def committed_rules(motion: Motion) -> dict[str, Any]:
     """The rules exactly as leaf 0 committed them (eligible block included)."""
     if motion.opening is None:
         raise MotionError(_("This motion has not been opened."))
-    return dict(motion.opening.rules)
+    return copy.deepcopy(motion.opening.rules)  # the parsed leaf is shared: callers get their own
 
 
 def committed_weights(motion: Motion) -> dict[str, int]:

@@ -221,3 +221,18 @@ def test_the_service_checks_outside_a_request_read_english(fed: Flask) -> None:
         motion = db.session.get(Motion, motion_id)
         assert motion.state is MotionState.CLOSED
         assert refusal(lambda: service.check_caster(motion, user, member)).message == "This motion is not open for voting."
+
+
+def test_leaf_0_is_parsed_once_and_read_by_every_caller(fed: Flask) -> None:
+    motion_id = new_motion(fed)
+    with fed.app_context():
+        motion = db.session.get(Motion, motion_id)
+        assert motion.opening is motion.opening  # one parse per committed text
+        assert motion.opening.weights == service.committed_weights(motion)
+        assert motion.opening.rules == service.committed_rules(motion)
+        assert set(motion.opening.members) == set(motion.opening.weights) == {"halifax", "bow-valley", "ottawa"}
+        service.committed_rules(motion)["eligible"]["weight"] = 0  # a caller's copy, not the shared leaf
+        assert motion.opening.eligible["weight"] == motion.opening.total_weight > 0
+    draft_id = new_motion(fed, open_it=False)
+    with fed.app_context():
+        assert db.session.get(Motion, draft_id).opening is None
