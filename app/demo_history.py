@@ -173,7 +173,7 @@ def _cast_all(motion: Motion, spec: Spec, voters: list[tuple[User, Member]], rng
     turnout = [(u, m) for u, m in voters if rng.random() < TURNOUT]
     for n, (user, member) in enumerate(turnout, start=1):
         at = start + timedelta(hours=hours * n / (len(turnout) + 1), seconds=rng.randint(0, 59))
-        service.cast(motion, user, member, _selection(spec, rng), now=at)
+        service.cast_locked(motion, user, member, _selection(spec, rng), now=at)
 
 
 def load_history(now: datetime | None = None) -> list[int]:

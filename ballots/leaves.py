@@ -16,7 +16,7 @@ import base64
 import functools
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Union
@@ -42,6 +42,7 @@ __all__ = [
     "new_nonce",
     "format_time",
     "parse_leaf",
+    "counted_ballots",
 ]
 
 LEAF_FORMAT = "lipvote-leaf/1"
@@ -461,3 +462,18 @@ def parse_leaf(text: str | bytes) -> Leaf:
         raise LeafError(f"leaf is not canonical JSON (RFC 8785): first difference at "
                         f"character {at}")
     return _typed(obj)
+
+
+def counted_ballots(ballots: Iterable[tuple[int, BallotLeaf]]) -> list[tuple[int, BallotLeaf]]:
+    """Which ballots count, in log order: every ballot leaf, less those a later one replaces.
+
+    ``ballots`` are (leaf index, ballot leaf) pairs in log order. A revote names the ballot it
+    replaces in ``supersedes`` (``docs/bulletin-board.md``); that one no longer counts. This
+    reads a well-formed log; whether each ``supersedes`` is allowed is the verifier's check 11.
+    """
+    counted: dict[int, BallotLeaf] = {}
+    for index, leaf in ballots:
+        if leaf.supersedes is not None:
+            counted.pop(leaf.supersedes, None)
+        counted[index] = leaf
+    return sorted(counted.items())

@@ -28,18 +28,18 @@ def breakdown(
     first preferences for ranked methods.  JSON-safe, no floats.
     """
     if method not in METHODS:
-        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+        raise InvalidMotion("method", f"got {method!r}, want one of {list(METHODS)}")
     if not isinstance(attribute, str) or not attribute:
-        raise InvalidMotion(f"attribute: got {attribute!r}, want an attribute name")
+        raise InvalidMotion("attribute", f"got {attribute!r}, want an attribute name")
     opts = _check_options(method, options)
     per_group: dict[str, list[tuple[int, Any]]] = {}
     flat: list[tuple[int, Any]] = []
     for index, item in enumerate(ballots):
         if not isinstance(item, (tuple, list)) or len(item) != 3:
-            raise InvalidBallot(index, "want a (weight, selection, attributes) tuple")
+            raise InvalidBallot(index, None, "want a (weight, selection, attributes) tuple")
         weight, selection, attrs = item
         if not isinstance(attrs, Mapping) or attribute not in attrs:
-            raise InvalidBallot(index, f"attributes: missing {attribute!r}")
+            raise InvalidBallot(index, "attributes", f"missing {attribute!r}")
         per_group.setdefault(str(attrs[attribute]), []).append((weight, selection))
         flat.append((weight, selection))
     # Validate everything once in input order, so an error names the caller's ballot index.

@@ -38,24 +38,24 @@ def schulze_stv_units(n_options: int, seats: int) -> int:
 def check_feasible(method: str, n_options: int, seats: int) -> None:
     """Raise :class:`InvalidMotion` with a plain reason if this motion cannot be counted."""
     if method not in METHODS:
-        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+        raise InvalidMotion("method", f"got {method!r}, want one of {list(METHODS)}")
     if isinstance(n_options, bool) or not isinstance(n_options, int) or n_options < 1:
-        raise InvalidMotion(f"options: got {n_options!r} options, want at least 1")
+        raise InvalidMotion("options", f"got {n_options!r} options, want at least 1")
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
-        raise InvalidMotion(f"seats: got {seats!r}, want a positive integer")
+        raise InvalidMotion("seats", f"got {seats!r}, want a positive integer")
     if seats > n_options:
-        raise InvalidMotion(f"seats: got {seats}, more than the {n_options} option(s)")
+        raise InvalidMotion("seats", f"got {seats}, more than the {n_options} option(s)")
     if method in SINGLE_WINNER and seats != 1:
-        raise InvalidMotion(f"seats: got {seats}, but {method} elects exactly 1")
+        raise InvalidMotion("seats", f"got {seats}, but {method} elects exactly 1")
     if method == "schulze_stv":
         if n_options > SCHULZE_STV_MAX_OPTIONS and seats < n_options:
             raise InvalidMotion(
-                f"schulze_stv: got {n_options} options, want at most {SCHULZE_STV_MAX_OPTIONS}; "
+                "schulze_stv", f"got {n_options} options, want at most {SCHULZE_STV_MAX_OPTIONS}; "
                 "its count grows with every combination of candidates"
             )
         units = schulze_stv_units(n_options, seats)
         if units > SCHULZE_STV_MAX_UNITS:
             raise InvalidMotion(
-                f"schulze_stv: {n_options} options for {seats} seat(s) needs {units} set comparisons, "
+                "schulze_stv", f"{n_options} options for {seats} seat(s) needs {units} set comparisons, "
                 f"want at most {SCHULZE_STV_MAX_UNITS}; use fewer options or seats, or stv"
             )

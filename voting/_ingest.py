@@ -60,15 +60,15 @@ def _canonical(method: str, raw: object, index: int, options: Sequence[str], pos
         return "" if scalar else ()
     if scalar:
         if not isinstance(raw, str):
-            raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want one option id (str)")
+            raise InvalidBallot(index, "selection", f"got {type(raw).__name__}, want one option id (str)")
         if raw not in position:
-            raise InvalidBallot(index, f"selection: got unknown option {raw!r}, want one of {list(options)}")
+            raise InvalidBallot(index, "selection", f"got unknown option {raw!r}, want one of {list(options)}")
         return raw
     if method == "approval":
         if isinstance(raw, (str, bytes)) or not isinstance(raw, (tuple, frozenset)):
-            raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want a collection of option ids")
+            raise InvalidBallot(index, "selection", f"got {type(raw).__name__}, want a collection of option ids")
     elif not isinstance(raw, tuple):
-        raise InvalidBallot(index, f"selection: got {type(raw).__name__}, want a list of option ids, most preferred first")
+        raise InvalidBallot(index, "selection", f"got {type(raw).__name__}, want a list of option ids, most preferred first")
     # Fast path: the items were hashed with the key already; only str ids are position keys.
     distinct = set(raw)
     if len(distinct) == len(raw) and distinct <= position.keys():
@@ -76,9 +76,9 @@ def _canonical(method: str, raw: object, index: int, options: Sequence[str], pos
     seen: set[str] = set()
     for item in raw:
         if not isinstance(item, str) or item not in position:
-            raise InvalidBallot(index, f"selection: got unknown option {item!r}, want one of {list(options)}")
+            raise InvalidBallot(index, "selection", f"got unknown option {item!r}, want one of {list(options)}")
         if item in seen:
-            raise InvalidBallot(index, f"selection: option {item!r} appears more than once")
+            raise InvalidBallot(index, "selection", f"option {item!r} appears more than once")
         seen.add(item)
     if method == "approval":
         return tuple(sorted(raw, key=position.__getitem__))
@@ -119,44 +119,44 @@ def _read_ballots(ballots: Iterable[Any], need_region: bool) -> RawGroups:
     try:
         iterator = iter(ballots)
     except TypeError as e:
-        raise InvalidBallot(0, f"ballots: got {type(ballots).__name__}, want an iterable of tuples") from e
+        raise InvalidBallot(0, "ballots", f"got {type(ballots).__name__}, want an iterable of tuples") from e
     get = raw_groups.get
     for index, ballot in enumerate(iterator):
         if type(ballot) is tuple or type(ballot) is list:
             size = len(ballot)
         else:
-            raise InvalidBallot(index, f"got {type(ballot).__name__}, want a (weight, selection[, region]) tuple")
+            raise InvalidBallot(index, None, f"got {type(ballot).__name__}, want a (weight, selection[, region]) tuple")
         if size == 2:
             weight, sel = ballot
             region = None
         elif size == 3:
             weight, sel, region = ballot
         else:
-            raise InvalidBallot(index, f"got a tuple of {size} items, want (weight, selection[, region])")
+            raise InvalidBallot(index, None, f"got a tuple of {size} items, want (weight, selection[, region])")
         if type(weight) is not int:
             if isinstance(weight, int) and not isinstance(weight, bool):
                 weight = int(weight)
             else:
-                raise InvalidBallot(index, f"weight: got {weight!r}, want a positive integer")
+                raise InvalidBallot(index, "weight", f"got {weight!r}, want a positive integer")
         if weight <= 0:
-            raise InvalidBallot(index, f"weight: got {weight}, want a positive integer")
+            raise InvalidBallot(index, "weight", f"got {weight}, want a positive integer")
         if type(sel) is list:
             sel = tuple(sel)
         elif type(sel) is set:
             sel = frozenset(sel)
         if need_region:
             if region is None:
-                raise InvalidBallot(index, "region: missing, required by the regional double majority")
+                raise InvalidBallot(index, "region", "missing, required by the regional double majority")
             key: Any = (sel, region)
         else:
             if region is not None and not isinstance(region, str):
-                raise InvalidBallot(index, f"region: got {type(region).__name__}, want a region id (str)")
+                raise InvalidBallot(index, "region", f"got {type(region).__name__}, want a region id (str)")
             key = sel
         try:
             entry = get(key)
         except TypeError as e:
             raise InvalidBallot(
-                index, f"selection: got unhashable {type(sel).__name__}, want an option id or a list of option ids"
+                index, "selection", f"got unhashable {type(sel).__name__}, want an option id or a list of option ids"
             ) from e
         if entry is None:
             raw_groups[key] = [1, weight, index]
@@ -178,7 +178,7 @@ def _check_selections(
         if regions is not None:
             sel, region = key
             if not isinstance(region, str) or region not in regions:
-                raise InvalidBallot(entry[2], f"region: got {region!r}, want one of {sorted(regions)}")
+                raise InvalidBallot(entry[2], "region", f"got {region!r}, want one of {sorted(regions)}")
         else:
             sel, region = key, None
         if ranked and type(sel) is tuple and sel:

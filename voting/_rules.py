@@ -67,21 +67,21 @@ def _is_int(x: object) -> bool:
 def _check_keys(obj: Mapping[str, Any], allowed: set[str], field: str) -> None:
     extra = sorted(set(obj) - allowed)
     if extra:
-        raise InvalidMotion(f"{field}: unknown key(s) {extra}, want only {sorted(allowed)}")
+        raise InvalidMotion(field, f"unknown key(s) {extra}, want only {sorted(allowed)}")
 
 
 def _mapping(obj: object, field: str) -> Mapping[str, Any]:
     if not isinstance(obj, Mapping):
-        raise InvalidMotion(f"{field}: got {type(obj).__name__}, want an object")
+        raise InvalidMotion(field, f"got {type(obj).__name__}, want an object")
     return obj
 
 
 def _count(obj: Mapping[str, Any], key: str, field: str, minimum: int) -> int:
     if key not in obj:
-        raise InvalidMotion(f"{field}.{key}: missing")
+        raise InvalidMotion(f"{field}.{key}", "missing")
     v = obj[key]
     if not _is_int(v) or v < minimum:
-        raise InvalidMotion(f"{field}.{key}: got {v!r}, want an integer >= {minimum}")
+        raise InvalidMotion(f"{field}.{key}", f"got {v!r}, want an integer >= {minimum}")
     return int(v)
 
 
@@ -94,7 +94,7 @@ def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
 
     threshold = rules.get("threshold", "majority_cast")
     if threshold not in _THRESHOLDS:
-        raise InvalidMotion(f"rules.threshold: got {threshold!r}, want one of {list(RULE_THRESHOLDS)}")
+        raise InvalidMotion("rules.threshold", f"got {threshold!r}, want one of {list(RULE_THRESHOLDS)}")
 
     quorum_in = _mapping(rules.get("quorum") or {}, "rules.quorum")
     _check_keys(quorum_in, {"members", "weight"}, "rules.quorum")
@@ -107,20 +107,20 @@ def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
         try:
             q = parse_fraction(raw, f"rules.quorum.{key}")
         except ValueError as e:
-            raise InvalidMotion(str(e)) from e
+            raise InvalidMotion(f"rules.quorum.{key}", f"got {raw!r}, want a fraction string like \"1/2\"") from e
         if not 0 < q <= 1:
-            raise InvalidMotion(f"rules.quorum.{key}: got {raw!r}, want a share in (0, 1]")
+            raise InvalidMotion(f"rules.quorum.{key}", f"got {raw!r}, want a share in (0, 1]")
         quorum[key] = frac_str(q)
 
     dm_in = _mapping(rules.get("double_majority") or {}, "rules.double_majority")
     _check_keys(dm_in, {"members", "regions"}, "rules.double_majority")
     dm_members = dm_in.get("members", False)
     if not isinstance(dm_members, bool):
-        raise InvalidMotion(f"rules.double_majority.members: got {dm_members!r}, want true or false")
+        raise InvalidMotion("rules.double_majority.members", f"got {dm_members!r}, want true or false")
     dm_regions = dm_in.get("regions")
     if not (dm_regions is None or dm_regions == "all" or (_is_int(dm_regions) and dm_regions >= 1)):
         raise InvalidMotion(
-            f"rules.double_majority.regions: got {dm_regions!r}, want null, \"all\" or an integer >= 1"
+            "rules.double_majority.regions", f"got {dm_regions!r}, want null, \"all\" or an integer >= 1"
         )
 
     eligible: dict[str, Any] | None = None
@@ -135,11 +135,11 @@ def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
         if el.get("regions") is not None:
             regs = _mapping(el["regions"], "rules.eligible.regions")
             if not regs:
-                raise InvalidMotion("rules.eligible.regions: empty, want at least one region")
+                raise InvalidMotion("rules.eligible.regions", "empty, want at least one region")
             out: dict[str, dict[str, int]] = {}
             for rid in sorted(regs):
                 if not isinstance(rid, str) or not rid:
-                    raise InvalidMotion(f"rules.eligible.regions: got key {rid!r}, want a region id")
+                    raise InvalidMotion("rules.eligible.regions", f"got key {rid!r}, want a region id")
                 r = _mapping(regs[rid], f"rules.eligible.regions.{rid}")
                 _check_keys(r, {"members", "weight"}, f"rules.eligible.regions.{rid}")
                 out[rid] = {
@@ -150,7 +150,7 @@ def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
                 total = sum(r[key] for r in out.values())
                 if total != eligible[key]:
                     raise InvalidMotion(
-                        f"rules.eligible.regions: {key} sum to {total}, want rules.eligible.{key} = {eligible[key]}"
+                        "rules.eligible.regions", f"{key} sum to {total}, want rules.eligible.{key} = {eligible[key]}"
                     )
             eligible["regions"] = out
 
@@ -162,15 +162,15 @@ def normalise_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     if dm_regions is not None:
         needs.append("a regional double majority")
     if needs and eligible is None:
-        raise InvalidMotion(f"rules.eligible: missing, required by {' and '.join(needs)}")
+        raise InvalidMotion("rules.eligible", f"missing, required by {' and '.join(needs)}")
     if dm_regions is not None:
         region_table = eligible["regions"] if eligible else None
         if region_table is None:
-            raise InvalidMotion("rules.eligible.regions: missing, required by a regional double majority")
+            raise InvalidMotion("rules.eligible.regions", "missing, required by a regional double majority")
         counted = sum(1 for r in region_table.values() if r["members"] > 0)
         if _is_int(dm_regions) and dm_regions > counted:
             raise InvalidMotion(
-                f"rules.double_majority.regions: got {dm_regions}, but only {counted} region(s) have eligible members"
+                "rules.double_majority.regions", f"got {dm_regions}, but only {counted} region(s) have eligible members"
             )
 
     return {
@@ -203,7 +203,7 @@ def method_rules(method: str) -> MethodRules:
     the other methods elect by their own rule, which is "majority_cast" in the rules' terms.
     """
     if method not in METHODS:
-        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+        raise InvalidMotion("method", f"got {method!r}, want one of {list(METHODS)}")
     if method == "yes_no":
         return MethodRules(thresholds=RULE_THRESHOLDS, double_majority=True, several_seats=False,
                            fixed_options=YES_NO_CHOICES)
@@ -215,10 +215,10 @@ def rules_for_method(rules: dict[str, Any], method: str) -> None:
     """Refuse a threshold or double majority that ``method`` does not take (see :func:`method_rules`)."""
     allowed = method_rules(method)
     if rules["threshold"] not in allowed.thresholds:
-        raise InvalidMotion(f"rules.threshold: got {rules['threshold']!r}, but thresholds apply only to yes_no")
+        raise InvalidMotion("rules.threshold", f"got {rules['threshold']!r}, but thresholds apply only to yes_no")
     dm = rules["double_majority"]
     if not allowed.double_majority and (dm["members"] or dm["regions"] is not None):
-        raise InvalidMotion("rules.double_majority: applies only to yes_no motions")
+        raise InvalidMotion("rules.double_majority", "applies only to yes_no motions")
 
 
 def quorum_report(rules: dict[str, Any], ballots: int, weight: int) -> dict[str, Any]:
@@ -232,7 +232,7 @@ def quorum_report(rules: dict[str, Any], ballots: int, weight: int) -> dict[str,
         need = parse_fraction(req, key)
         total = eligible[key]
         if cast > total:
-            raise InvalidMotion(f"turnout {key}: got {cast}, more than the {total} eligible")
+            raise InvalidMotion(f"turnout {key}", f"got {cast}, more than the {total} eligible")
         met = Fraction(cast, total) >= need
         report["required"] = True
         report["met"] = report["met"] and met

@@ -30,21 +30,21 @@ TIE_RULE = "options sorted by ascending SHA-256(seed || UTF-8 option id); earlie
 
 def _check_options(method: str, options: Sequence[str]) -> tuple[str, ...]:
     if isinstance(options, (str, bytes)) or not isinstance(options, Iterable):
-        raise InvalidMotion(f"options: got {type(options).__name__}, want a list of option ids")
+        raise InvalidMotion("options", f"got {type(options).__name__}, want a list of option ids")
     opts = tuple(options)
     if method == "yes_no":
         if not opts:
             return YES_NO_CHOICES
         if not {"yes", "no"} <= set(opts) or not set(opts) <= set(YES_NO_CHOICES):
-            raise InvalidMotion(f"options: got {list(opts)}, want [] or [\"yes\", \"no\", \"abstain\"]")
+            raise InvalidMotion("options", f"got {list(opts)}, want [] or [\"yes\", \"no\", \"abstain\"]")
     if not opts:
-        raise InvalidMotion("options: empty, want at least one option id")
+        raise InvalidMotion("options", "empty, want at least one option id")
     seen: set[str] = set()
     for o in opts:
         if not isinstance(o, str) or not o:
-            raise InvalidMotion(f"options: got {o!r}, want a non-empty string id")
+            raise InvalidMotion("options", f"got {o!r}, want a non-empty string id")
         if o in seen:
-            raise InvalidMotion(f"options: {o!r} appears more than once")
+            raise InvalidMotion("options", f"{o!r} appears more than once")
         seen.add(o)
     return opts
 
@@ -76,7 +76,7 @@ def validate_selection(method: str, selection: Any, *, options: Sequence[str]) -
     for an unknown method or bad options. The web app calls this before appending a ballot.
     """
     if method not in METHODS:
-        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+        raise InvalidMotion("method", f"got {method!r}, want one of {list(METHODS)}")
     ingest(method, [(1, selection)], _check_options(method, options), None)
 
 
@@ -146,7 +146,7 @@ def _settings(
 ) -> tuple[tuple[str, ...], dict[str, Any], bytes | None]:
     """Step 1: the motion's settings, checked: options, seats, normalised rules, seed."""
     if method not in METHODS:
-        raise InvalidMotion(f"method: got {method!r}, want one of {list(METHODS)}")
+        raise InvalidMotion("method", f"got {method!r}, want one of {list(METHODS)}")
     opts = _check_options(method, options)
     check_feasible(method, len(opts), seats)
     norm = normalise_rules(rules)
@@ -172,7 +172,7 @@ def _check_turnout(ing: Ingested, norm: dict[str, Any]) -> None:
         return
     for key, cast in (("members", ing.ballots), ("weight", ing.weight)):
         if cast > norm["eligible"][key]:
-            raise InvalidMotion(f"turnout {key}: got {cast}, more than the {norm['eligible'][key]} eligible")
+            raise InvalidMotion(f"turnout {key}", f"got {cast}, more than the {norm['eligible'][key]} eligible")
 
 
 def _explanation(
@@ -224,7 +224,7 @@ def _check_schulze_stv_budget(method: str, n_options: int, seats: int, distinct_
     units = schulze_stv_units(n_options, seats)
     if units * distinct_rankings > SCHULZE_STV_BALLOT_BUDGET:
         raise InvalidMotion(
-            f"schulze_stv: {distinct_rankings} distinct rankings x {units} set comparisons exceeds "
+            "schulze_stv", f"{distinct_rankings} distinct rankings x {units} set comparisons exceeds "
             f"the budget of {SCHULZE_STV_BALLOT_BUDGET}"
         )
 

@@ -12,7 +12,7 @@ def check_seed(seed: object) -> bytes | None:
     if seed is None:
         return None
     if not isinstance(seed, (bytes, bytearray)) or len(seed) == 0:
-        raise InvalidMotion(f"tie_break_seed: got {type(seed).__name__}, want non-empty bytes")
+        raise InvalidMotion("tie_break_seed", f"got {type(seed).__name__}, want non-empty bytes")
     return bytes(seed)
 
 

@@ -29,9 +29,11 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import DataRequired
 
+import voting
+
 from app.whole_numbers import parse_whole_number
 
-RANKED = frozenset({"irv", "stv", "schulze", "ranked_pairs", "schulze_stv"})
+RANKED = voting.RANKED_METHODS  # the tally engine says which methods take a ranking
 RANK_PREFIX = "rank-"
 ALLOWED_FIELDS = frozenset({"csrf_token", "member", "submit", "choice"})
 MAX_RECEIPT_TEXT = 4 << 20

@@ -216,7 +216,7 @@ def preview(motion_id: int) -> str:
         if motion.state is MotionState.DRAFT:
             snapshot = service.weight_snapshot(motion)
         else:
-            snapshot = weight_policies.recompute(json.loads(motion.open_leaf_json or "{}")["weights"])
+            snapshot = weight_policies.recompute(motion.opening.snapshot if motion.opening else {})
     except (service.MotionError, voting.VotingError) as e:
         abort(409, str(e))
     ids = list(snapshot.weights)
@@ -401,8 +401,10 @@ def console_data(motion: Motion) -> dict[str, Any]:
     """
     rules = service.committed_rules(motion)
     eligible = rules["eligible"]
-    committed = json.loads(motion.open_leaf_json or "{}")["weights"]
-    region_of = {m["id"]: m["region"] for m in committed["members"]}
+    opening = motion.opening
+    assert opening is not None  # committed_rules refused a motion not yet opened
+    committed = opening.snapshot
+    region_of = {slug: m["region"] for slug, m in opening.members.items()}
     lang = current_language()
     counted = db.session.execute(
         select(Ballot.weight, Ballot.cast_at, Member.slug, Member.name_en, Member.name_fr, Ballot.proxy_id)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
@@ -26,11 +25,10 @@ from ballots.receipt import receipt_to_tlog_proof
 from app import board
 from app.audit import record_action
 from app.qr import qr_svg
-from app.database import write_transaction
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import Member, User, utcnow
-from app.motions import bp, service
+from app.models import Member, User
+from app.motions import bp, proxies, service
 from app.motions.ballot_forms import (
     BallotForm,
     Prefill,
@@ -45,7 +43,7 @@ from app.motions.ballot_forms import (
 from app.motions.models import Ballot, Motion, MotionState, Proxy, TransparencyLog
 from app.motions.rule_words import WeightShare, committed_weights, is_eligible, rule_facts, weight_words
 from app.i18n import current_language
-from app.policy import Permission, can, may_assign_proxy, may_cast_for, may_view_receipt, requires
+from app.policy import Permission, can, may_view_receipt, requires
 
 VOTABLE = (MotionState.DRAFT, MotionState.OPEN)
 
@@ -57,15 +55,8 @@ def _motion_or_404(motion_id: int) -> Motion:
     return db.get_or_404(Motion, motion_id)
 
 
-def _refuse(error: service.MotionError) -> Any:
+def _refuse(error: service.MotionError) -> NoReturn:
     abort(error.status, description=error.message)
-
-
-def _member_by_slug(slug: str | None) -> Member:
-    member = db.session.scalar(select(Member).where(Member.slug == (slug or "")))
-    if member is None:
-        abort(404, description=_("There is no member %(slug)s.", slug=repr(slug or "")))
-    return member
 
 
 def _holder_of(motion: Motion, member: Member) -> Member | None:
@@ -73,33 +64,19 @@ def _holder_of(motion: Motion, member: Member) -> Member | None:
     return proxy.holder if proxy else None
 
 
-def _ballot_member(motion: Motion, slug: str | None) -> tuple[Member, Member | None]:
-    """The member whose ballot the current user opens, and the proxy holder when by proxy.
-
-    403 unless the policy lets the user cast for that member; 409 when the member gave its
-    vote to a proxy and the user is its own delegate; 409 when the motion is not open.
-    """
-    member = _member_by_slug(slug or (current_user.member.slug if current_user.member else None))
-    holder = _holder_of(motion, member)
-    if not may_cast_for(current_user, member, holder):
-        abort(403, description=_("You may not vote for %(member)s.", member=member.name(current_language())))
-    if motion.state is not MotionState.OPEN:
-        abort(409, description=_("This motion is not open for voting."))
-    if not is_eligible(motion, member):
-        abort(403, description=not_eligible_words(member))
-    if holder is not None and current_user.member_id == member.id:
-        abort(409, description=_("Your member has given its vote on this motion to %(holder)s; revoke the proxy to vote yourself.",
-                                 holder=holder.name(current_language())))
-    return member, holder
+def _caster(motion: Motion, slug: str | None) -> service.Caster:
+    """The service's answer to "may the current user cast this member's ballot now?", or its refusal."""
+    try:
+        return service.check_caster(motion, current_user, service.ballot_member(current_user, slug))
+    except service.MotionError as e:
+        _refuse(e)
 
 
-def not_eligible_words(member: Member) -> str:
-    return _("%(member)s was not on the list of eligible members when this motion opened, so it has no vote on it.",
-             member=member.name(current_language()))
+not_eligible_words = service.not_eligible_message
 
 
 def _counted(motion: Motion, member: Member) -> Ballot | None:
-    return db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.member_id == member.id, Ballot.counted))
+    return service.counted_ballot(motion, member)
 
 
 def _ballots_of(motion: Motion, member: Member) -> list[Ballot]:
@@ -194,14 +171,16 @@ def vote(motion_id: int) -> str:
 
 
 # --- casting ---------------------------------------------------------------------------------
+#
+# The views parse the form and ask the casting service; every rule and its wording is there.
 
 
-def _ballot_page(motion: Motion, member: Member, holder: Member | None, form: BallotForm,
-                 chosen: frozenset[str] = frozenset(), ranks: dict[str, int] | None = None,
+def _ballot_page(motion: Motion, caster: service.Caster, form: BallotForm, marks: Prefill,
                  error: str | None = None, status: int = 200) -> tuple[str, int]:
+    member = caster.member
     return render_template(
-        "motions/ballot_form.html", motion=motion, member=member, holder=holder, form=form,
-        previous=_counted(motion, member), chosen=chosen, ranks=ranks or {}, error=error,
+        "motions/ballot_form.html", motion=motion, member=member, holder=caster.holder, form=form,
+        previous=caster.previous, chosen=marks.chosen, ranks=marks.ranks, error=error,
         ranked=is_ranked(motion.method), rules=rule_facts(motion), weight=weight_words(motion, member),
     ), status
 
@@ -210,64 +189,50 @@ def _ballot_page(motion: Motion, member: Member, holder: Member | None, form: Ba
 @requires(Permission.CAST_BALLOT)
 def ballot(motion_id: int) -> tuple[str, int]:
     motion = _motion_or_404(motion_id)
-    member, holder = _ballot_member(motion, request.args.get("member"))
-    previous = _counted(motion, member)
-    if previous is not None and not motion.revote:
-        abort(409, description=_("%(member)s has already voted on this motion, and this motion does not allow a change of vote.",
-                                 member=member.name(current_language())))
-    form = BallotForm(formdata=None, member=member.slug)
-    filled = prefill(motion.method, motion.option_ids, request.args)
-    return _ballot_page(motion, member, holder, form, filled.chosen, filled.ranks)
+    caster = _caster(motion, request.args.get("member"))
+    form = BallotForm(formdata=None, member=caster.member.slug)
+    return _ballot_page(motion, caster, form, prefill(motion.method, motion.option_ids, request.args))
 
 
-def _posted_selection(motion: Motion) -> tuple[Member, Member | None, BallotForm, Any]:
-    """Read a posted ballot (review or cast): member, proxy holder, form and the selection.
+def _posted_fields() -> MultiDict[str, str]:
+    return MultiDict([(k, v) for k, v in request.form.items(multi=True)])
 
-    Refusals: 403 (not this user's member), 409 (motion not open), 422 (bad fields).
-    """
-    form = BallotForm()
-    member, holder = _ballot_member(motion, request.form.get("member"))
+
+def _posted_selection(motion: Motion, form: BallotForm) -> Any:
+    """The selection a posted ballot describes (SelectionError when it describes none)."""
     if not form.validate_on_submit():
         abort(422, description=_("The ballot form is incomplete. Reload the ballot and try again."))
-    fields = MultiDict([(k, v) for k, v in request.form.items(multi=True)])
-    try:
-        labels = {o: motion.option_label(o, current_language()) for o in motion.option_ids}
-        selection = parse_selection(motion.method, motion.option_ids, fields, labels)
-        service.check_selection(motion, selection)
-    except SelectionError as e:
-        raise _Unacceptable(member, holder, form, str(e), submitted_marks(motion.method, motion.option_ids, fields)) from e
-    except service.MotionError as e:
-        raise _Unacceptable(member, holder, form, e.message, submitted_marks(motion.method, motion.option_ids, fields)) from e
-    return member, holder, form, selection
+    labels = {o: motion.option_label(o, current_language()) for o in motion.option_ids}
+    return parse_selection(motion.method, motion.option_ids, _posted_fields(), labels)
 
 
-class _Unacceptable(Exception):
-    """A refused ballot: shown again (422) with the reason and what the voter had marked."""
-
-    def __init__(self, member: Member, holder: Member | None, form: BallotForm, message: str, marks: Prefill) -> None:
-        super().__init__(message)
-        self.member, self.holder, self.form, self.message, self.marks = member, holder, form, message, marks
-
-    def page(self, motion: Motion) -> tuple[str, int]:
-        return _ballot_page(motion, self.member, self.holder, self.form, self.marks.chosen, self.marks.ranks,
-                            error=self.message, status=422)
+def _shown_again(motion: Motion, form: BallotForm, message: str) -> tuple[str, int]:
+    """A refused ballot, shown again (422) with the reason and what the voter had marked."""
+    marks = submitted_marks(motion.method, motion.option_ids, _posted_fields())
+    return _ballot_page(motion, _caster(motion, request.form.get("member")), form, marks, error=message, status=422)
 
 
 @bp.post("/<int:motion_id>/ballot/review")
 @requires(Permission.CAST_BALLOT)
 def review(motion_id: int) -> tuple[str, int]:
     motion = _motion_or_404(motion_id)
+    caster = _caster(motion, request.form.get("member"))
+    form = BallotForm()
     try:
-        member, holder, form, selection = _posted_selection(motion)
-    except _Unacceptable as e:
-        return e.page(motion)
+        selection = _posted_selection(motion, form)
+        service.check_selection(motion, selection)
+    except SelectionError as e:
+        return _shown_again(motion, form, str(e))
+    except service.MotionError as e:
+        return _shown_again(motion, form, e.message)
+    member = caster.member
     fields = selection_fields(motion.method, motion.option_ids, selection)
     grouped: dict[str, list[str]] = {}
     for name, value in fields:
         grouped.setdefault(name, []).append(value)
     change_url = url_for("motions.ballot", motion_id=motion.id, member=member.slug, **grouped)
-    return render_template("motions/ballot_review.html", motion=motion, member=member, holder=holder, form=form,
-                           selection=selection, fields=fields, previous=_counted(motion, member),
+    return render_template("motions/ballot_review.html", motion=motion, member=member, holder=caster.holder, form=form,
+                           selection=selection, fields=fields, previous=caster.previous,
                            change_url=change_url, rules=rule_facts(motion), weight=weight_words(motion, member)), 200
 
 
@@ -275,20 +240,19 @@ def review(motion_id: int) -> tuple[str, int]:
 @requires(Permission.CAST_BALLOT)
 def cast(motion_id: int) -> Response | tuple[str, int]:
     motion = _motion_or_404(motion_id)
+    form = BallotForm()
     try:
-        member, _holder, _form, selection = _posted_selection(motion)
-    except _Unacceptable as e:
-        return e.page(motion)
-    user_id, member_id = current_user.id, member.id
-    try:
-        with write_transaction():
-            receipt = service.cast(service.lock_motion(motion_id), db.session.get(User, user_id),
-                                   db.session.get(Member, member_id), selection)
+        selection = _posted_selection(motion, form)
+        receipt = service.cast(motion_id, current_user.id, request.form.get("member"), selection)
+    except SelectionError as e:
+        return _shown_again(motion, form, str(e))
     except service.MotionError as e:
-        _refuse(e)
+        if e.status != 422:
+            _refuse(e)
+        return _shown_again(motion, form, e.message)
     flash(_("Your ballot was cast. Keep this receipt: its tracking code lets you find your ballot in the public log."),
           "success")
-    return redirect(url_for("motions.receipt", motion_id=motion_id, index=receipt.receipt["index"]), code=303)
+    return redirect(url_for("motions.receipt", motion_id=motion_id, index=receipt.index), code=303)
 
 
 # --- receipts --------------------------------------------------------------------------------
@@ -364,13 +328,15 @@ def receipt_tlog_proof(motion_id: int, index: int) -> Response:
 
 
 # --- proxies ---------------------------------------------------------------------------------
+#
+# The views parse the form and call `app.motions.proxies`, which holds the rules.
 
 
 def _proxy_member() -> Member:
-    member = current_user.member
-    if member is None or not may_assign_proxy(current_user, member):
-        abort(403, description=_("Only a delegate of an active member may give its proxy."))
-    return member
+    try:
+        return proxies.grantor_for(current_user)
+    except service.MotionError as e:
+        _refuse(e)
 
 
 def _holder_choices(motion: Motion, grantor: Member) -> list[tuple[str, str]]:
@@ -389,14 +355,11 @@ def proxy(motion_id: int) -> Response | tuple[str, int]:
     if request.method == "POST":
         if not form.validate_on_submit():
             return _proxy_page(motion, grantor, form, 422)
-        holder = _member_by_slug(form.holder.data)
         try:
-            with write_transaction():
-                _grant(service.lock_motion(motion_id), db.session.get(Member, grantor.id), db.session.get(Member, holder.id),
-                       current_user.id)
+            holder = proxies.grant(motion_id, current_user.id, form.holder.data)
         except service.MotionError as e:
             _refuse(e)
-        flash(_("The delegates of %(holder)s may now cast your member's ballot on this motion.", holder=holder.name(current_language())),
+        flash(_("The delegates of %(holder)s may now cast your member's ballot on this motion.", holder=holder),
               "success")
         return redirect(url_for("motions.proxy", motion_id=motion_id), code=303)
     return _proxy_page(motion, grantor, form, 200)
@@ -411,55 +374,17 @@ def _proxy_page(motion: Motion, grantor: Member, form: ProxyForm, status: int) -
                            open_for_proxies=motion.state in VOTABLE), status
 
 
-def _grant(motion: Motion, grantor: Member, holder: Member, user_id: int) -> Proxy:
-    """Record the proxy; the caller holds the write transaction."""
-    if motion.state not in VOTABLE:
-        raise service.MotionError(_("A proxy can only be given before the motion opens or while it is open."))
-    if holder.id == grantor.id or not holder.active:
-        raise service.MotionError(_("Choose another active member."), 422)
-    if service.live_proxy(motion, grantor) is not None:
-        raise service.MotionError(_("Your member has already given its proxy on this motion; revoke it first."))
-    if service.live_proxy(motion, holder) is not None:
-        raise service.MotionError(_("%(holder)s has given its own vote on this motion to a proxy, so it cannot hold yours.",
-                                    holder=holder.name(current_language())))
-    if _counted(motion, grantor) is not None:
-        raise service.MotionError(_("Your member has already voted on this motion."))
-    given = Proxy(motion_id=motion.id, grantor_id=grantor.id, holder_id=holder.id, granted_by_id=user_id, granted_at=utcnow())
-    db.session.add(given)
-    try:
-        db.session.flush()
-    except IntegrityError as e:
-        raise service.MotionError(_("Your member has already given its proxy on this motion; revoke it first.")) from e
-    record_action("proxy.grant", target=f"motion:{motion.id}", before=None,
-                  after={"proxy": given.id, "grantor": grantor.slug, "holder": holder.slug})
-    return given
-
-
 @bp.post("/<int:motion_id>/proxy/revoke")
 @requires(Permission.CAST_BALLOT)
 def revoke_proxy(motion_id: int) -> Response:
     motion = _motion_or_404(motion_id)
-    grantor = _proxy_member()
+    _proxy_member()
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(422, description=_("The form expired. Reload the page and try again."))
     try:
-        with write_transaction():
-            _revoke(service.lock_motion(motion.id), db.session.get(Member, grantor.id))
+        proxies.revoke(motion.id, current_user.id)
     except service.MotionError as e:
         _refuse(e)
     flash(_("The proxy is revoked: your member's delegates may vote again."), "success")
     return redirect(url_for("motions.proxy", motion_id=motion_id), code=303)
-
-
-def _revoke(motion: Motion, grantor: Member) -> None:
-    given = service.live_proxy(motion, grantor)
-    if given is None:
-        raise service.MotionError(_("Your member has no proxy to revoke on this motion."))
-    if given.used_at is not None:
-        raise service.MotionError(_("The proxy has already been used to cast your member's ballot; it can no longer be revoked."))
-    if motion.state not in VOTABLE:
-        raise service.MotionError(_("This motion is closed."))
-    given.revoked_at = utcnow()
-    record_action("proxy.revoke", target=f"motion:{motion.id}", before={"proxy": given.id, "holder": given.holder.slug},
-                  after={"proxy": given.id, "revoked": True})

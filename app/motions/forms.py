@@ -77,6 +77,9 @@ MAX_OPTIONS = 40
 BLANK_OPTION_ROWS = 2  # shown after the filled ones, so a chair without JavaScript can add options
 MIN_OPTION_ROWS = 4
 MAX_LABEL = 200
+# The form field that shows a rules error, by the setting the tally engine names (`InvalidMotion.field`).
+RULE_FIELDS = {"rules.quorum.members": "quorum_members", "rules.quorum.weight": "quorum_weight",
+               "rules.double_majority.regions": "dm_regions", "rules.threshold": "threshold"}
 # re.ASCII: without it \d also matches other scripts' digits, which int() then silently converts
 FRACTION_RE = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", re.ASCII)
 PERCENT_RE = re.compile(r"\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*", re.ASCII)
@@ -422,7 +425,7 @@ class MotionForm(FlaskForm):
         try:
             voting.check_feasible(method, len(options), seats)
         except voting.InvalidMotion as e:
-            if str(e).startswith("options") or seats > len(options):
+            if e.field == "options" or seats > len(options):
                 self.fail("seats", _l("There are more seats than options: give at least as many options as seats."))
             else:
                 self.fail("seats", _l("This cannot be counted: %(reason)s", reason=str(e)))
@@ -432,12 +435,7 @@ class MotionForm(FlaskForm):
             voting.validate_rules(with_eligible)
             voting.tally(method, [], options=[o["id"] for o in options], seats=seats, rules=with_eligible)
         except voting.InvalidMotion as e:
-            message = str(e)
-            target = ("quorum_members" if message.startswith("rules.quorum.members")
-                      else "quorum_weight" if message.startswith("rules.quorum.weight")
-                      else "dm_regions" if message.startswith("rules.double_majority.regions")
-                      else "threshold" if message.startswith("rules.threshold") else "method")
-            self.fail(target, _l("These rules cannot be applied: %(reason)s", reason=message))
+            self.fail(RULE_FIELDS.get(e.field or "", "method"), _l("These rules cannot be applied: %(reason)s", reason=str(e)))
             return None
         return CleanMotion(
             title_en=self.title_en.data.strip(), title_fr=self.title_fr.data.strip(),

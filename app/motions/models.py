@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.motions.opening import Opening, parse_opening
 from app.models import Member, User, UTCDateTime, utcnow, value_enum
 
 
@@ -167,6 +168,11 @@ class Motion(db.Model):
     @property
     def result(self) -> dict[str, Any] | None:
         return json.loads(self.result_json) if self.result_json else None
+
+    @property
+    def opening(self) -> Opening | None:
+        """Leaf 0 as committed, parsed (None until the motion is opened)."""
+        return parse_opening(self.open_leaf_json) if self.open_leaf_json else None
 
     @property
     def public_id(self) -> str:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -54,22 +53,13 @@ class WeightShare:
                  share=percent(self.share, 2))
 
 
-def _committed(motion: Motion) -> tuple[dict[str, Any], dict[str, int]]:
-    """Leaf 0's rules and weights, read once per request (a page asks several times; the leaf
-    holds the weights and their derivation for every member)."""
-    cache: dict[tuple[int, int], tuple[dict[str, Any], dict[str, int]]] = g.setdefault("committed_leaf0", {})
-    key = (motion.id, hash(motion.open_leaf_json))
-    if key not in cache:
-        cache[key] = (service.committed_rules(motion), service.committed_weights(motion))
-    return cache[key]
-
-
 def committed_weights(motion: Motion) -> dict[str, int]:
-    return _committed(motion)[1]
+    """Leaf 0's weights (parsed once: `Motion.opening`)."""
+    return service.committed_weights(motion)
 
 
 def is_opened(motion: Motion) -> bool:
-    return motion.state is not MotionState.DRAFT and motion.open_leaf_json is not None
+    return motion.state is not MotionState.DRAFT and motion.opening is not None
 
 
 def weight_of(motion: Motion, member: Member) -> WeightShare | None:
@@ -99,7 +89,7 @@ def weight_words(motion: Motion, member: Member) -> str:
 
 
 def _rules(motion: Motion) -> dict[str, Any]:
-    rules = _committed(motion)[0] if is_opened(motion) else motion.rules
+    rules = motion.opening.rules if is_opened(motion) and motion.opening else motion.rules
     return {
         "threshold": rules.get("threshold") or "majority_cast",
         "quorum": {"members": None, "weight": None, **(rules.get("quorum") or {})},

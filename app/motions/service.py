@@ -6,13 +6,14 @@ rows that point at it and the audit record are committed together or not at all.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
 from flask import current_app, has_request_context
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +21,7 @@ import voting
 from ballots import merkle
 from ballots.bundle import build_bundle
 from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse_leaf
+from ballots.leaves import counted_ballots as counted_leaves
 from voting import weights as weight_policies
 
 from app import board
@@ -28,9 +30,10 @@ from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow
 from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy
+from app.policy import may_cast_for
 
 
-def _(message: str, **values: Any) -> str:
+def refusal_words(message: str, **values: Any) -> str:
     """A refusal in the reader's language during a request (a French delegate refused inside the
     lock reads French); as written outside one (`lipvote tick`, the demo loader, the load bench),
     where there is no reader and the locale selector cannot run."""
@@ -39,8 +42,12 @@ def _(message: str, **values: Any) -> str:
     return message % values if values else message
 
 
+_ = refusal_words
+
+
 class MotionError(Exception):
-    """A refused motion action; `status` is the HTTP status the web layer answers with."""
+    """A refused motion action (the one refusal type of the services): `status` is the HTTP
+    status the web layer answers with, `message` the reason in the reader's language."""
 
     def __init__(self, message: str, status: int = 409) -> None:
         super().__init__(message)
@@ -83,15 +90,15 @@ def uses_regions(rules: dict[str, Any]) -> bool:
 
 def committed_rules(motion: Motion) -> dict[str, Any]:
     """The rules exactly as leaf 0 committed them (eligible block included)."""
-    if motion.open_leaf_json is None:
+    if motion.opening is None:
         raise MotionError(_("This motion has not been opened."))
-    return dict(json.loads(motion.open_leaf_json)["rules"])
+    return copy.deepcopy(motion.opening.rules)  # the parsed leaf is shared: callers get their own
 
 
 def committed_weights(motion: Motion) -> dict[str, int]:
-    if motion.open_leaf_json is None:
+    if motion.opening is None:
         raise MotionError(_("This motion has not been opened."))
-    return {str(k): int(v) for k, v in json.loads(motion.open_leaf_json)["weights"]["weights"].items()}
+    return dict(motion.opening.weights)
 
 
 # --- lifecycle -------------------------------------------------------------------------------
@@ -150,18 +157,11 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
 
 
 def counted_ballots(leaves: Iterable[str], with_regions: bool) -> list[tuple[Any, ...]]:
-    """The tally's input from the log, exactly as the verifier derives it: the last ballot of
-    each member counts; a ballot that another one supersedes does not."""
-    counted: dict[int, tuple[Any, ...]] = {}
-    for index, text in enumerate(leaves):
-        leaf = parse_leaf(text)
-        if not isinstance(leaf, BallotLeaf):
-            continue
-        if leaf.supersedes is not None:
-            counted.pop(leaf.supersedes, None)
-        entry: tuple[Any, ...] = (leaf.weight, leaf.selection)
-        counted[index] = (*entry, leaf.region) if with_regions else entry
-    return [counted[i] for i in sorted(counted)]
+    """The tally's input from the log: the ballots `ballots.leaves.counted_ballots` says count."""
+    parsed = ((index, parse_leaf(text)) for index, text in enumerate(leaves))
+    counted = counted_leaves((index, leaf) for index, leaf in parsed if isinstance(leaf, BallotLeaf))
+    return [(leaf.weight, leaf.selection, leaf.region) if with_regions else (leaf.weight, leaf.selection)
+            for _index, leaf in counted]
 
 
 def close_motion(motion: Motion, now: datetime | None = None) -> None:
@@ -253,14 +253,58 @@ def _record_schedule_failure(motion_id: int, reason: str) -> None:
 
 
 # --- casting ---------------------------------------------------------------------------------
+#
+# The one casting path: `cast` takes the write lock, then `check_caster` and `check_selection`
+# run every rule once, in this order, and `_record_ballot` appends the leaf and stores the row.
+# The ballot and review pages call `check_caster` and `check_selection` too (read-only), so a
+# delegate is refused before filling a ballot with the same words as at the cast itself.
 
 
 @dataclass(frozen=True)
 class CastReceipt:
+    """What the cast stored: the ballot row, its receipt (leaf, proof, checkpoint) and tracking code."""
+
     ballot_id: int
     receipt: dict[str, Any]
     tracking_code: str
-    superseded: int | None
+    superseded: int | None  # the leaf index of the ballot this one replaces
+
+    @property
+    def index(self) -> int:
+        return int(self.receipt["index"])
+
+
+@dataclass(frozen=True)
+class Caster:
+    """Who may cast `member`'s ballot now: the proxy when its holder casts it, and the counted
+    ballot a revote replaces."""
+
+    member: Member
+    proxy: Proxy | None
+    previous: Ballot | None
+
+    @property
+    def holder(self) -> Member | None:
+        return self.proxy.holder if self.proxy else None
+
+
+def member_name(member: Member) -> str:
+    """The member's name in the reader's language (English outside a request)."""
+    return member.name(str(get_locale() or "en") if has_request_context() else "en")
+
+
+def member_by_slug(slug: str | None) -> Member:
+    member = db.session.scalar(select(Member).where(Member.slug == (slug or "")))
+    if member is None:
+        raise MotionError(_("There is no member %(slug)s.", slug=repr(slug or "")), 404)
+    return member
+
+
+def ballot_member(user: User, slug: str | None) -> Member:
+    """The member named by `slug`, or the user's own member when none is named."""
+    if not slug and user.member is not None:
+        return user.member
+    return member_by_slug(slug)
 
 
 def members_user_may_cast_for(user: User, motion: Motion) -> list[Member]:
@@ -278,48 +322,92 @@ def live_proxy(motion: Motion, grantor: Member) -> Proxy | None:
         Proxy.motion_id == motion.id, Proxy.grantor_id == grantor.id, Proxy.revoked_at.is_(None)))
 
 
+def counted_ballot(motion: Motion, member: Member) -> Ballot | None:
+    return db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.member_id == member.id,
+                                                  Ballot.counted))
+
+
+def not_eligible_message(member: Member) -> str:
+    return _("%(member)s was not on the list of eligible members when this motion opened, so it has no vote on it.",
+             member=member_name(member))
+
+
+def check_caster(motion: Motion, user: User, member: Member, now: datetime | None = None) -> Caster:
+    """May `user` cast `member`'s ballot on `motion` now? Every rule but the selection's; reads only.
+
+    In order: the motion is open and its closing time has not passed; the policy lets the user
+    cast for the member (its own delegate, or a delegate of the holder of its live proxy); the
+    member was eligible when the motion opened; it has not given its vote away (when its own
+    delegate casts); it has no counted ballot yet, unless the motion allows a change of vote.
+    """
+    now = now or utcnow()
+    opening = motion.opening
+    if motion.state is not MotionState.OPEN or motion.log is None or opening is None:
+        raise MotionError(_("This motion is not open for voting."))
+    if motion.closes_at is not None and motion.closes_at <= now:
+        raise MotionError(_("Voting on this motion has closed."))
+    proxy = live_proxy(motion, member)
+    holder = proxy.holder if proxy else None
+    if not may_cast_for(user, member, holder):
+        raise MotionError(_("You may not vote for %(member)s.", member=member_name(member)), 403)
+    if member.slug not in opening.weights:
+        raise MotionError(not_eligible_message(member), 403)
+    own = user.member_id == member.id
+    if own and holder is not None:
+        raise MotionError(_("Your member has given its vote on this motion to %(holder)s; revoke the proxy to vote yourself.",
+                            holder=member_name(holder)))
+    previous = counted_ballot(motion, member)
+    if previous is not None and not motion.revote:
+        raise MotionError(_("%(member)s has already voted on this motion, and this motion does not allow a change of vote.",
+                            member=member_name(member)))
+    return Caster(member, None if own else proxy, previous)
+
+
 def check_selection(motion: Motion, selection: Any) -> None:
     """Validate one selection with the tally engine's own ballot checks (InvalidBallot -> 422)."""
     try:
         voting.validate_selection(motion.method, selection, options=motion.option_ids)
     except voting.InvalidBallot as e:
-        raise MotionError(str(e).removeprefix("ballot 0: "), 422) from e
+        raise MotionError(e.message, 422) from e
 
 
-def cast(motion: Motion, user: User, member: Member, selection: Any, now: datetime | None = None) -> CastReceipt:
-    """The casting path. The caller holds the write lock; this validates, appends, stores.
+def cast(motion_id: int, user_id: int, member_slug: str | None, selection: Any,
+         now: datetime | None = None) -> CastReceipt:
+    """Cast `member_slug`'s ballot (the user's own member when None) in one write transaction.
 
+    Every check runs under the motion's lock, so nothing that changed since the ballot page was
+    shown (the motion closed, the proxy was revoked, another delegate voted) can slip in.
     Refusals raise MotionError before anything is written.
     """
-    now = now or utcnow()
-    if motion.state is not MotionState.OPEN or motion.log is None:
-        raise MotionError(_("This motion is not open for voting."))
-    if motion.closes_at is not None and motion.closes_at <= now:
-        raise MotionError(_("Voting on this motion has closed."))
-    proxy: Proxy | None = None
-    if user.member_id != member.id:
-        proxy = live_proxy(motion, member)
-        if proxy is None or proxy.holder_id != user.member_id:
+    with write_transaction():
+        motion = lock_motion(motion_id)
+        user = db.session.get(User, user_id)
+        if user is None:
             raise MotionError(_("You may not vote for this member."), 403)
-    elif live_proxy(motion, member) is not None:
-        raise MotionError(_("Your member has given its vote on this motion to a proxy; revoke the proxy to vote yourself."))
-    weights = committed_weights(motion)
-    if member.slug not in weights:
-        raise MotionError(_("This member was not eligible when the motion opened."), 403)
+        return cast_locked(motion, user, ballot_member(user, member_slug), selection, now)
+
+
+def cast_locked(motion: Motion, user: User, member: Member, selection: Any, now: datetime | None = None) -> CastReceipt:
+    """`cast` for a caller that already holds the write lock (the demo history, the load bench)."""
+    now = now or utcnow()
+    caster = check_caster(motion, user, member, now)
     check_selection(motion, selection)
-    previous = db.session.scalar(select(Ballot).where(
-        Ballot.motion_id == motion.id, Ballot.member_id == member.id, Ballot.counted))
-    if previous is not None and not motion.revote:
-        raise MotionError(_("This member has already voted on this motion."))
-    rules = committed_rules(motion)
+    return _record_ballot(motion, user, caster, selection, now)
+
+
+def _record_ballot(motion: Motion, user: User, caster: Caster, selection: Any, now: datetime) -> CastReceipt:
+    """Append the ballot leaf, mark the replaced ballot, store the row. Every check has passed."""
+    assert motion.log is not None and motion.opening is not None
+    member, proxy, previous = caster.member, caster.proxy, caster.previous
+    weight = motion.opening.weights[member.slug]
     log = board.lock_for_append(motion.log.id)
     leaf = ballot_leaf(
         motion=motion.public_id,
-        weight=weights[member.slug],
+        weight=weight,
         selection=selection,
         cast_at=now,
         member=None if motion.secret else member.slug,
-        region=member.region if uses_regions(rules) else None,
+        region=member.region if uses_regions(motion.opening.rules) else None,
         supersedes=previous.leaf_index if previous else None,
         # A secret leaf names no member, so it names no proxy holder either: the holder plus the
         # weight would point at the grantor (docs/threat-model.md).
@@ -331,13 +419,14 @@ def cast(motion: Motion, user: User, member: Member, selection: Any, now: dateti
         db.session.flush()
     if proxy is not None:
         proxy.used_at = now
-    ballot = Ballot(motion_id=motion.id, member_id=member.id, leaf_index=appended.index, weight=weights[member.slug],
+    ballot = Ballot(motion_id=motion.id, member_id=member.id, leaf_index=appended.index, weight=weight,
                     cast_by_id=user.id, proxy_id=proxy.id if proxy else None, counted=True, cast_at=now)
     db.session.add(ballot)
     try:
         db.session.flush()
     except IntegrityError as e:  # the database's own one-counted-ballot rule
-        raise MotionError(_("This member has already voted on this motion.")) from e
+        raise MotionError(_("%(member)s has already voted on this motion, and this motion does not allow a change of vote.",
+                            member=member_name(member))) from e
     return CastReceipt(ballot.id, appended.receipt(log.origin), appended.tracking_code,
                        previous.leaf_index if previous else None)
 

@@ -7,7 +7,6 @@ the member attributes committed in the motion's opening leaf.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -16,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 import voting
-from ballots.leaves import BallotLeaf, parse_leaf
+from ballots.leaves import BallotLeaf, counted_ballots, parse_leaf
 
 from app import board
 from app.charts import Bar, Contest, Marker, chart_with_table, contests_with_table
@@ -36,7 +35,7 @@ from app.results.words import (
     signed_amount,
 )
 
-RANKED = ("irv", "stv", "schulze", "ranked_pairs", "schulze_stv")
+RANKED = voting.RANKED_METHODS
 CONDORCET = ("schulze", "ranked_pairs")
 
 
@@ -436,20 +435,12 @@ def ties(result: dict[str, Any], labels: Labels) -> list[dict[str, str]]:
 def counted_with_attributes(motion: Motion) -> list[tuple[int, Any, dict[str, Any]]]:
     """Counted ballots of a recorded motion with the casting member's attributes as committed in
     leaf 0 (the weight snapshot), exactly the ballots the tally counted."""
-    opening = json.loads(motion.open_leaf_json or "{}")
-    attributes = {m["id"]: m for m in opening.get("weights", {}).get("members", [])}
-    counted: dict[int, BallotLeaf] = {}
-    for row in board.leaves(motion.log):  # type: ignore[arg-type]
-        if row.kind != "ballot":
-            continue
-        leaf = parse_leaf(row.leaf)
-        if not isinstance(leaf, BallotLeaf):
-            continue
-        if leaf.supersedes is not None:
-            counted.pop(leaf.supersedes, None)
-        counted[row.index] = leaf
-    return [(leaf.weight, leaf.selection, attributes.get(leaf.member or "", {}))
-            for _i, leaf in sorted(counted.items()) if leaf.member in attributes]
+    attributes = motion.opening.members if motion.opening else {}
+    parsed = ((row.index, parse_leaf(row.leaf)) for row in board.leaves(motion.log)  # type: ignore[arg-type]
+              if row.kind == "ballot")
+    counted = counted_ballots((index, leaf) for index, leaf in parsed if isinstance(leaf, BallotLeaf))
+    return [(leaf.weight, leaf.selection, attributes[leaf.member]) for _index, leaf in counted
+            if leaf.member in attributes]
 
 
 def _group_label(attribute: str, value: str, lang: str) -> str:

@@ -90,7 +90,7 @@ def build(app: Flask, members: int, open_motions: int, closed_motions: int = 1, 
             for n, person in enumerate(delegates):
                 with write_transaction():
                     user = db.session.scalar(db.select(User).where(User.email == person.email))
-                    service.cast(db.session.get(Motion, motion_id), user, user.member, CHOICES[n % len(CHOICES)])
+                    service.cast_locked(db.session.get(Motion, motion_id), user, user.member, CHOICES[n % len(CHOICES)])
             with write_transaction():
                 service.close_motion(db.session.get(Motion, motion_id))
         opened = [_open(_motion(f"Open motion {i + 1}", closed_motions + i)) for i in range(open_motions)]

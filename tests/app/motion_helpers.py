@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from app.database import write_transaction
 from app.extensions import db
-from app.models import Member, User
+from app.models import User
 from app.motions import service
 from app.motions.models import Motion
 
@@ -39,10 +39,8 @@ def open_now(motion_id: int) -> None:
 
 
 def cast_as(motion_id: int, email: str, selection: Any, for_member: str | None = None) -> service.CastReceipt:
-    with write_transaction():
-        user = db.session.scalar(db.select(User).where(User.email == email))
-        member = db.session.scalar(db.select(Member).where(Member.slug == for_member)) if for_member else user.member
-        return service.cast(db.session.get(Motion, motion_id), user, member, selection)
+    user_id = db.session.scalar(db.select(User.id).where(User.email == email))
+    return service.cast(motion_id, user_id, for_member, selection)
 
 
 def close_now(motion_id: int) -> Motion:

@@ -143,7 +143,7 @@ def test_a_refusal_inside_the_lock_reads_french(fed: Flask, client: FlaskClient)
     to_french(client, "delegate@example.org")
     again = cast_fields(client, motion_id, [("choice", "no")])
     assert again.status_code == 409
-    assert "Ce membre a déjà voté sur cette motion." in text_of(again.get_data(as_text=True))
+    assert "a déjà voté sur cette motion, et cette motion ne permet pas de" in text_of(again.get_data(as_text=True))
 
 
 def test_the_receipt_offers_the_next_motion_waiting(fed: Flask, client: FlaskClient) -> None:

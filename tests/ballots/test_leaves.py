@@ -337,3 +337,16 @@ def test_bulk_ballot_refuses_leaves_over_the_size_limit() -> None:
     with pytest.raises(LeafError, match="leaf size"):
         leaves.parse_leaf(text)
     assert bulk_ballot(text) is None
+
+
+def test_counted_ballots_drops_each_ballot_a_later_one_replaces() -> None:
+    from ballots.leaves import BallotLeaf, counted_ballots
+
+    def ballot(supersedes: int | None, choice: str) -> BallotLeaf:
+        return BallotLeaf(motion="m", weight=1, selection=choice, nonce="n" * 22, cast_at="2026-01-01T00:00:00Z",
+                          supersedes=supersedes)
+
+    first, other, change, change_again = ballot(None, "yes"), ballot(None, "no"), ballot(1, "no"), ballot(3, "yes")
+    counted = counted_ballots([(1, first), (2, other), (3, change), (4, change_again)])
+    assert counted == [(2, other), (4, change_again)]
+    assert counted_ballots([]) == []

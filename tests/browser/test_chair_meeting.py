@@ -77,7 +77,7 @@ def set_the_room(server: LiveServer, lang: str) -> dict[str, int]:
                                        .where(User.role == Role.DELEGATE, User.delegate_rank == DelegateRank.PRIMARY)
                                        .order_by(Member.slug).limit(12)).all()
         for n, user in enumerate(delegates):
-            service.cast(live, user, user.member, "no" if n % 4 == 0 else "yes")
+            service.cast_locked(live, user, user.member, "no" if n % 4 == 0 else "yes")
         return {"meeting": meeting.id, "draft": draft.id, "live": live.id}
 
 

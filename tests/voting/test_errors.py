@@ -94,3 +94,31 @@ def test_check_feasible_accepts_the_documented_bounds() -> None:
 def test_ballots_not_iterable() -> None:
     with pytest.raises(voting.InvalidBallot, match="want an iterable"):
         voting.tally("plurality", 5, options=["a"])  # type: ignore[arg-type]
+
+
+def test_a_bad_ballot_names_its_field_and_reason_apart() -> None:
+    """The app reads `field` and `reason` instead of taking the message apart."""
+    with pytest.raises(voting.InvalidBallot) as bad:
+        voting.validate_selection("irv", ["a", "a"], options=["a", "b"])
+    assert (bad.value.index, bad.value.field) == (0, "selection")
+    assert bad.value.reason == "option 'a' appears more than once"
+    assert bad.value.message == "selection: option 'a' appears more than once"
+    assert str(bad.value) == "ballot 0: selection: option 'a' appears more than once"
+
+
+@pytest.mark.parametrize(("rules", "field"), [
+    ({"threshold": "most"}, "rules.threshold"),
+    ({"threshold": "majority_cast", "quorum": {"members": "3/2"}}, "rules.quorum.members"),
+    ({"threshold": "majority_cast", "quorum": {"weight": "half"}}, "rules.quorum.weight"),
+    ({"threshold": "majority_cast", "double_majority": {"regions": 0}}, "rules.double_majority.regions"),
+])
+def test_bad_rules_name_the_setting_at_fault(rules: dict[str, Any], field: str) -> None:
+    with pytest.raises(voting.InvalidMotion) as bad:
+        voting.validate_rules(rules)
+    assert bad.value.field == field and str(bad.value) == f"{field}: {bad.value.reason}"
+
+
+def test_infeasible_seats_name_the_seats() -> None:
+    with pytest.raises(voting.InvalidMotion) as bad:
+        voting.check_feasible("stv", 2, 3)
+    assert bad.value.field == "seats" and bad.value.reason == "got 3, more than the 2 option(s)"
