@@ -23,7 +23,7 @@ from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse
 from voting import weights as weight_policies
 
 from app import board
-from app.audit import record_action
+from app.action_log import record_action
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow
