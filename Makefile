@@ -45,9 +45,11 @@ test-system-deps:
 test: install-dev test-system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The fast tier for the edit-test loop: no browser, no PostgreSQL, no gunicorn. CI runs `make test`.
+# The fast tier for the edit-test loop: no browser, no PostgreSQL, no gunicorn, every hypothesis
+# property at a small example count (tests/conftest.py), on every CPU (pytest-xdist).
+# CI runs `make test`.
 check: install-dev
-	$(BIN)/python -m pytest -q -m "not browser and not slow" --ignore=tests/browser $(PYTEST_ARGS)
+	LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -n auto -m "not browser and not slow" --ignore=tests/browser $(PYTEST_ARGS)
 
 # Speed and memory, side by side with the baselines; results go in docs/benchmarks.md.
 bench: install-dev

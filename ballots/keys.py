@@ -9,7 +9,8 @@ processes race, one link wins and both end up using the winner's key.
 Rotation: the current key signs a statement announcing the next key; the
 statement goes into the log as a ``key`` leaf (:func:`key_rotation_leaf`).
 Checkpoints of sizes after that leaf are signed by the new key, and the
-verifier follows the chain with :func:`follow_rotation`.
+verifier follows the chain with :func:`follow_rotation`, keeping the keys it
+followed in a :class:`KeyChain` (which key signs checkpoints of which sizes).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+from .checkpoint import open_checkpoint, parse_checkpoint
 from .errors import KeyFormatError, VerificationError
 from .leaves import KeyLeaf, _build, format_time
-from .note import Signer, Verifier, open_note, parse_vkey, sign_note
+from .note import Signer, Verifier, _split, open_note, parse_vkey, sign_note
 
 __all__ = [
     "MAX_KEY_FILE_BYTES",
@@ -30,6 +32,7 @@ __all__ = [
     "rotation_statement_text",
     "key_rotation_leaf",
     "follow_rotation",
+    "KeyChain",
 ]
 
 MAX_KEY_FILE_BYTES = 4096
@@ -110,3 +113,28 @@ def follow_rotation(leaf: KeyLeaf, origin: str, current: Verifier) -> Verifier:
         raise VerificationError("key rotation statement does not match the leaf's origin, "
                                 "new key and time")
     return parse_vkey(leaf.new_key)
+
+
+class KeyChain:
+    """Which key signs checkpoints of which sizes, following ``key`` leaves."""
+
+    def __init__(self, first: Verifier) -> None:
+        self.starts: list[tuple[int, Verifier]] = [(0, first)]
+
+    def at(self, size: int) -> Verifier:
+        """Key in force for a checkpoint of ``size`` leaves."""
+        key = self.starts[0][1]
+        for start, v in self.starts:
+            if start <= size:
+                key = v
+        return key
+
+    def add(self, index: int, v: Verifier) -> None:
+        # the checkpoint that first includes leaf ``index`` is signed by the new key
+        self.starts.append((index + 1, v))
+
+    def open(self, note: str, origin: str) -> tuple[int, bytes]:
+        """Size and root of a signed checkpoint, checked with the key in force for its size."""
+        size = parse_checkpoint(_split(note)[0]).size
+        sc = open_checkpoint(note, [self.at(size)], origin=origin)
+        return sc.size, sc.root

@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 from . import _tally_adapter as engine
 from .ballot_rules import ballot_rules, wants_region
 from .bundle import Bundle, decode_json_bytes, parse_bundle
-from .checkpoint import open_checkpoint, parse_checkpoint
+from .checkpoint import parse_checkpoint
 from .errors import BallotsError, FormatError
-from .keys import follow_rotation
+from .keys import KeyChain, follow_rotation
 from .leaflog import Ballots, LeafLog, Progress, read_leaves
 from .leaves import OpenLeaf
 from .merkle import Tree, leaf_hash
@@ -246,31 +246,6 @@ def check_log_structure(b: Bundle, log: LeafLog) -> Check:
     return outcome("log structure", s, f"motion {motion!r}: open, "
                     f"{plural(len(log.ballots), 'ballot')}, "
                     f"{plural(len(log.keys), 'key rotation')}, close")
-
-
-class KeyChain:
-    """Which key signs checkpoints of which sizes, following ``key`` leaves."""
-
-    def __init__(self, first: Verifier) -> None:
-        self.starts: list[tuple[int, Verifier]] = [(0, first)]
-
-    def at(self, size: int) -> Verifier:
-        """Key in force for a checkpoint of ``size`` leaves."""
-        key = self.starts[0][1]
-        for start, v in self.starts:
-            if start <= size:
-                key = v
-        return key
-
-    def add(self, index: int, v: Verifier) -> None:
-        # the checkpoint that first includes leaf ``index`` is signed by the new key
-        self.starts.append((index + 1, v))
-
-    def open(self, note: str, origin: str) -> tuple[int, bytes]:
-        """Size and root of a signed checkpoint, checked with the key in force for its size."""
-        size = parse_checkpoint(_split(note)[0]).size
-        sc = open_checkpoint(note, [self.at(size)], origin=origin)
-        return sc.size, sc.root
 
 
 _NO_KEY = "not run: no valid verifier key"

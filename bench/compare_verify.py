@@ -1,7 +1,7 @@
 """Side-by-side ``lipvote verify --no-tally`` of two checkouts on the same bundle.
 
-    git worktree add /tmp/old <commit>
-    .venv/bin/python bench/compare_verify.py /tmp/old . --ballots 1000000 --rounds 5
+    git worktree add OLD_CHECKOUT <commit>
+    .venv/bin/python bench/compare_verify.py OLD_CHECKOUT . --ballots 1000000 --rounds 5
 
 Builds one closed motion bundle (as ``bench_ballots.py`` does), then for each
 round measures raw SHA-256 over the leaf bytes (one call per leaf) and runs the

@@ -6,6 +6,7 @@ gets a copy of that file, so tests are isolated and still exercise the migration
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -16,11 +17,27 @@ from typing import Any, Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.extensions import db
 from app.models import DelegateRank, Member, Role, User
+
+# Hypothesis: `make test` runs each property at the count its test asks for (`examples(n)` is n);
+# `make check` sets LIPVOTE_HYPOTHESIS=check, a profile that caps every count, those of properties
+# with no count of their own included, so that the edit-test loop stays short.
+HYPOTHESIS_PROFILE = os.environ.get("LIPVOTE_HYPOTHESIS", "full")
+CHECK_EXAMPLES = 10
+settings.register_profile("full")
+settings.register_profile("check", max_examples=CHECK_EXAMPLES)
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(wanted: int) -> int:
+    """A property's example count: `wanted`, capped under the `check` profile."""
+    return min(wanted, CHECK_EXAMPLES) if HYPOTHESIS_PROFILE == "check" else wanted
+
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -90,8 +107,10 @@ def add_member(slug: str, **fields: Any) -> Member:
 
 @cache
 def password_hash(password: str) -> str:
-    """Hash each test password once (scrypt is deliberately slow); sign-in still checks it for real."""
-    return generate_password_hash(password)
+    """A test account's stored hash, made once per password. Sign-in checks it for real, but with
+    few PBKDF2 rounds: the app's scrypt costs about 0.1-0.2 s of CPU per sign-in, and the tests
+    sign in hundreds of times. Passwords the app hashes itself (invitations, resets) stay scrypt."""
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
 def add_user(email: str, role: Role, member: Member | None = None, rank: DelegateRank | None = None,

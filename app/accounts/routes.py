@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from app import sessions, tokens
 from app.accounts import bp
 from app.accounts.forms import AccountForm
-from app.audit import record_action
+from app.action_log import record_action
 from app.auth import two_factor
 from app.database import write_transaction
 from app.extensions import db

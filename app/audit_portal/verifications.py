@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app import board
-from app.audit import record_action
+from app.action_log import record_action
 from app.audit_portal import bp
 from app.audit_portal.export import motion_bundle_filename
 from app.audit_portal.forms import VerifiedForm

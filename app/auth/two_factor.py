@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.auth.models import RecoveryCode, TwoFactor
 from app.config import read_or_create_secret
 from app.database import write_transaction

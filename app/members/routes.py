@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.database import write_transaction
 from app.extensions import db
 from app.i18n import current_language

@@ -1,4 +1,8 @@
-"""The chair's pages: drafting, preview, open/extend/close/certify, live console.
+"""The chair at the desk: drafting, preview, the lifecycle steps, the live console and outcome.
+
+Each lifecycle step has its own view and URL (`/<id>/open`, `/extend`, `/close`, `/certify`,
+`/delete`), all through one confirmation page (`_lifecycle_page`). The chair in the room
+(projector, duplicate, minutes) is `chair_room.py`; the delegate's pages are `delegate.py`.
 
 Views stay thin: forms check input (`app.motions.forms`), `app.motions.service` changes state
 inside `write_transaction()`, and `voting` computes weights and power. Every refusal is a page
@@ -24,7 +28,7 @@ import voting
 from voting import power
 from voting import weights as weight_policies
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.database import write_transaction
 from app.display import SHORT_TIME_PATTERNS, as_utc, clock, machine_time, motion_state, number, percent, when_text
 from app.extensions import db
@@ -283,18 +287,41 @@ def _do_delete(motion: Motion, form: Any) -> None:
     db.session.delete(motion)
 
 
-# action -> (state it needs, what it does, message after success)
-ACTIONS: dict[str, tuple[MotionState, Callable[[Motion, Any], None], Callable[[], str]]] = {
-    "open": (MotionState.DRAFT, _do_open, lambda: _("The motion is open: delegates can vote, and its rules and weights are published in its public log.")),
-    "extend": (MotionState.OPEN, _do_extend, lambda: _("The closing time was changed.")),
-    "close": (MotionState.OPEN, _do_close, lambda: _("The motion is closed and counted.")),
-    "certify": (MotionState.CLOSED, _do_certify, lambda: _("The result is certified.")),
-    "delete": (MotionState.DRAFT, _do_delete, lambda: _("The draft was deleted.")),
-}
+@bp.route("/<int:motion_id>/open", methods=["GET", "POST"], endpoint="open")
+@requires(Permission.MANAGE_MOTIONS)
+def open_motion(motion_id: int) -> Response | tuple[str, int]:
+    return _lifecycle_page("open", motion_id, MotionState.DRAFT, _do_open, _(
+        "The motion is open: delegates can vote, and its rules and weights are published in its public log."))
 
 
-def _confirm_page(action: str, motion_id: int) -> Response | tuple[str, int]:
-    needed, run, done = ACTIONS[action]
+@bp.route("/<int:motion_id>/extend", methods=["GET", "POST"], endpoint="extend")
+@requires(Permission.MANAGE_MOTIONS)
+def extend_motion(motion_id: int) -> Response | tuple[str, int]:
+    return _lifecycle_page("extend", motion_id, MotionState.OPEN, _do_extend, _("The closing time was changed."))
+
+
+@bp.route("/<int:motion_id>/close", methods=["GET", "POST"], endpoint="close")
+@requires(Permission.MANAGE_MOTIONS)
+def close_motion(motion_id: int) -> Response | tuple[str, int]:
+    return _lifecycle_page("close", motion_id, MotionState.OPEN, _do_close, _("The motion is closed and counted."))
+
+
+@bp.route("/<int:motion_id>/certify", methods=["GET", "POST"], endpoint="certify")
+@requires(Permission.MANAGE_MOTIONS)
+def certify_motion(motion_id: int) -> Response | tuple[str, int]:
+    return _lifecycle_page("certify", motion_id, MotionState.CLOSED, _do_certify, _("The result is certified."))
+
+
+@bp.route("/<int:motion_id>/delete", methods=["GET", "POST"], endpoint="delete")
+@requires(Permission.MANAGE_MOTIONS)
+def delete_draft(motion_id: int) -> Response | tuple[str, int]:
+    return _lifecycle_page("delete", motion_id, MotionState.DRAFT, _do_delete, _("The draft was deleted."))
+
+
+def _lifecycle_page(action: str, motion_id: int, needed: MotionState, run: Callable[[Motion, Any], None],
+                    done: str) -> Response | tuple[str, int]:
+    """The confirmation page of one lifecycle step (GET), and the step itself (POST): `run` is
+    called on the locked motion inside the write transaction, `done` is the message after it."""
     motion = motion_or_404(motion_id)
     _require_state(motion, needed)
     form: ConfirmForm | ExtendForm = ExtendForm() if action == "extend" else ConfirmForm()
@@ -310,7 +337,7 @@ def _confirm_page(action: str, motion_id: int) -> Response | tuple[str, int]:
             abort(e.status, e.message)
         except voting.VotingError as e:
             abort(422, _("This motion cannot be %(action)s: %(reason)s", action=action, reason=str(e)))
-        flash(done(), "success")
+        flash(done, "success")
         if action == "delete":
             return redirect(url_for("main.home"))
         if action in ("close", "certify"):
@@ -327,19 +354,6 @@ def _confirm_page(action: str, motion_id: int) -> Response | tuple[str, int]:
     if motion.state in (MotionState.CLOSED, MotionState.CERTIFIED):
         context["outcome"] = outcome_text(motion)
     return render_template("motions/chair_confirm.html", action=action, motion=motion, form=form, **context), status
-
-
-def _lifecycle_view(action: str) -> Callable[[int], Response | tuple[str, int]]:
-    def view(motion_id: int) -> Response | tuple[str, int]:
-        return _confirm_page(action, motion_id)
-
-    view.__name__ = action
-    return requires(Permission.MANAGE_MOTIONS)(view)
-
-
-for _action in ACTIONS:
-    bp.add_url_rule(f"/<int:motion_id>/{_action}", endpoint=_action, view_func=_lifecycle_view(_action),
-                    methods=["GET", "POST"])
 
 
 # --- live console ----------------------------------------------------------------------------

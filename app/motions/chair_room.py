@@ -19,7 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.csv_cells import spreadsheet_cell
 from app.database import write_transaction
 from app.display import as_utc, federation_zone, motion_state

@@ -25,7 +25,7 @@ from ballots.leaves import counted_ballots as counted_leaves
 from voting import weights as weight_policies
 
 from app import board
-from app.audit import record_action
+from app.action_log import record_action
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow

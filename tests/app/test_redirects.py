@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.redirects import MAX_TARGET_LENGTH, same_site_path
-from tests.conftest import PASSWORD, Person, csrf_token
+from tests.conftest import PASSWORD, Person, csrf_token, examples
 
 SITE = "http://localhost"
 
@@ -112,7 +112,7 @@ def test_language_form_returns_to_the_page_it_was_on(client: FlaskClient) -> Non
     assert change_language(client, token, "/audit/?page=2") == "/audit/?page=2"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(next_value=st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
        | st.builds(lambda a, b: a + b, st.sampled_from(["/", "//", "/\\", "\\", " /", "/\t/", "http:", "/%2F"]),
                    st.text(st.characters(exclude_categories=("Cs",)), max_size=20)))

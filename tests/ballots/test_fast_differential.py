@@ -28,6 +28,7 @@ from ballots.note import Signer
 from ballots.verify import verify_bundle_bytes
 
 from ballots_testlog import REGIONS, WEIGHTS, MotionLog
+from tests.conftest import examples
 
 MEMBERS = sorted(WEIGHTS)
 REGIONAL = {"double_majority": {"regions": "all"}}
@@ -110,7 +111,7 @@ def _tampered(log: MotionLog, how: str, k: int) -> tuple[dict[str, Any], list[An
     return bundle, receipts
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(motion_logs(), st.sampled_from(TAMPERING), st.integers(0, 50), st.integers(1, 4),
        st.booleans())
 def test_fast_path_reports_what_the_reference_reports(log: MotionLog, how: str, k: int,

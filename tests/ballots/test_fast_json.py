@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ballots.bundle import decode_json_bytes, fast_json_loads, load_json_file
 from ballots.fast.pieces import leaf_pieces
 from ballots.errors import FormatError
+from tests.conftest import examples
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.integers(-2**70, 2**70)
@@ -50,13 +51,13 @@ def _agrees(text: str) -> None:
             assert want is not ValueError and _same(got, want), (text, got, want)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(json_values, st.booleans(), st.booleans())
 def test_fast_decoder_agrees_with_json_on_valid_text(value: Any, ascii_only: bool, spaced: bool) -> None:
     _agrees(json.dumps(value, ensure_ascii=ascii_only, indent=1 if spaced else None))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(json_values, st.integers(0, 200), st.sampled_from(
     list(' "\\,:{}[]0e.-+\t\n\r\x00\x7fNa') + ["\ud800", "\\ud800", "\ufeff", "\u00e9", "1e999",
                                               "99999999999999999999", "\\u00"]),
@@ -130,7 +131,7 @@ def _joined(data: bytes, piece_bytes: int) -> list[str]:
     return [leaf for piece in leaf_pieces(data, piece_bytes) for leaf in piece]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(tricky_text, max_size=12), json_values, st.integers(0, 2), st.integers(1, 40))
 def test_leaf_pieces_read_the_leaves_json_reads_or_refuse(
         leaves: list[str], other: Any, style: int, piece_bytes: int) -> None:
@@ -142,7 +143,7 @@ def test_leaf_pieces_read_the_leaves_json_reads_or_refuse(
     assert got == decode_json_bytes(data, "bundle")["leaves"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), tricky_text), max_size=12),
        st.integers(0, 2), st.integers(1, 40))
 def test_leaf_pieces_never_refuse_leaves_that_are_json_objects(

@@ -16,6 +16,7 @@ from ballots import leaves
 from ballots.fast.columns import ballot_columns
 from ballots._canonical import canonical_dumps
 from ballots.errors import LeafError
+from tests.conftest import examples
 
 T0 = datetime(2025, 3, 1, 14, 5, tzinfo=timezone.utc)
 
@@ -70,7 +71,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(json_values)
 def test_fast_canonical_equals_rfc8785_package(value: Any) -> None:
     assert canonical_dumps(value) == rfc8785.dumps(value).decode("utf-8")
@@ -260,7 +261,7 @@ ids = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), mi
               max_size=12)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     member=st.none() | ids, weight=st.integers(1, 2**53 - 1),
     supersedes=st.none() | st.integers(1, 2**53 - 1), region=st.none() | ids,
@@ -291,7 +292,7 @@ def test_bulk_ballot_matches_parse_leaf(member: str | None, weight: int, superse
         assert fast is not None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(0, 160), st.sampled_from(list(' "\\,:{}[]0aZ.-\u00e9\x01')), st.booleans())
 def test_bulk_ballot_never_accepts_what_the_parser_refuses(pos: int, char: str, insert: bool) -> None:
     text = BALLOT[:pos] + char + BALLOT[pos + (0 if insert else 1):]

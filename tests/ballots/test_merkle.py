@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from ballots import ProofError
 from ballots import merkle
 from ballots.errors import FormatError, RootMismatchError
+from tests.conftest import examples
 
 VECTORS = Path(__file__).parent / "vectors"
 GO = json.loads((VECTORS / "rfc6962" / "go-ct-8-leaves.json").read_text())
@@ -183,7 +184,7 @@ def _reference_root(hs: list[bytes]) -> bytes:
     return merkle.node_hash(_reference_root(hs[:k]), _reference_root(hs[k:]))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(min_value=1, max_value=300), st.data())
 def test_inclusion_round_trip(n: int, data: st.DataObject) -> None:
     hs = _hashes(n)
@@ -209,7 +210,7 @@ def test_inclusion_round_trip(n: int, data: st.DataObject) -> None:
             merkle.verify_inclusion(hs[index], index, size, bad, root)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(min_value=1, max_value=300), st.data())
 def test_consistency_round_trip(n: int, data: st.DataObject) -> None:
     hs = _hashes(n)
@@ -229,7 +230,7 @@ def test_consistency_round_trip(n: int, data: st.DataObject) -> None:
             merkle.verify_consistency(old, new, proof[:-1], tree.root(old), tree.root(new))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=6))
 def test_tree_extend_in_chunks_matches_reference(chunks: list[int]) -> None:
     hs = _hashes(sum(chunks))
@@ -249,7 +250,7 @@ def test_tree_extend_in_chunks_matches_reference(chunks: list[int]) -> None:
         assert tree.leaf_hash(i) == hs[i]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.integers(min_value=0, max_value=200))
 def test_tree_from_packed_hashes(n: int) -> None:
     hs = _hashes(n)
@@ -259,7 +260,7 @@ def test_tree_from_packed_hashes(n: int) -> None:
     assert tree.root() == _reference_root(hs + [merkle.leaf_hash(b"next")])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=0, max_value=300), st.data())
 def test_a_tree_rebuilt_from_its_lowest_levels_is_the_same(n: int, data: st.DataObject) -> None:
     whole = merkle.Tree([merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(n)])

@@ -23,6 +23,7 @@ from ballots import merkle
 from ballots.fast import tree_job as _tree_job
 from ballots.fast.pieces import leaf_pieces
 from ballots.fast.tree_job import TreeJob, leaf_hashes
+from tests.conftest import examples
 
 TEXTS = [f'{{"n":{i},"type":"test"}}' for i in range(40)] + ["caf\u00e9", "bad \ud800 leaf"]
 
@@ -131,7 +132,7 @@ def _replay(texts: Sequence[str], child_texts: Sequence[str], block: int, parent
     return (job.root(texts) if root_only else job.tree(texts)), len(hashed)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1, len(TEXTS)), st.sampled_from([1, 2, 4, 8]), st.integers(0, 50),
        st.booleans(), st.sampled_from([0, 0, 0, -1, 1]),
        st.lists(st.integers(0, len(TEXTS)), max_size=6))
@@ -171,7 +172,7 @@ def _child_output(layout: _tree_job._Blocks, pieces: Any, n: int,
         return f.read(), status[:]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(1, len(JSON_TEXTS)), st.sampled_from([1, 2, 4, 8]), st.integers(0, 50),
        st.integers(1, 300), st.sampled_from([None, 2]))
 def test_a_child_reading_bundle_bytes_in_pieces_does_what_it_does_from_the_list(

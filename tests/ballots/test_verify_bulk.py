@@ -31,6 +31,7 @@ from ballots.fast.rules import plain_ballots
 from ballots.leaflog import Ballots, read_leaves, time_key
 
 from ballots_testlog import REGIONS, WEIGHTS, weight_snapshot
+from tests.conftest import examples
 
 T0 = datetime(2025, 3, 1, 14, 0, tzinfo=timezone.utc)
 MEMBERS = sorted(WEIGHTS)
@@ -150,7 +151,7 @@ def _check_columns_against_parser(texts: list[str], motion: str) -> bool:
     return True
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(st.lists(ballot_texts(any_ids, 2**53 - 1) | mutated() | odd_ballots() | ballot_texts(),
                 min_size=1, max_size=6) | reshaped())
 def test_columns_accept_only_what_the_parser_accepts(texts: list[str]) -> None:
@@ -183,7 +184,7 @@ def plain_ballot_texts(draw: st.DrawFn) -> str:
         nonce=draw(st.from_regex(r"\A[A-Za-z0-9_-]{22,86}\Z").filter(lambda x: len(x) % 4 != 1)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(plain_ballot_texts(), min_size=1, max_size=6))
 def test_columns_takeplain_ballots(texts: list[str]) -> None:
     assert _check_columns_against_parser(texts, "m-1")
@@ -253,7 +254,7 @@ def motion_logs(draw: st.DrawFn) -> list[str]:
     return out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(motion_logs(), st.integers(1, 5), st.booleans())
 def test_bulk_reading_equals_leaf_by_leaf(texts: list[str], chunk: int, audit: bool) -> None:
     b = parse_bundle(build_bundle(origin="o", verifier_key="k", leaves=texts, checkpoint="c",
@@ -310,7 +311,7 @@ def ballot_columns(draw: st.DrawFn) -> tuple[Any, Ballots, bool]:
     return o, bs, draw(st.booleans())
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(ballot_columns())
 def testplain_ballots_agree_with_the_rules(case: tuple[Any, Ballots, bool]) -> None:
     o, bs, with_regions = case

@@ -22,8 +22,9 @@ from pref_voting.iterative_methods import instant_runoff_tb
 from pref_voting.voting_methods import beat_path, plurality, ranked_pairs
 
 import voting
+from tests.conftest import examples
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import voting
 from voting.fast.rankings import rankings_repeat
+from tests.conftest import examples
 
 RANKED = ["irv", "stv", "schulze", "ranked_pairs"]
 SEATS = {"stv": 2}
@@ -44,7 +45,7 @@ def both(method: str, ballots: Any, options: list[str], seats: int, seed: bytes 
     return fast.as_dict(), reference.as_dict()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ranked_profiles(), st.sampled_from([None, b"seed"]))
 def test_small_profiles_explain_the_same(profile: Any, seed: bytes | None) -> None:
     method, options, ballots, seats = profile

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voting.power import InvalidGame, banzhaf, banzhaf_swings, shapley_shubik
+from tests.conftest import examples
 
 
 def test_eec_council_1958() -> None:
@@ -55,7 +56,7 @@ game = st.lists(st.integers(0, 12), min_size=1, max_size=7).filter(lambda w: sum
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(game)
 def test_against_brute_force(g: tuple[list[int], int]) -> None:
     w, q = g

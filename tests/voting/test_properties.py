@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import voting
+from tests.conftest import examples
 
 SEED = b"property-seed"
 RANKED = ["irv", "stv", "schulze", "ranked_pairs", "schulze_stv"]
 ALL = ["plurality", "approval", *RANKED]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

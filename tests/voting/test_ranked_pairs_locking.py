@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from voting import _materiality, _methods
 from voting._methods import _acyclic, _reaches, ranked_pairs_from_matrix
+from tests.conftest import examples
 
 NODES = [f"n{i}" for i in range(7)]
 
@@ -34,13 +35,13 @@ def _digraph(edges: set[tuple[str, str]]) -> nx.DiGraph:
     return g
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(edge_sets)
 def test_acyclic_agrees_with_networkx(edges: set[tuple[str, str]]) -> None:
     assert _acyclic(edges) == nx.is_directed_acyclic_graph(_digraph(edges))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(edge_sets, st.sampled_from(NODES), st.sampled_from(NODES))
 def test_reaches_agrees_with_networkx(edges: set[tuple[str, str]], start: str, goal: str) -> None:
     assert _reaches(edges, start, goal) == nx.has_path(_digraph(edges), start, goal)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import rfc8785
 
 import voting
+from tests.conftest import examples
 
 OPTS = ["yes", "no", "abstain"]
 
@@ -176,7 +177,7 @@ def test_turnout_above_eligible_is_refused() -> None:
         voting.tally("yes_no", [(1, "yes"), (1, "no")], options=OPTS, rules={"eligible": {"members": 1, "weight": 5}})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.integers(0, 12), st.integers(1, 12), st.integers(0, 500), st.booleans())
 def test_needed_is_the_smallest_amount_that_passes(p: int, q: int, base: int, strict: bool) -> None:
     share = Fraction(min(p, q), q)

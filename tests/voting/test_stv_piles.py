@@ -25,6 +25,7 @@ from voting._pycore import ExactSTV, exact_ballot
 from voting.fast.piles import PiledSTV, PileList
 from voting.fast.rankings import rankings_repeat
 from voting.fast.ranks import preference_order
+from tests.conftest import examples
 
 def _arrays(options: list[str], ballots: list[tuple[int, list[str]]]) -> tuple[Any, Any]:
     code = {o: i for i, o in enumerate(options)}
@@ -69,7 +70,7 @@ def stv_profiles(draw: Any) -> tuple[list[str], list[tuple[int, list[str]]], int
     return options, ballots, seats
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stv_profiles())
 def test_piles_follow_py_vote_core_per_ballot_loop(profile: Any) -> None:
     options, ballots, seats = profile

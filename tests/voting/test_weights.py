@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from voting import InvalidPolicy
 from voting import weights as W
+from tests.conftest import examples
 
 REGIONS = ["atlantic", "quebec", "ontario", "prairies_nt", "bc_yukon"]
 
@@ -106,7 +107,7 @@ policies_st = st.one_of(
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(members_st, policies_st, st.integers(0, 5000), st.sampled_from([None, "1/4", "1/10", "1/2"]),
        st.sampled_from([None, "1/100", "1/50"]), st.randoms(use_true_random=False))
 def test_policy_invariants(rows: Any, policy: dict[str, Any], extra: int, cap: str | None, floor: str | None, rnd: Any) -> None:

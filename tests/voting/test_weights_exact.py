@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from voting import InvalidPolicy
 from voting import weights as W
+from tests.conftest import examples
 
 REGIONS = ["atlantic", "quebec", "ontario", "prairies_nt", "bc_yukon"]
 SIZES = ["small", "medium", "large"]
@@ -184,7 +185,7 @@ limits_st = st.tuples(st.sampled_from([None, "1/4", "1/10", "1/2"]), st.sampled_
 rules_st = st.one_of(st.just(("exact", None)), st.tuples(st.just("fixed_total"), st.integers(0, 20000)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(members_st, kinds_st, limits_st, rules_st)
 def test_equal_inputs_get_equal_weights(rows: Any, kind: dict[str, Any], limits: tuple[str | None, str | None],
                                         rule: tuple[str, int | None]) -> None:

@@ -1,3 +1,5 @@
+"""The motions list (`/motions/`): drafts are shown only to those who manage motions."""
+
 from __future__ import annotations
 
 from flask import render_template

@@ -1,4 +1,6 @@
-"""The audit trail: every admin and chair action, recorded in the same transaction as the change.
+"""Writing the audit trail: each admin and chair action, in the same transaction as the change.
+
+The auditors' pages that publish the trail belong to the audit portal (`app/audit_portal/trail.py`).
 
 Each action is stored twice, in the same transaction: as an `audit_event` row (who, what, when,
 before/after, for the auditor's page) and as an `audit_event` leaf appended to the audit
