@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from slugify import slugify
 from sqlalchemy import func, select
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.deliberation.models import Clause, Proposal, ProposalState, ProposalVersion
 from app.deliberation.text import ClauseText, content_hash
 from app.extensions import db

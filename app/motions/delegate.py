@@ -23,7 +23,6 @@ from ballots.leaves import BallotLeaf, parse_leaf
 from ballots.receipt import receipt_to_tlog_proof
 
 from app import board
-from app.action_log import record_action
 from app.qr import qr_svg
 from app.extensions import db
 from app.forms import ConfirmForm

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow

@@ -5,6 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
+
 from app.deliberation.diff import Segment, version_diff, word_diff
 from app.deliberation.text import ClauseText
 
@@ -25,7 +27,7 @@ def test_accented_words_are_whole_words() -> None:
         Segment("same", "Équité entre "), Segment("ins", "les "), Segment("same", "régions")]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.text(max_size=60), st.text(max_size=60))
 def test_the_diff_rebuilds_both_texts(old: str, new: str) -> None:
     segments = word_diff(old, new)

@@ -17,6 +17,8 @@ import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import examples
 from pref_voting.iterative_methods import instant_runoff, instant_runoff_put, instant_runoff_tb
 from pref_voting.profiles import Profile
 
@@ -25,7 +27,7 @@ from voting import _materiality
 from voting._ingest import ingest
 from voting._methods import RUNNERS, run_stv
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SEEDS = [None, b"one", b"two", b"three"]
 
 Rows = list[tuple[int, list[int]]]
