@@ -52,8 +52,6 @@ def group_label(grouping: str, group: str) -> str:
 
 
 def spread_sentence(breakdown: Breakdown, results: Results) -> str:
-    name = grouping_label(breakdown.grouping).lower() if current_language() == "en" else grouping_label(
-        breakdown.grouping)
     spread = breakdown.spread(results.majority_in_support)
     leaning = [group_label(breakdown.grouping, c.group) for c in breakdown.cells if c.leans_in_support]
     if spread is Spread.BROAD:
@@ -65,7 +63,7 @@ def spread_sentence(breakdown: Breakdown, results: Results) -> str:
         return _("Support is divided: a majority in %(k)s of %(n)s groups.", k=len(leaning), n=len(breakdown.cells))
     if spread is Spread.NONE:
         return _("No group has a majority in support.")
-    return _("Every answer comes from one group: there is nothing to compare (%(grouping)s).", grouping=name)
+    return _("Every answer comes from one group: there is nothing to compare.")
 
 
 @bp.app_template_global("consultation_choice")

@@ -176,9 +176,9 @@ def respond(consultation: Consultation, *, user: User, member: Member, choice: s
     try:
         chosen = Choice(choice)
     except ValueError:
-        raise ConsultationError(_l("Choose one of the answers."), 422) from None
+        raise ConsultationError(_l("Choose an answer."), 422) from None
     if len(comment) > MAX_COMMENT:
-        raise ConsultationError(_l("The comment is too long: at most %(n)s characters.", n=MAX_COMMENT), 422)
+        raise ConsultationError(_l("The comment is too long: at most %(max)d characters.", max=MAX_COMMENT), 422)
     existing = response_of(consultation, member)
     if existing is None and revision != 0:
         raise ConsultationError(_l("The answer you were changing no longer exists. Reload the page."), 409)
