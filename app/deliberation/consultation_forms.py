@@ -8,7 +8,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from voting import weights as weight_policies
 
@@ -40,7 +41,7 @@ class ConsultationForm(FlaskForm):
         description=_l("Members can answer and change their answer until this time."))
     confidential = BooleanField(_l("Confidential: show no group of fewer than 3 members and no member’s answer"))
     weight_policy = RadioField(_l("Weight policy for the weighted counts"), default="equal",
-                               choices=[(key, POLICY_LABELS[key]) for key in weight_policies.PRESETS],
+                               choices=[SelectChoice(key, POLICY_LABELS[key]) for key in weight_policies.PRESETS],
                                validators=[InputRequired(message=_l("Choose a weight policy."))])
     submit = SubmitField(_l("Start the consultation"))
 
@@ -74,7 +75,7 @@ class ConsultationForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
-    choice = RadioField(_l("What does your member think of this version?"), choices=list(CHOICE_LABELS.items()),
+    choice = RadioField(_l("What does your member think of this version?"), choices=[SelectChoice(k, v) for k, v in CHOICE_LABELS.items()],
                         validate_choice=False, validators=[InputRequired(message=_l("Choose an answer."))])
     comment = TextAreaField(_l("Comment (optional)"), filters=[clean_multiline],
                             validators=[Optional(), Length(max=MAX_COMMENT, message=_l(
@@ -85,7 +86,7 @@ class ResponseForm(FlaskForm):
 
     def validate_choice(self, field: RadioField) -> None:
         if field.data not in CHOICE_LABELS:
-            raise ValueError(str(_l("Choose an answer.")))
+            raise ValidationError(str(_l("Choose an answer.")))
 
     @property
     def revision_number(self) -> int:
