@@ -37,7 +37,7 @@ class ConsultationForm(FlaskForm):
     opens_at = AsciiDateTimeLocalField(_l("Opening time (optional)"), format=DATETIME_FORMAT, validators=[Optional()],
                                        description=_l("Leave it empty to open the consultation now."))
     closes_at = AsciiDateTimeLocalField(_l("Closing time"), format=DATETIME_FORMAT, validators=[DataRequired(
-        message=_l("Enter the closing time, for example 2026-12-15 17:00."))],
+        message=_l("Enter the closing time: a date and an hour."))],
         description=_l("Members can answer and change their answer until this time."))
     confidential = BooleanField(_l("Confidential: show no group of fewer than 3 members and no member’s answer"))
     weight_policy = RadioField(_l("Weight policy for the weighted counts"), default="equal",

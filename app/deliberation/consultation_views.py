@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from flask import Response, abort, current_app, flash, g, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -60,7 +61,9 @@ def spread_sentence(breakdown: Breakdown, results: Results) -> str:
         return _("Support is carried by one group: %(group)s. No other group has a majority in support.",
                  group=leaning[0])
     if spread is Spread.SOME_GROUPS:
-        return _("Support is divided: a majority in %(k)s of %(n)s groups.", k=len(leaning), n=len(breakdown.cells))
+        return ngettext("Support is divided: a majority in %(k)s of %(n)s groups.",
+                        "Support is divided: a majority in %(k)s of %(n)s groups.", len(leaning), k=len(leaning),
+                        n=len(breakdown.cells))
     if spread is Spread.NONE:
         return _("No group has a majority in support.")
     return _("Every answer comes from one group: there is nothing to compare.")
@@ -84,7 +87,8 @@ def consultation_headline(consultation: Consultation) -> str:
     total = outcome.total
     if total.responses == 0:
         return _("No member has answered yet.")
-    return _("%(k)s of %(n)s members in support", k=number(total.in_support), n=number(total.responses))
+    return ngettext("%(k)s of %(n)s members in support", "%(k)s of %(n)s members in support", total.in_support,
+                    k=number(total.in_support), n=number(total.responses))
 
 
 # --- schedule ----------------------------------------------------------------------------------
