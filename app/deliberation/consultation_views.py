@@ -91,6 +91,16 @@ def consultation_headline(consultation: Consultation) -> str:
                     k=number(total.in_support), n=number(total.responses))
 
 
+@bp.app_template_global("consultation_region_sentence")
+def consultation_region_sentence(consultation: Consultation) -> str | None:
+    """Where the support comes from by IRCC region, for the proposal page; None when not shown."""
+    outcome, _problem = consultations.results(consultation)
+    region = next(b for b in outcome.breakdowns if b.grouping == "region")
+    if outcome.headline_hidden or not region.cells:
+        return None
+    return spread_sentence(region, outcome)
+
+
 # --- schedule ----------------------------------------------------------------------------------
 
 

@@ -36,4 +36,5 @@ def test_the_demo_survey_and_the_open_workplan_consultation(app: Flask) -> None:
     sign_in(client, "delegate.halifax@demo.example", demo.DEMO_PASSWORD)
     page = client.get(f"/proposals/{STATEMENT_SLUG}").get_data(as_text=True)
     assert f"{members - 2} of {members} members in support" in page
+    assert "By IRCC region:" in page and "Support is broad" in page
     assert "Answer for your member" in client.get(f"/proposals/{WORKPLAN_SLUG}").get_data(as_text=True)
