@@ -120,3 +120,24 @@ def test_chair_opens_delegates_answer_chair_closes(lang: str, width: int, fresh_
     for axe in (chair_axe, halifax_axe, calgary_axe):
         axe.checked.append("journey")
         axe.report()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_demo_consultation_pages_at_320_px(lang: str, live_server: LiveServer, new_page: Callable[..., Page],
+                                               axe_source: str, artifacts: Path) -> None:
+    """The demo survey (confidential, every grouping), the open Workplan consultation with its
+    comments, the answer form and the chair's form: no violation, no sideways scrolling at 320 px."""
+    ui = Ui(lang, live_server.url)
+    for account, paths in {
+        "chair": ["/proposals/representative-framework-demo/consultations/new", "/proposals/statement-of-intention-demo"],
+        "delegate.halifax": ["/proposals/workplan-demo/consultations/2/answer", "/proposals/workplan-demo"],
+    }.items():
+        page = new_page(viewport={"width": 320, "height": 720})
+        axe = Axe(page, axe_source, lang, impacts=ANY_IMPACT)
+        ui.sign_in(page, account)
+        for path in paths:
+            axe.visit(ui, path, path)
+        page.locator(".consultation-summary a[href*='/consultations/']").last.click()
+        axe.check(f"{account} consultation")
+        page.screenshot(path=artifacts / f"consultation-demo-{account}-{lang}-320.png", full_page=True)
+        axe.report()
