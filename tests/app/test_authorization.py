@@ -125,6 +125,15 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/proposals/<slug>/compare"): (ANON_LOGIN, 404, 404, 404, 404, 404),
     ("GET", "/proposals/<slug>/state"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/state"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    # consultations (tests/app/test_consultation_pages.py checks every route and role on a real one)
+    ("GET", "/proposals/<slug>/consultations/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/consultations/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/proposals/<slug>/consultations/<int:consultation_id>"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/consultations/<int:consultation_id>/results.csv"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/consultations/<int:consultation_id>/answer"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/answer"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/open"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/close"): (ANON_LOGIN, 403, 404, 403, 403, 403),
 }
 
 
@@ -153,6 +162,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:user_id>", str(people["observer"].id))
         .replace("<int:motion_id>", "999999")
         .replace("<int:meeting_id>", "999999")
+        .replace("<int:consultation_id>", "999999")
         .replace("<int:index>", "1")
         .replace("<int:number>", "1")
     )

@@ -67,9 +67,11 @@ def test_the_demo_history_fills_the_audit_trail_with_a_verifiable_log(demo_app: 
     with demo_app.app_context():
         log = export.audit_log()
         # open, close and certify for six motions, open for one; the demo proposals' own
-        # actions (app/deliberation/demo.py) are counted in tests/app/test_proposal_demo.py
+        # actions (app/deliberation/demo.py) are counted in tests/app/test_proposal_demo.py, and
+        # the demo consultations' (app/deliberation/consultation_demo.py) are counted here with them
         proposal_actions = db.session.scalar(select(db.func.count()).select_from(AuditEvent)
-                                             .where(AuditEvent.action.startswith("proposal.")))
+                                             .where(AuditEvent.action.startswith("proposal.")
+                                                    | AuditEvent.action.startswith("consultation.")))
         assert log is not None and log.size == 6 * 3 + 1 + proposal_actions
         assert verify_bundle(export.audit_bundle_bytes(log).decode()).ok
 
