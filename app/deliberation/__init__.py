@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("deliberation", __name__, url_prefix="/proposals")
 
 from app.deliberation import views  # noqa: E402,F401
+from app.deliberation import amendment_views, comment_views  # noqa: E402,F401
