@@ -111,6 +111,11 @@ class Amendment(db.Model):
         return (self.explanation_fr or self.explanation_en) if lang == "fr" else (
             self.explanation_en or self.explanation_fr)
 
+    def explanation_language(self, lang: str) -> str:
+        """The language `explanation(lang)` is in (the other one when this one was left empty)."""
+        other = "en" if lang == "fr" else "fr"
+        return lang if (self.explanation_fr if lang == "fr" else self.explanation_en) else other
+
     def amended_text(self) -> list[ClauseText]:
         return apply_changes(self.version.clauses, self.changes)
 

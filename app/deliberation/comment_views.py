@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, SelectField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
 from app.database import write_transaction
@@ -20,6 +20,7 @@ from app.deliberation import comments as service
 from app.deliberation.comments import MAX_COMMENT_CHARS, MAX_DEPTH, MAX_REASON_CHARS, Comment
 from app.deliberation.models import Proposal
 from app.deliberation.views import proposal_or_404
+from app.display import number
 from app.extensions import db
 from app.i18n import current_language
 from app.policy import Permission, may_comment, requires
@@ -28,15 +29,18 @@ from app.text_input import PlainText, clean_multiline
 WHOLE_PROPOSAL = ""
 
 
+def acceptable_comment(form: FlaskForm, field: Field) -> None:
+    """The service's own checks (length, invisible characters), so the form and the service agree."""
+    problem = service.body_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 class CommentForm(FlaskForm):
     clause = SelectField(_l("About"), choices=[], default=WHOLE_PROPOSAL, validate_choice=True)
     body = TextAreaField(_l("Your comment"), filters=[clean_multiline], render_kw={"rows": 8},
-                         validators=[DataRequired(_l("Write your comment.")),
-                                     Length(max=MAX_COMMENT_CHARS, message=_l(
-                                         "A comment may have at most %(max)d characters.")),
-                                     PlainText(multiline=True)],
-                         description=_l("Plain text, or Markdown: *italics*, **bold**, lists with “-”, links as "
-                                        "[text](https://…). At most %(max)s characters.", max=MAX_COMMENT_CHARS))
+                         validators=[DataRequired(_l("Write your comment.")), acceptable_comment],
+                         description=_l("Plain text, or Markdown."))  # the full help is set per request
     reply_to = HiddenField()
     submit = SubmitField(_l("Publish the comment"))
 
@@ -146,6 +150,8 @@ def new_comment(slug: str) -> Response | tuple[str, int]:
 
 
 def _form_page(form: FlaskForm, proposal: Proposal, parent: Comment | None, comment: Comment | None = None) -> str:
+    form.body.description = _("Plain text, or Markdown: *italics*, **bold**, lists with “-”, links as "
+                              "[text](https://…). At most %(max)s characters.", max=number(MAX_COMMENT_CHARS))
     return render_template("deliberation/comment_form.html", form=form, proposal=proposal, parent=parent,
                            comment=comment)
 

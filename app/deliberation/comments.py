@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit import record_action
 from app.deliberation.models import Proposal, ProposalState
+from app.display import number
 from app.extensions import db
 from app.models import Member, Role, User, UTCDateTime, utcnow
 from app.policy import Permission, allows, may_comment
@@ -148,7 +149,7 @@ def body_problem(body: str) -> Any:
         return _l("Write your comment.")
     if len(body) > MAX_COMMENT_CHARS:
         return _l("A comment may have at most %(max)s characters; this one has %(n)s.",
-                  max=MAX_COMMENT_CHARS, n=len(body))
+                  max=number(MAX_COMMENT_CHARS), n=number(len(body)))
     return text_problem(body, multiline=True)
 
 
