@@ -83,7 +83,7 @@ def comment_author(comment: Comment) -> str:
     if comment.member is not None:
         return comment.member.name(lang)
     if comment.author is not None:
-        return _("%(name)s, chair", name=comment.author.display_name)
+        return f"{comment.author.display_name} · {_('Chair')}"  # as the page header names a person
     return _("A former account")
 
 

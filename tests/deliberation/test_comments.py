@@ -49,7 +49,7 @@ def test_a_chair_comments_as_chair(app: Flask, client: FlaskClient, people: dict
     assert write(client, "Thank you all.").status_code == 302
     (comment,) = comments(app)
     assert comment.member_id is None
-    assert "Chair, chair" in client.get(LIST).get_data(as_text=True)
+    assert "Chair · Chair" in client.get(LIST).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor", "observer"])
