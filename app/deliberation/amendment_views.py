@@ -50,6 +50,13 @@ class TranslationForm(VersionTextForm):
     submit = SubmitField(_l("Save the translation"))
 
 
+def locked_proposal_or_404(slug: str) -> Proposal:
+    proposal = service.locked_proposal(slug)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
 def amendment_or_404(proposal: Proposal, number: int) -> Amendment:
     amendment = service.by_number(proposal, number)
     if amendment is None:
@@ -121,7 +128,7 @@ def new_amendment(slug: str) -> Response | tuple[str, int]:
     elif form.validate():
         try:
             with write_transaction():
-                proposal = proposal_or_404(slug)
+                proposal = locked_proposal_or_404(slug)
                 created = service.propose(
                     proposal, current_user, base_number=_int(form.base_version.data), clauses=form.clauses,
                     explanation_en=form.note_en.data or "", explanation_fr=form.note_fr.data or "",
@@ -182,7 +189,7 @@ def _confirmed_action(slug: str, number: int, run: Any, done: str) -> Response:
         abort(400, _("The form expired: go back to the amendment and try again."))
     try:
         with write_transaction():
-            proposal = proposal_or_404(slug)
+            proposal = locked_proposal_or_404(slug)
             target = run(amendment_or_404(proposal, number))
     except service.AmendmentError as refused:
         _refuse(refused)
@@ -234,7 +241,8 @@ def translate_amendment(slug: str, number: int) -> Response | tuple[str, int]:
     elif form.validate():
         try:
             with write_transaction():
-                service.translate(amendment_or_404(proposal_or_404(slug), number), current_user, form.clauses)
+                service.translate(amendment_or_404(locked_proposal_or_404(slug), number), current_user,
+                                  form.clauses)
         except service.AmendmentError as refused:
             if refused.status == 422:
                 form.text_en.errors = [*form.text_en.errors, refused.message]

@@ -238,6 +238,14 @@ def _summary(changes: Sequence[Any]) -> list[dict[str, Any]]:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def locked_proposal(slug: str) -> Proposal | None:
+    """The proposal read afresh and locked until commit (PostgreSQL; SQLite's write transaction
+    already excludes other writers), so the pending-amendment checks and the change they allow
+    cannot interleave with another delegate's."""
+    return db.session.scalar(select(Proposal).where(Proposal.slug == slug).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
 def of_proposal(proposal: Proposal) -> list[Amendment]:
     return list(db.session.scalars(select(Amendment).where(Amendment.proposal_id == proposal.id)
                                    .order_by(Amendment.number)))
