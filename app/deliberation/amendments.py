@@ -453,8 +453,9 @@ def motion_text(amendment: Amendment, lang: str) -> str:
     """The amendment as the motion puts it to the members, in one language (motion texts are
     stored in both languages, written here rather than through the reader's catalogue)."""
     lines = []
-    if amendment.explanation(lang):
-        lines += [amendment.explanation(lang), ""]
+    own_explanation = amendment.explanation_fr if lang == "fr" else amendment.explanation_en
+    if own_explanation:  # the other language's explanation would put English in the French text
+        lines += [own_explanation, ""]
     for change in amendment.changes:
         clause = change.as_clause()
         words = CHANGE_WORDS[lang][change.kind].format(key=change.clause_key)

@@ -124,6 +124,11 @@ def test_amendment_proposed_seconded_carried_makes_the_next_version(
     confirm_motion_step(chair, ui, motion_id, "open", "Open the motion")
     cast_for(server, motion_id, {"delegate.toronto-south": "yes", "delegate.toronto-north": "yes",
                                  "delegate.toronto-east": "no"})
+    proposer.goto(ui.url(f"/motions/{motion_id}/vote"))  # the delegate's ballot shows the amendment's text
+    expect(proposer.locator(".motion-text")).to_contain_text(added_en.strip() if lang == "en" else added_fr.strip())
+    for width in SCREENSHOT_WIDTHS:
+        proposer.set_viewport_size({"width": width, "height": 900})
+        proposer.screenshot(path=artifacts / f"amendment-ballot-{lang}-{width}.png", full_page=True)
     chair.goto(ui.url(f"/proposals/{slug}/amendments/1"))
     expect(chair.locator(".amendment-state")).to_have_text(ui.t("at a vote"))
     chair_look("at-vote")
