@@ -325,7 +325,7 @@ def propose(proposal: Proposal, proposer: User, *, base_number: int, clauses: Se
     return amendment
 
 
-def second(amendment: Amendment, seconder: User) -> None:
+def second(amendment: Amendment, seconder: User, at: datetime | None = None) -> None:
     if seconder.member is None:
         raise AmendmentError(_l("An amendment is seconded on behalf of a member, by its delegate."), 403)
     if seconder.member_id == amendment.member_id:
@@ -335,7 +335,7 @@ def second(amendment: Amendment, seconder: User) -> None:
     amendment.state = AmendmentState.SECONDED
     amendment.seconder_member_id = seconder.member_id
     amendment.seconded_by_id = seconder.id
-    amendment.seconded_at = utcnow()
+    amendment.seconded_at = at or utcnow()
     record_action("amendment.second", target=_target(amendment), before={"state": AmendmentState.PROPOSED},
                   after={"state": amendment.state, "member": seconder.member.slug}, actor=seconder)
 
@@ -474,7 +474,7 @@ def motion_certified(motion: Motion) -> None:
     if amendment is None or amendment.state is not AmendmentState.SECONDED or motion.state is not MotionState.CERTIFIED:
         return
     carried = bool((motion.result or {}).get("carried"))
-    amendment.decided_at = utcnow()
+    amendment.decided_at = motion.certified_at or utcnow()
     if not carried:
         amendment.state = AmendmentState.LOST
         record_action("amendment.lost", target=_target(amendment), before={"state": AmendmentState.SECONDED},
@@ -495,14 +495,14 @@ def motion_certified(motion: Motion) -> None:
                       after={"changes": _summary(parent.changes),
                              "amended_text_hash": content_hash(parent.amended_text())})
         return
-    version = _next_version(amendment)
+    version = _next_version(amendment, amendment.decided_at)
     amendment.result_version_number = version.number
     record_action("amendment.carried", target=_target(amendment), before={"state": AmendmentState.SECONDED},
                   after={"state": amendment.state, "motion": motion.id, "version": version.number,
                          "content_hash": version.content_hash})
 
 
-def _next_version(amendment: Amendment) -> ProposalVersion:
+def _next_version(amendment: Amendment, at: datetime) -> ProposalVersion:
     """The version a carried amendment makes: its base text with its changes, in both languages."""
     proposal = amendment.proposal
     base = amendment.version
@@ -512,7 +512,7 @@ def _next_version(amendment: Amendment) -> ProposalVersion:
     latest = proposal.latest
     # The proposals service's own version writer, without add_version's checks: those refuse a
     # frozen text, and a carried amendment is the one change a frozen text accepts.
-    version = service._new_version(proposal, latest, clauses, notes["en"], notes["fr"], None, utcnow())
+    version = service._new_version(proposal, latest, clauses, notes["en"], notes["fr"], None, at)
     proposal.updated_at = version.created_at
     db.session.flush()
     record_action("proposal.version", target=f"proposal:{proposal.slug}",
