@@ -38,7 +38,9 @@ from app.deliberation.models import Proposal, ProposalState, ProposalVersion
 from app.deliberation.text import ClauseText, content_hash
 from app.extensions import db
 from app.models import Member, User, UTCDateTime, utcnow, value_enum
+from app.motions.forms import YES_NO_OPTIONS
 from app.motions.models import Motion, MotionState
+from app.policy import Permission, allows, may_propose_amendment
 
 MAX_EXPLANATION = 2000
 OPEN_PROPOSAL_STATES = frozenset({ProposalState.DRAFT, ProposalState.CONSULTATION, ProposalState.READY})
@@ -342,8 +344,6 @@ def second(amendment: Amendment, seconder: User, at: datetime | None = None) -> 
 
 def may_withdraw(user: Any, amendment: Amendment) -> bool:
     """Its proposer's member, or a chair (ruling it out of order), while it is not at a vote."""
-    from app.policy import Permission, allows, may_propose_amendment
-
     if not amendment.pending or amendment.at_vote:
         return False
     return allows(user, Permission.MANAGE_AMENDMENTS) or (
@@ -386,11 +386,7 @@ def translate(amendment: Amendment, chair: User, clauses: Sequence[ClauseText]) 
                          "amended_text_hash": content_hash(clauses)}, actor=chair)
 
 
-YES_NO_OPTIONS = [
-    {"id": "yes", "en": "Yes", "fr": "Oui"},
-    {"id": "no", "en": "No", "fr": "Non"},
-    {"id": "abstain", "en": "Abstain", "fr": "Abstention"},
-]
+# The chair's motion form's defaults for a yes/no motion (app/motions/forms.py: MotionForm).
 DEFAULT_RULES = {"threshold": "majority_cast", "quorum": {"members": None, "weight": None},
                  "double_majority": {"members": False, "regions": None}}
 

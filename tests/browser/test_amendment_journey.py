@@ -209,5 +209,14 @@ def test_comments_reply_and_a_chair_hides_one(lang: str, fresh_live_server: Live
     chair.goto(ui.url(f"/proposals/{slug}"))
     chair.locator("#comments").scroll_into_view_if_needed()
     chair_look("proposal-section")
+    with server.app.app_context():  # the demo's debate on the Vision: a carried and a lost amendment
+        vision = db.session.scalar(select(Proposal).where(Proposal.title_en.startswith("Vision"))).slug
+    chair.goto(ui.url(f"/proposals/{vision}"))
+    expect(chair.locator(".amendment-state")).to_have_text([ui.t("carried"), ui.t("lost")])
+    chair_look("demo-vision")
+    chair.goto(ui.url(f"/proposals/{vision}/amendments/2"))
+    chair_look("demo-lost")
+    chair.goto(ui.url(f"/proposals/{vision}/comments"))
+    chair_look("demo-comments")
     for each in (axe, axe2, axe3):
         each.report()

@@ -335,4 +335,4 @@ def test_every_amendment_route_for_every_role(client: FlaskClient, as_user: Call
             if status != statuses[index]:
                 failures.append(f"{role} {method} {target}: got {status}, want {statuses[index]}")
     assert not failures, "\n".join(failures)
-    assert amendments(app := client.application)[0].state is AmendmentState.PROPOSED
+    assert amendments(client.application)[0].state is AmendmentState.PROPOSED
