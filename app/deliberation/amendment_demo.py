@@ -69,14 +69,14 @@ def load_debate(now: datetime | None = None) -> None:
         # stored as written, in one language, and shown as is to readers of both.
         first = comments.add_comment(proposal, _delegate("ottawa"), "Les *valeurs* devraient nommer les deux "
                                      "langues officielles en premier : pour les collectivités francophones, c’est "
-                                     "le cœur de notre travail.", clause_key="values", at=at)
+                                     "le cœur de notre travail.", clause_key="values", lang="fr", at=at)
         comments.add_comment(proposal, _delegate("toronto-south"), "D’accord. Nos partenaires ruraux demandent "
-                             "aussi plus de place dans la vision.", parent=first, at=at + timedelta(hours=5))
+                             "aussi plus de place dans la vision.", parent=first, lang="fr", at=at + timedelta(hours=5))
         off_topic = comments.add_comment(proposal, _delegate("peel"), "Peut-on parler du budget des réunions ici?",
-                                         at=at + timedelta(days=1))
-        comments.hide_comment(off_topic, chair, "Hors sujet : le budget relève du plan de travail.")
+                                         lang="fr", at=at + timedelta(days=1))
+        comments.hide_comment(off_topic, chair, "Hors sujet : le budget relève du plan de travail.", lang="fr")
         comments.add_comment(proposal, chair, "Merci. Les amendements à la mission sont les bienvenus jusqu’à la "
-                             "fin de la consultation.", at=at + timedelta(days=2))
+                             "fin de la consultation.", lang="fr", at=at + timedelta(days=2))
 
         carried = amendments.propose(
             proposal, _delegate("ottawa"), base_number=proposal.latest.number,

@@ -137,7 +137,8 @@ def new_comment(slug: str) -> Response | tuple[str, int]:
                 proposal = proposal_or_404(slug)
                 locked_parent = comment_or_404(proposal, parent.id) if parent else None
                 comment = service.add_comment(proposal, current_user, form.body.data or "",
-                                              clause_key=form.clause.data or None, parent=locked_parent)
+                                              clause_key=form.clause.data or None, parent=locked_parent,
+                                              lang=current_language())
                 anchor = f"comment-{comment.id}"
         except service.CommentError as refused:
             if refused.status == 422:
@@ -203,7 +204,7 @@ def hide_comment(slug: str, comment_id: int) -> Response | tuple[str, int]:
         try:
             with write_transaction():
                 service.hide_comment(comment_or_404(proposal_or_404(slug), comment_id), current_user,
-                                     form.reason.data or "")
+                                     form.reason.data or "", lang=current_language())
         except service.CommentError as refused:
             if refused.status == 422:
                 form.reason.errors = [refused.message]

@@ -48,11 +48,14 @@ class Comment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
+    # The language of the page it was written on, so that screen readers read it in its own voice.
+    lang: Mapped[str] = mapped_column(String(2), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_reason_lang: Mapped[str | None] = mapped_column(String(2))
 
     proposal: Mapped[Proposal] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -159,7 +162,7 @@ def _check_open(proposal: Proposal) -> None:
 
 
 def add_comment(proposal: Proposal, author: User, body: str, *, clause_key: str | None = None,
-                parent: Comment | None = None, at: datetime | None = None) -> Comment:
+                parent: Comment | None = None, lang: str = "en", at: datetime | None = None) -> Comment:
     body = clean_multiline(body)
     problem = body_problem(body)
     if problem:
@@ -176,7 +179,7 @@ def add_comment(proposal: Proposal, author: User, body: str, *, clause_key: str 
     comment = Comment(proposal_id=proposal.id, clause_key=clause_key, version_number=proposal.latest.number,
                       parent_id=parent.id if parent else None, author_id=author.id,
                       member_id=author.member_id if author.role is Role.DELEGATE else None,
-                      body=body, created_at=at or utcnow())
+                      body=body, lang=lang if lang in ("en", "fr") else "en", created_at=at or utcnow())
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -200,7 +203,7 @@ def edit_comment(comment: Comment, author: User, body: str) -> None:
     db.session.flush()
 
 
-def hide_comment(comment: Comment, moderator: User, reason: str) -> None:
+def hide_comment(comment: Comment, moderator: User, reason: str, lang: str = "en") -> None:
     reason = clean_multiline(reason)
     if not reason:
         raise CommentError(_l("Give the reason for hiding the comment: everyone will read it."), 422)
@@ -214,6 +217,7 @@ def hide_comment(comment: Comment, moderator: User, reason: str) -> None:
     comment.hidden_at = utcnow()
     comment.hidden_by_id = moderator.id
     comment.hidden_reason = reason
+    comment.hidden_reason_lang = lang if lang in ("en", "fr") else "en"
     record_action("comment.hide", target=f"proposal:{comment.proposal.slug}/comment:{comment.id}",
                   before={"hidden": False},
                   after={"hidden": True, "reason": reason, "text_sha256": _sha256(comment.body),

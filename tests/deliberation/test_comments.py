@@ -210,7 +210,7 @@ def test_xss_payloads_are_neutralised(app: Flask, client: FlaskClient, people: d
     sign_in(client, people["delegate"].email)
     assert write(client, payload).status_code == 302
     page = client.get(LIST).get_data(as_text=True)
-    body = page.split('<div class="comment-body">', 1)[1].split("</div>", 1)[0]
+    body = page.split('<div class="comment-body" lang="en">', 1)[1].split("</div>", 1)[0]
     collector = TagCollector()
     collector.feed(body)
     for tag, attrs in collector.tags:
