@@ -161,7 +161,7 @@ def _form(form: AmendmentForm, proposal: Proposal, parent: Amendment | None) -> 
 def amendment(slug: str, number: int) -> str:
     proposal = proposal_or_404(slug)
     amendment = amendment_or_404(proposal, number)
-    if amendment.is_sub:
+    if amendment.parent is not None:
         compared = amendment.parent.amended_text()
         before = amendment.version.clauses
     else:

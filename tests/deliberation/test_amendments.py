@@ -149,6 +149,8 @@ def test_one_amendment_and_one_sub_amendment_at_most(app: Flask, as_user: Callab
     assert propose(client, en=sub_en, fr=sub_fr, to=1).status_code == 302
     sub = amendments(app)[1]
     assert sub.parent_id == amendments(app)[0].id and sub.state is AmendmentState.PROPOSED
+    page = client.get(url(2)).get_data(as_text=True)
+    assert "Sub-amendment 2" in page and "What it changes in amendment 1" in page and "three" in page
     client = as_user(delegates["delegate"].email)
     assert propose(client, en=sub_en.replace("three", "four"), fr=sub_fr, to=1).status_code == 409  # one sub
     third = propose(client, en=sub_en.replace("three", "four"), fr=sub_fr.replace("trois", "quatre"), to=2)
