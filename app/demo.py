@@ -14,6 +14,8 @@ from werkzeug.security import generate_password_hash
 from app.auth import two_factor
 from app.auth.models import TwoFactor
 from app.deliberation.consultation_demo import load_consultations
+
+from app.deliberation.amendment_demo import load_debate
 from app.deliberation.demo import load_proposals
 from app.demo_history import load_history
 from app.extensions import db
@@ -129,6 +131,7 @@ def load() -> None:
     load_history()  # closed, open and draft motions of every kind (app/demo_history.py)
     load_proposals()  # the four draft documents as bilingual proposals (app/deliberation/demo.py)
     load_consultations()  # the member survey on the Statement of Intention, an open one on the Workplan
+    load_debate()  # comments and two amendments on the Vision (app/deliberation/amendment_demo.py)
 
 
 def logins() -> list[Login]:

@@ -31,6 +31,12 @@ class Permission(str, enum.Enum):
     RECORD_VERIFICATION = "record_verification"  # "I verified this motion's bundle": auditors only
     VIEW_PROPOSALS = "view_proposals"  # read proposals, their history and diffs
     MANAGE_PROPOSALS = "manage_proposals"  # write proposals and versions, move their state: chairs
+    # Comments and amendments (app/deliberation/comments.py, amendments.py)
+    COMMENT_ON_PROPOSALS = "comment_on_proposals"  # chairs, and delegates on behalf of their member
+    MODERATE_COMMENTS = "moderate_comments"  # hide a comment with a reason: chairs
+    READ_HIDDEN_COMMENTS = "read_hidden_comments"  # the text of a hidden comment: auditors only
+    PROPOSE_AMENDMENTS = "propose_amendments"  # propose and second, on behalf of a member: delegates
+    MANAGE_AMENDMENTS = "manage_amendments"  # translate, put to a vote, rule out of order: chairs
 
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS, Permission.VIEW_MOTIONS, Permission.VIEW_PROPOSALS}
@@ -46,10 +52,14 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS, Permission.VIEW_AUDIT_TRAIL,
-                                       Permission.MANAGE_PROPOSALS}),
-    Role.DELEGATE: frozenset(_EVERYONE | {Permission.CAST_BALLOT}),
+                                       Permission.MANAGE_PROPOSALS,
+                                       Permission.COMMENT_ON_PROPOSALS, Permission.MODERATE_COMMENTS,
+                                       Permission.MANAGE_AMENDMENTS}),
+    Role.DELEGATE: frozenset(_EVERYONE | {Permission.CAST_BALLOT,
+                                          Permission.COMMENT_ON_PROPOSALS, Permission.PROPOSE_AMENDMENTS}),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.VIEW_AUDIT_TRAIL,
-                                         Permission.RECORD_VERIFICATION}),
+                                         Permission.RECORD_VERIFICATION,
+                                         Permission.READ_HIDDEN_COMMENTS}),
     Role.OBSERVER: frozenset(_EVERYONE),
 }
 
@@ -86,6 +96,19 @@ def may_view_receipt(user: Any, member: Member, proxy_holder: Member | None) -> 
     """A ballot's receipt is for the delegates of the member it was cast for, and for the
     delegates of the proxy holder who cast it; nobody else (it shows the choice)."""
     return acts_for_member(user, member) or (proxy_holder is not None and acts_for_member(user, proxy_holder))
+
+
+def may_comment(user: Any) -> bool:
+    """Chairs comment as chairs; a delegate comments on behalf of its member while it is active."""
+    if not allows(user, Permission.COMMENT_ON_PROPOSALS):
+        return False
+    return user.role is not Role.DELEGATE or (user.member is not None and user.member.active)
+
+
+def may_propose_amendment(user: Any) -> bool:
+    """A delegate proposes (and seconds) amendments on behalf of its active member."""
+    return (allows(user, Permission.PROPOSE_AMENDMENTS) and isinstance(user, User)
+            and user.member is not None and user.member.active)
 
 
 def may_assign_proxy(user: Any, grantor: Member) -> bool:

@@ -44,9 +44,10 @@ class ProposalError(Exception):
 
 
 def pending_amendments(version: ProposalVersion) -> int:
-    """How many amendments to `version` await a decision. The base text is frozen while any
-    does. Amendments are a later step: until they exist there are none."""
-    return 0
+    """How many amendments to `version` await a decision. The base text is frozen while any does."""
+    from app.deliberation.amendments import pending_on_version  # amendments build on this module
+
+    return pending_on_version(version.id)
 
 
 def unique_slug(title: str) -> str:

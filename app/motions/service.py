@@ -190,6 +190,9 @@ def certify_motion(motion: Motion, now: datetime | None = None) -> None:
     motion.state = MotionState.CERTIFIED
     motion.certified_at = now or utcnow()
     record_action("motion.certify", target=f"motion:{motion.id}", before={"state": "closed"}, after={"state": "certified"})
+    from app.deliberation.amendments import motion_certified  # deliberation builds on motions: import on use
+
+    motion_certified(motion)  # a certified amendment motion makes the next proposal version or is lost
 
 
 def extend_motion(motion: Motion, closes_at: datetime) -> None:

@@ -134,6 +134,25 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/answer"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/open"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/close"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+
+    # comments (chairs and delegates write, chairs hide) and amendments (delegates propose and
+    # second, chairs translate and put to a vote); <slug> names no proposal here
+    ("GET", "/proposals/<slug>/comments"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/comments/new"): (ANON_LOGIN, 403, 404, 404, 403, 403),
+    ("POST", "/proposals/<slug>/comments/new"): (ANON_LOGIN, 403, 404, 404, 403, 403),
+    ("GET", "/proposals/<slug>/comments/<int:comment_id>/edit"): (ANON_LOGIN, 403, 404, 404, 403, 403),
+    ("POST", "/proposals/<slug>/comments/<int:comment_id>/edit"): (ANON_LOGIN, 403, 404, 404, 403, 403),
+    ("GET", "/proposals/<slug>/comments/<int:comment_id>/history"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/proposals/<slug>/comments/<int:comment_id>/hide"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/comments/<int:comment_id>/hide"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/proposals/<slug>/amendments/new"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/proposals/<slug>/amendments/new"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("GET", "/proposals/<slug>/amendments/<int:number>"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("POST", "/proposals/<slug>/amendments/<int:number>/second"): (ANON_LOGIN, 403, 403, 404, 403, 403),
+    ("POST", "/proposals/<slug>/amendments/<int:number>/withdraw"): (ANON_LOGIN, 403, 404, 404, 403, 403),
+    ("POST", "/proposals/<slug>/amendments/<int:number>/vote"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/proposals/<slug>/amendments/<int:number>/translate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/amendments/<int:number>/translate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
 }
 
 
@@ -165,6 +184,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:consultation_id>", "999999")
         .replace("<int:index>", "1")
         .replace("<int:number>", "1")
+        .replace("<int:comment_id>", "1")
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app import demo
 from app.audit_portal import export
+from app.deliberation.amendments import Amendment
 from app.extensions import db
 from app.models import AuditEvent
 from app.motions import service
@@ -72,7 +73,12 @@ def test_the_demo_history_fills_the_audit_trail_with_a_verifiable_log(demo_app: 
         proposal_actions = db.session.scalar(select(db.func.count()).select_from(AuditEvent)
                                              .where(AuditEvent.action.startswith("proposal.")
                                                     | AuditEvent.action.startswith("consultation.")))
-        assert log is not None and log.size == 6 * 3 + 1 + proposal_actions
+        # the demo's comments and amendments, with their two motions (app/deliberation/amendment_demo.py)
+        amendment_motions = [f"motion:{a.motion_id}" for a in db.session.scalars(select(Amendment))]
+        debate_actions = db.session.scalar(select(db.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action.startswith("amendment.") | AuditEvent.action.startswith("comment.")
+            | AuditEvent.target.in_(amendment_motions)))
+        assert log is not None and log.size == 6 * 3 + 1 + proposal_actions + debate_actions
         assert verify_bundle(export.audit_bundle_bytes(log).decode()).ok
 
 
