@@ -101,6 +101,10 @@ def write_transaction() -> Iterator[None]:
     error, so nothing is ever half-written.
     """
     session = db.session()
+    if in_write_transaction():
+        # A second BEGIN would end the first transaction's work or, on a SQLite file, wait
+        # forever for the writers' turn this process already holds.
+        raise RuntimeError("write_transaction() inside write_transaction(): call the *_locked variant")
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("write_transaction() started with unsaved changes in the session")

@@ -99,7 +99,7 @@ def tally(
     format to reproduce it under the tie rule of its time.
     """
     if result_format not in FORMATS:
-        raise InvalidMotion(f"result_format: got {result_format!r}, want one of {list(FORMATS)}")
+        raise InvalidMotion("result_format", f"got {result_format!r}, want one of {list(FORMATS)}")
     opts, norm, seed = _settings(method, options, seats, rules, tie_break_seed)
     ing = _ingest(method, ballots, opts, norm, fast)
     _check_turnout(ing, norm)

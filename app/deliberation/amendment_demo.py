@@ -51,7 +51,7 @@ def _vote(amendment: amendments.Amendment, chair: User, outcome: str, at: dateti
     for n, member in enumerate(voters):
         user = _delegate(member.slug)
         choice = "yes" if rng.random() < SHARE_YES[outcome] else "no"
-        motions.cast(motion, user, member, choice, now=at + timedelta(minutes=1 + n % 20))
+        motions.cast_locked(motion, user, member, choice, now=at + timedelta(minutes=1 + n % 20))
     motions.close_motion(motion, at + timedelta(minutes=30))
     motions.certify_motion(motion, at + timedelta(hours=2))
 

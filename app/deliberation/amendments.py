@@ -32,7 +32,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from voting import weights as weight_policies
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.deliberation import service
 from app.deliberation.models import Proposal, ProposalState, ProposalVersion
 from app.deliberation.text import ClauseText, content_hash

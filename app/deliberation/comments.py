@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.deliberation.models import Proposal, ProposalState
 from app.display import number
 from app.extensions import db

@@ -19,7 +19,7 @@ from sqlalchemy import select
 import voting
 from voting import weights as weight_policies
 
-from app.audit import record_action
+from app.action_log import record_action
 from app.deliberation import service as proposals
 from app.deliberation.consultation_models import (
     MAX_COMMENT,

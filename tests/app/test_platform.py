@@ -77,6 +77,18 @@ def test_write_transaction_rolls_back_everything_on_error(app: Flask) -> None:
         assert db.session.scalar(select(Member).where(Member.slug == "half-written")) is None
 
 
+def test_a_write_transaction_inside_another_is_refused_not_a_deadlock(app: Flask) -> None:
+    """On a SQLite file the inner one would wait forever for the writers' turn the outer one
+    holds; elsewhere it would end the outer one's work. Either way: refuse at once."""
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="inside write_transaction"):
+            with write_transaction():
+                with write_transaction():
+                    pass
+        with write_transaction():  # the turn was given back
+            db.session.execute(select(1))
+
+
 def test_migrations_match_the_models(app: Flask) -> None:
     with app.app_context():
         with db.engine.connect() as connection:

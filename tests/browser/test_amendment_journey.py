@@ -21,7 +21,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.database import write_transaction
 from app.deliberation.models import Proposal
 from app.extensions import db
 from app.models import User
@@ -62,9 +61,8 @@ def cast_for(server: LiveServer, motion_id: int, choices: dict[str, str]) -> Non
     """Ballots through the casting service: delegate e-mail prefix -> choice."""
     with server.app.app_context():
         for local, choice in choices.items():
-            with write_transaction():
-                user = db.session.scalar(select(User).where(User.email.startswith(f"{local}@")))
-                service.cast(service.lock_motion(motion_id), user, user.member, choice)
+            user = db.session.scalar(select(User).where(User.email.startswith(f"{local}@")))
+            service.cast(motion_id, user.id, None, choice)
 
 
 def confirm_motion_step(page: Page, ui: Ui, motion_id: int, action: str, button: str) -> None:

@@ -18,6 +18,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import examples
+
 from app.deliberation.consultation_results import (
     CHOICES,
     MIN_CELL,
@@ -128,7 +130,7 @@ answers = st.lists(st.builds(
 ), max_size=12, unique_by=lambda a: a.member)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(answers)
 def test_confidential_tables_never_show_a_small_group(found: list[Answer]) -> None:
     results = tally(found, confidential=True)
