@@ -80,6 +80,8 @@ class ConsultationResponse(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))
     choice: Mapped[Choice] = mapped_column(value_enum(Choice, 15))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The language of the page the comment was written on: shown as written, marked with it.
+    comment_lang: Mapped[str] = mapped_column(String(2), default="en")
     revision: Mapped[int] = mapped_column(Integer, default=1)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

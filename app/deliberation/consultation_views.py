@@ -192,11 +192,12 @@ def _comments(found: Consultation) -> list[dict[str, Any]]:
     """Named answers with their comments when the consultation is not confidential; when it is,
     chairs alone read the comments, without names, in no particular order of member."""
     if not found.confidential:
-        return [{"member": r.member.name(current_language()), "choice": r.choice, "comment": r.comment}
+        return [{"member": r.member.name(current_language()), "choice": r.choice, "comment": r.comment,
+                 "comment_lang": r.comment_lang}
                 for r in sorted(found.responses, key=lambda r: r.member.name(current_language()))]
     if can(Permission.MANAGE_PROPOSALS):
-        return [{"member": None, "choice": None, "comment": text}
-                for text in sorted(r.comment for r in found.responses if r.comment)]
+        return [{"member": None, "choice": None, "comment": text, "comment_lang": lang}
+                for text, lang in sorted((r.comment, r.comment_lang) for r in found.responses if r.comment)]
     return []
 
 
@@ -226,7 +227,7 @@ def answer(slug: str, consultation_id: int) -> Response | tuple[str, int]:
             with write_transaction():
                 consultations.respond(consultations.lock(found.id), user=current_user, member=target,
                                       choice=form.choice.data or "", comment=form.comment.data or "",
-                                      revision=form.revision_number)
+                                      revision=form.revision_number, lang=current_language())
         except consultations.ConsultationError as refused:
             if refused.status in (403, 404):
                 abort(refused.status, str(refused.message))

@@ -162,7 +162,7 @@ def response_of(consultation: Consultation, member: Member) -> ConsultationRespo
 
 
 def respond(consultation: Consultation, *, user: User, member: Member, choice: str, comment: str, revision: int,
-            now: datetime | None = None) -> ConsultationResponse:
+            lang: str = "en", now: datetime | None = None) -> ConsultationResponse:
     """Record or change `member`'s answer. `revision` is the revision of the answer the form
     showed (0: none), so a second first answer, or a change made from an outdated page, is
     refused instead of silently replacing what another delegate of the member wrote."""
@@ -185,13 +185,15 @@ def respond(consultation: Consultation, *, user: User, member: Member, choice: s
     if existing is not None and revision != existing.revision:
         raise ConsultationError(_l("Your member has already answered (perhaps from another device or by another "
                                    "delegate). Read the current answer below and change it if you need to."), 409)
+    lang = lang if lang in ("en", "fr") else "en"
     before = _audit_view(consultation, existing)
     if existing is None:
         existing = ConsultationResponse(consultation=consultation, member=member, choice=chosen, comment=comment,
-                                        revision=1, answered_by=user, created_at=now, updated_at=now)
+                                        comment_lang=lang, revision=1, answered_by=user, created_at=now, updated_at=now)
         db.session.add(existing)
     else:
         existing.choice, existing.comment, existing.answered_by, existing.updated_at = chosen, comment, user, now
+        existing.comment_lang = lang
         existing.revision += 1
     db.session.flush()
     record_action("consultation.respond" if before is None else "consultation.change_response",

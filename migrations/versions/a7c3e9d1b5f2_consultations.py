@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('choice', sa.Enum('support', 'support_changes', 'oppose', 'abstain', name='choice', native_enum=False, length=15), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('comment_lang', sa.String(length=2), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
