@@ -28,7 +28,16 @@ from ._breakdown import ATTRIBUTES, breakdown
 from ._feasible import METHODS, check_feasible
 from ._result import STATUSES, Result
 from ._ingest import RANKED as RANKED_METHODS
-from ._rules import RULE_THRESHOLDS, MethodRules, Threshold, method_rules, needed, threshold, validate_rules
+from ._rules import (
+    RULE_THRESHOLDS,
+    MethodRules,
+    Threshold,
+    full_turnout_quota,
+    method_rules,
+    needed,
+    threshold,
+    validate_rules,
+)
 from ._tally import FORMAT as TALLY_FORMAT, FORMATS as TALLY_FORMATS, tally, validate_selection
 from ._ties import tie_order
 from .errors import InvalidBallot, InvalidMotion, InvalidPolicy, VotingError
@@ -50,6 +59,7 @@ __all__ = [
     "VotingError",
     "breakdown",
     "check_feasible",
+    "full_turnout_quota",
     "method_rules",
     "needed",
     "tally",

@@ -59,6 +59,17 @@ def needed(share: Fraction, base: int, strict: bool) -> int:
     return math.floor(limit) + 1 if strict else math.ceil(limit)
 
 
+def full_turnout_quota(threshold_name: str, total: int) -> int:
+    """The smallest weight that carries a yes/no motion when every member votes yes or no.
+
+    With full turnout the votes cast equal the eligible total, so every threshold is measured
+    against the total; a name that is not a yes/no threshold (another method) is measured
+    against a simple majority. This is the quota of the weighted game whose power is reported.
+    """
+    rule = threshold(threshold_name if threshold_name in _THRESHOLDS else "majority_cast")
+    return needed(rule.share, total, rule.strict)
+
+
 
 def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from math import factorial
+from functools import reduce
+from math import factorial, gcd
 
 from .errors import VotingError
 
-__all__ = ["InvalidGame", "banzhaf", "banzhaf_swings", "shapley_shubik"]
+__all__ = ["InvalidGame", "banzhaf", "banzhaf_swings", "power_indices", "shapley_shubik"]
 
 
 class InvalidGame(VotingError):
@@ -131,3 +132,12 @@ def shapley_shubik(weights: Sequence[int], quota: int) -> list[Fraction]:
             prev = cur
         result_by_weight[d] = Fraction(numerator, n_fact)
     return [result_by_weight[w] for w in ws]
+
+
+def power_indices(weights: Sequence[int], quota: int) -> tuple[list[Fraction], list[Fraction]]:
+    """Banzhaf and Shapley-Shubik of one game, computed on the weights divided by their common
+    factor (the same game, with a quota rounded up to the reduced scale, at a fraction of the cost)."""
+    common = reduce(gcd, weights, 0) or 1
+    reduced = [w // common for w in weights]
+    reduced_quota = -(-quota // common)
+    return banzhaf(reduced, reduced_quota), shapley_shubik(reduced, reduced_quota)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from fractions import Fraction
-from functools import reduce
-from math import gcd
 from typing import Any, Callable
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -182,24 +180,6 @@ def edit(motion_id: int) -> Response | tuple[str, int]:
 # --- preview ---------------------------------------------------------------------------------
 
 
-def majority_quota(threshold: str, total: int) -> int:
-    """The smallest weight that carries a yes/no motion when every member votes yes or no.
-
-    With full turnout the votes cast equal the eligible total, so every threshold is measured
-    against the total; methods without a threshold are measured against a simple majority.
-    """
-    rule = voting.threshold(threshold if threshold in voting.RULE_THRESHOLDS else "majority_cast")
-    return voting.needed(rule.share, total, rule.strict)
-
-
-def power_indices(weights: list[int], quota: int) -> tuple[list[Fraction], list[Fraction]]:
-    """Banzhaf and Shapley-Shubik, computed on the weights divided by their common factor."""
-    common = reduce(gcd, weights) or 1
-    reduced = [w // common for w in weights]
-    q = -(-quota // common)
-    return power.banzhaf(reduced, q), power.shapley_shubik(reduced, q)
-
-
 def rare_weights(weights: dict[str, int]) -> list[tuple[int, list[str]]]:
     """Every weight value held by fewer than SECRET_WEIGHT_MIN_HOLDERS members, with its holders."""
     counts = Counter(weights.values())
@@ -226,8 +206,8 @@ def preview(motion_id: int) -> str:
     ids = list(snapshot.weights)
     values = [snapshot.weights[i] for i in ids]
     threshold = motion.rules.get("threshold", "majority_cast") if motion.method == "yes_no" else "majority_cast"
-    quota = majority_quota(threshold, snapshot.total)
-    banzhaf, shapley = power_indices(values, quota)
+    quota = voting.full_turnout_quota(threshold, snapshot.total)
+    banzhaf, shapley = power.power_indices(values, quota)
     members = {m.slug: m for m in db.session.scalars(select(Member).where(Member.slug.in_(ids)))}
     rows = []
     position = {member_id: i for i, member_id in enumerate(ids)}

@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, DelegateRank, Member, Role, utcnow
 from app.motions import service
-from app.motions.chair import majority_quota, power_indices, rare_weights
+from app.motions.chair import rare_weights
+from voting import full_turnout_quota
+from voting.power import power_indices
 from app.motions.forms import parse_share, to_local
 from app.motions.models import LogLeaf, Meeting, Motion, MotionState, Proxy
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now, options
@@ -268,7 +270,7 @@ def test_power_of_a_published_weighted_game() -> None:
     ("majority_cast", 10000, 5001), ("absolute_majority", 9999, 5000), ("two_thirds", 10000, 6667),
     ("two_thirds", 9999, 6666), ("three_quarters", 10000, 7500), ("unanimity", 10000, 10000)])
 def test_majority_quota_is_the_least_weight_that_meets_the_threshold(threshold: str, total: int, quota: int) -> None:
-    assert majority_quota(threshold, total) == quota
+    assert full_turnout_quota(threshold, total) == quota
 
 
 def test_rare_weights_lists_values_held_by_fewer_than_three() -> None:
