@@ -83,6 +83,37 @@ def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Path:
+    """An instance folder (database and signing key) with the demo federation loaded, once per
+    test process: loading it takes a second or more, and many tests read it without changing it."""
+    from app import demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    database = folder / DEMO_DATABASE
+    shutil.copyfile(migrated_database, database)
+    application = make_app(folder, database)
+    with application.app_context():
+        demo.load()
+        db.engine.dispose()
+    return folder
+
+
+DEMO_DATABASE = "lipvote.sqlite3"
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path, demo_template: Path) -> Iterator[Flask]:
+    """A fresh app on its own copy of the demo (the signing key with it, so that what the test
+    appends is signed by the key the demo's logs name)."""
+    instance = tmp_path / "demo-instance"
+    shutil.copytree(demo_template, instance, ignore=shutil.ignore_patterns("*.writers"))
+    application = make_app(instance, instance / DEMO_DATABASE)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -17,9 +17,9 @@ from app.models import Member
 from tests.conftest import sign_in
 
 
-def test_the_demo_survey_and_the_open_workplan_consultation(app: Flask) -> None:
+def test_the_demo_survey_and_the_open_workplan_consultation(demo_app: Flask) -> None:
+    app = demo_app
     with app.app_context():
-        demo.load()
         statement = db.session.scalar(select(Proposal).where(Proposal.slug == STATEMENT_SLUG))
         [survey] = consultations.consultations_of(statement)
         results, problem = consultations.results(survey)

@@ -15,13 +15,6 @@ from tests.conftest import post_form, sign_in
 ACCOUNTS = ("admin", "chair", "auditor", "observer", "delegate.halifax", None)
 
 
-@pytest.fixture
-def demo_app(app: Flask) -> Flask:
-    with app.app_context():
-        demo.load()
-    return app
-
-
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("account", ACCOUNTS)
 def test_no_link_leads_to_a_server_error(demo_app: Flask, account: str | None, lang: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -20,13 +19,6 @@ from app.motions.models import Motion, MotionState
 from ballots.leaves import BallotLeaf, parse_leaf
 from ballots.verify import verify_bundle
 from tests.conftest import make_app
-
-
-@pytest.fixture
-def demo_app(app: Flask) -> Flask:
-    with app.app_context():
-        demo.load()
-    return app
 
 
 def _ballots(motion: Motion) -> list[BallotLeaf]:

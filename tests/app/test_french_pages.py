@@ -181,9 +181,9 @@ def english_prose(text: str) -> list[str]:
 
 
 @pytest.fixture
-def demo_app(app: Flask) -> Flask:
+def demo_app(demo_app: Flask) -> Flask:
+    app = demo_app
     with app.app_context():
-        demo.load()
         # A fresh open motion where Halifax has not voted, for the ballot, review and receipt.
         motion_id = draft_motion(title="Adopt the annual report (French pages check)")
         db.session.get(Motion, motion_id).title_fr = "Adopter le rapport annuel (vérification des pages en français)"

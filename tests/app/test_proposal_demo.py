@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from app import demo
 from app.deliberation.demo import PROPOSALS
 from app.deliberation.models import Proposal, ProposalState
 from app.deliberation.text import content_hash
@@ -13,9 +12,9 @@ from app.extensions import db
 from app.models import AuditEvent
 
 
-def test_the_demo_loads_the_four_documents_with_versions_and_translation_marks(app: Flask) -> None:
+def test_the_demo_loads_the_four_documents_with_versions_and_translation_marks(demo_app: Flask) -> None:
+    app = demo_app
     with app.app_context():
-        demo.load()
         proposals = list(db.session.scalars(select(Proposal).order_by(Proposal.id)))
         assert [p.title_en for p in proposals] == [spec.title_en for spec in PROPOSALS]
         assert all(len(p.versions) >= 2 and p.title_fr for p in proposals)

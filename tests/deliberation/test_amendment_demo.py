@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import demo
@@ -16,9 +15,9 @@ from app.motions.models import Motion, MotionState
 from tests.conftest import sign_in
 
 
-def test_the_demo_has_a_carried_and_a_lost_amendment_and_a_hidden_comment(app: Flask, client: FlaskClient) -> None:
+def test_the_demo_has_a_carried_and_a_lost_amendment_and_a_hidden_comment(demo_app: Flask) -> None:
+    app, client = demo_app, demo_app.test_client()
     with app.app_context():
-        demo.load()
         proposal = db.session.scalar(select(Proposal).where(Proposal.title_en == VISION))
         found = list(db.session.scalars(select(Amendment).order_by(Amendment.number)))
         assert [a.state for a in found] == [AmendmentState.CARRIED, AmendmentState.LOST]
