@@ -60,11 +60,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(results_bp)
     app.register_blueprint(deliberation_bp)
 
-    from app import cli
+    from app import cli, schedule
     from app.demo import is_demo
     from app.policy import Permission, can
 
     cli.init_app(app)
+    schedule.init_app(app)  # opening and closing at set times, on requests and `lipvote tick`
     app.jinja_env.globals.update(can=can, Permission=Permission)
 
     @app.context_processor

@@ -124,12 +124,10 @@ def create_admin_command(email: str, name: str) -> None:
 
 def init_app(app: Flask) -> None:
     from app.audit_portal.cli import bundle_command
-    from app.motions.schedule import tick_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_code_command)
     app.cli.add_command(create_admin_command)
-    app.cli.add_command(tick_command)
     app.cli.add_command(bundle_command)
 
 

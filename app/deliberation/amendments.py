@@ -41,6 +41,7 @@ from app.models import Member, User, UTCDateTime, utcnow, value_enum
 from app.motions.forms import YES_NO_OPTIONS
 from app.motions.models import Motion, MotionState
 from app.policy import Permission, allows, may_propose_amendment
+from app.refusal import Refusal
 
 MAX_EXPLANATION = 2000
 OPEN_PROPOSAL_STATES = frozenset({ProposalState.DRAFT, ProposalState.CONSULTATION, ProposalState.READY})
@@ -144,13 +145,8 @@ class AmendmentChange(db.Model):
         return ClauseText(self.clause_key, self.heading_en, self.heading_fr, self.text_en, self.text_fr)
 
 
-class AmendmentError(Exception):
-    """A refused amendment action; `status` is the HTTP status the web layer answers with."""
-
-    def __init__(self, message: Any, status: int = 409) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+class AmendmentError(Refusal):
+    """A refused amendment action."""
 
 
 # --- the changes as plain values -------------------------------------------------------------

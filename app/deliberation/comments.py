@@ -29,6 +29,7 @@ from app.display import number
 from app.extensions import db
 from app.models import Member, Role, User, UTCDateTime, utcnow
 from app.policy import Permission, allows, may_comment
+from app.refusal import Refusal
 from app.text_input import clean_multiline, text_problem
 
 MAX_COMMENT_CHARS = 5_000
@@ -82,13 +83,8 @@ class CommentRevision(db.Model):
     comment: Mapped[Comment] = relationship(back_populates="revisions")
 
 
-class CommentError(Exception):
-    """A refused comment action; `status` is the HTTP status the web layer answers with."""
-
-    def __init__(self, message: Any, status: int = 409) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+class CommentError(Refusal):
+    """A refused comment action."""
 
 
 # --- who may do what (the rules themselves are in app/policy.py) -------------------------------

@@ -1,18 +1,16 @@
 """Consultation pages on the proposals blueprint: the chair starts, opens and closes one; a
 delegate answers for their member; everyone who reads proposals sees the results and the CSV.
 
-Before any proposal page is served, consultations whose opening or closing time has passed are
-opened or closed, as the system (the way app/motions/schedule.py honours motion schedules).
+Consultations open and close at their times through app/schedule.py, as motions do.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from flask import Response, abort, current_app, flash, g, make_response, redirect, render_template, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -27,7 +25,7 @@ from app.deliberation.consultation_results import CHOICES, NO_CLUSTER, OTHER_GRO
 from app.deliberation.models import Proposal
 from app.deliberation.views import proposal_or_404
 from app.display import number, rounded
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.i18n import current_language
 from app.models import Member, utcnow
 from app.motions.forms import describe_policy
@@ -99,39 +97,6 @@ def consultation_region_sentence(consultation: Consultation) -> str | None:
     if outcome.headline_hidden or not region.cells:
         return None
     return spread_sentence(region, outcome)
-
-
-# --- schedule ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def as_system() -> Iterator[None]:
-    """Scheduled changes are the system's, not whoever's request happened to run them."""
-    had_user = "_login_user" in g
-    saved = g.get("_login_user")
-    g._login_user = login_manager.anonymous_user()
-    try:
-        yield
-    finally:
-        if had_user:
-            g._login_user = saved
-        else:
-            g.pop("_login_user", None)
-
-
-@bp.before_request
-def apply_consultation_schedule() -> None:
-    now = utcnow()
-    due = consultations.apply_schedule(now)
-    if not due:
-        return
-    with as_system():
-        for consultation_id in due:
-            try:
-                with write_transaction():
-                    consultations.apply_due(consultations.lock(consultation_id), now)
-            except consultations.ConsultationError as refused:  # one that cannot change must not block pages
-                current_app.logger.warning("Scheduled change of consultation %s refused: %s", consultation_id, refused)
 
 
 # --- pages -------------------------------------------------------------------------------------

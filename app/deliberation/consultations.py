@@ -13,6 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ import voting
 from voting import weights as weight_policies
 
 from app.action_log import record_action
+from app.database import write_transaction
 from app.deliberation import service as proposals
 from app.deliberation.consultation_models import (
     MAX_COMMENT,
@@ -33,17 +35,13 @@ from app.deliberation.models import Proposal, ProposalState
 from app.extensions import db
 from app.models import Member, User, utcnow
 from app.policy import acts_for_member
+from app.refusal import Refusal
 
 CLOSED_PROPOSAL_STATES = frozenset({ProposalState.ADOPTED, ProposalState.REJECTED, ProposalState.WITHDRAWN})
 
 
-class ConsultationError(Exception):
-    """A refused consultation action; `status` is the HTTP status the web layer answers with."""
-
-    def __init__(self, message: Any, status: int = 409) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+class ConsultationError(Refusal):
+    """A refused consultation action."""
 
 
 def target(consultation: Consultation) -> str:
@@ -128,14 +126,24 @@ def close_now(consultation: Consultation, *, actor: User | None = None, now: dat
                          "responses": len(consultation.responses)}, actor=actor)
 
 
-def apply_schedule(now: datetime | None = None) -> list[int]:
-    """Open and close the consultations whose time has come, as the system. The caller runs
-    each in its own write transaction (`run_due`); this lists the ones due."""
+def run_schedule(now: datetime | None = None) -> list[int]:
+    """Open and close the consultations whose time has come, each in its own write transaction
+    (app/schedule.py runs this as the system). Returns the ids changed; one that cannot change
+    is logged and does not block the others."""
     now = now or utcnow()
-    return list(db.session.scalars(select(Consultation.id).where(
+    due = list(db.session.scalars(select(Consultation.id).where(
         ((Consultation.state == ConsultationState.SCHEDULED) & (Consultation.opens_at <= now))
         | ((Consultation.state == ConsultationState.OPEN) & (Consultation.closes_at <= now))
     )))
+    changed = []
+    for consultation_id in due:
+        try:
+            with write_transaction():
+                if apply_due(lock(consultation_id), now):
+                    changed.append(consultation_id)
+        except ConsultationError as refused:
+            current_app.logger.warning("Scheduled change of consultation %s refused: %s", consultation_id, refused)
+    return changed
 
 
 def apply_due(consultation: Consultation, now: datetime) -> bool:

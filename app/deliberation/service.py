@@ -17,6 +17,7 @@ from app.deliberation.models import Clause, Proposal, ProposalState, ProposalVer
 from app.deliberation.text import ClauseText, content_hash
 from app.extensions import db
 from app.models import User, utcnow
+from app.refusal import Refusal
 
 # Who moves a proposal where by hand (chairs); adopted and rejected only through a motion.
 TRANSITIONS: dict[ProposalState, frozenset[ProposalState]] = {
@@ -34,13 +35,8 @@ DECIDED_STATES = frozenset({ProposalState.ADOPTED, ProposalState.REJECTED})
 MAX_SLUG = 80
 
 
-class ProposalError(Exception):
-    """A refused proposal action; `status` is the HTTP status the web layer answers with."""
-
-    def __init__(self, message: Any, status: int = 409) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+class ProposalError(Refusal):
+    """A refused proposal action."""
 
 
 def pending_amendments(version: ProposalVersion) -> int:

@@ -31,6 +31,7 @@ from app.extensions import db
 from app.models import Member, User, utcnow
 from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy
 from app.policy import may_cast_for
+from app.refusal import Refusal
 
 
 def refusal_words(message: str, **values: Any) -> str:
@@ -45,14 +46,8 @@ def refusal_words(message: str, **values: Any) -> str:
 _ = refusal_words
 
 
-class MotionError(Exception):
-    """A refused motion action (the one refusal type of the services): `status` is the HTTP
-    status the web layer answers with, `message` the reason in the reader's language."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class MotionError(Refusal):
+    """A refused motion action."""
 
 
 # --- weights and rules -----------------------------------------------------------------------

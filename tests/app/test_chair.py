@@ -508,7 +508,7 @@ def test_tick_opens_and_closes_motions_whose_time_has_passed(app: Flask, people:
     schedule(app, due, opens_at=utcnow() - timedelta(minutes=1))
     schedule(app, later, opens_at=utcnow() + timedelta(days=1))
     result = runner.invoke(args=["tick"])
-    assert result.exit_code == 0 and f"motion(s): {due}." in result.output
+    assert result.exit_code == 0 and f"motion(s) {due}." in result.output
     assert state_of(app, due) is MotionState.OPEN and state_of(app, later) is MotionState.DRAFT
     assert leaf_count(app, due) == 1
     schedule(app, due, closes_at=utcnow() - timedelta(seconds=1))

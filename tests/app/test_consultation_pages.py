@@ -6,6 +6,8 @@ tests/deliberation/test_consultation_results.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 import csv
 import io
 import json
@@ -203,6 +205,7 @@ def test_after_the_close_answers_are_refused(app: Flask, client: FlaskClient, pe
 
 def test_the_closing_time_closes_it_by_itself(app: Flask, client: FlaskClient, people: dict[str, Person],
                                               consultation_id: int) -> None:
+    app.config["LIPVOTE_SCHEDULE_EVERY_SECONDS"] = 0  # no pause between two looks at the schedule
     sign_in(client, people["delegate"].email)
     assert answer(client, consultation_id) == 302
     with app.app_context(), write_transaction():
@@ -211,13 +214,25 @@ def test_the_closing_time_closes_it_by_itself(app: Flask, client: FlaskClient, p
         found.closes_at = utcnow() - timedelta(seconds=1)
     # a late answer is refused even before anything has written the close
     assert answer(client, consultation_id, choice="oppose", revision="1") == 409
-    assert client.get(f"{BASE}/{consultation_id}").status_code == 200  # any proposal page applies the schedule
+    assert client.get(f"{BASE}/{consultation_id}").status_code == 200  # any page applies the schedule
     with app.app_context():
         found = db.session.get(Consultation, consultation_id)
         assert found.state is ConsultationState.CLOSED and found.closed_at == found.closes_at
         closed_by = db.session.scalar(select(AuditEvent.actor_label).where(AuditEvent.action == "consultation.close"))
     assert closed_by == "system"
     assert stored(app) == [("halifax", "support", "", 1)]
+
+
+def test_lipvote_tick_closes_a_consultation_whose_time_has_passed(app: Flask, runner: Any, consultation_id: int) -> None:
+    with app.app_context(), write_transaction():
+        found = db.session.get(Consultation, consultation_id)
+        found.opens_at = utcnow() - timedelta(days=2)
+        found.closes_at = utcnow() - timedelta(seconds=1)
+    result = runner.invoke(args=["tick"])
+    assert result.exit_code == 0 and f"consultation(s) {consultation_id}." in result.output
+    with app.app_context():
+        assert db.session.get(Consultation, consultation_id).state is ConsultationState.CLOSED
+    assert "Nothing was due." in runner.invoke(args=["tick"]).output
 
 
 def test_a_scheduled_consultation_opens_at_its_time_or_when_the_chair_opens_it(
