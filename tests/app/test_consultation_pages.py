@@ -6,12 +6,11 @@ tests/deliberation/test_consultation_results.py.
 
 from __future__ import annotations
 
-from typing import Any
-
 import csv
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
