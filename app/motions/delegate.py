@@ -50,10 +50,6 @@ VOTABLE = (MotionState.DRAFT, MotionState.OPEN)
 # --- lookups and refusals --------------------------------------------------------------------
 
 
-def _motion_or_404(motion_id: int) -> Motion:
-    return db.get_or_404(Motion, motion_id)
-
-
 def _refuse(error: service.MotionError) -> NoReturn:
     abort(error.status, description=error.message)
 
@@ -161,7 +157,7 @@ def ballots() -> str:
 @bp.get("/<int:motion_id>/vote")
 @requires(Permission.CAST_BALLOT)
 def vote(motion_id: int) -> str:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     rows = rows_for(current_user, motion)
     history = {row.member.id: _ballots_of(motion, row.member) for row in rows}
     return render_template("motions/ballot_motion.html", motion=motion, rows=rows, history=history,
@@ -187,7 +183,7 @@ def _ballot_page(motion: Motion, caster: service.Caster, form: BallotForm, marks
 @bp.get("/<int:motion_id>/ballot")
 @requires(Permission.CAST_BALLOT)
 def ballot(motion_id: int) -> tuple[str, int]:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     caster = _caster(motion, request.args.get("member"))
     form = BallotForm(formdata=None, member=caster.member.slug)
     return _ballot_page(motion, caster, form, prefill(motion.method, motion.option_ids, request.args))
@@ -214,7 +210,7 @@ def _shown_again(motion: Motion, form: BallotForm, message: str) -> tuple[str, i
 @bp.post("/<int:motion_id>/ballot/review")
 @requires(Permission.CAST_BALLOT)
 def review(motion_id: int) -> tuple[str, int]:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     caster = _caster(motion, request.form.get("member"))
     form = BallotForm()
     try:
@@ -238,7 +234,7 @@ def review(motion_id: int) -> tuple[str, int]:
 @bp.post("/<int:motion_id>/ballot/cast")
 @requires(Permission.CAST_BALLOT)
 def cast(motion_id: int) -> Response | tuple[str, int]:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     form = BallotForm()
     try:
         selection = _posted_selection(motion, form)
@@ -285,7 +281,7 @@ def audit_link_qr(text: str) -> str:
 @bp.get("/<int:motion_id>/receipts/<int:index>")
 @requires(Permission.CAST_BALLOT)
 def receipt(motion_id: int, index: int) -> str:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     ballot_row, holder, log = _receipt_ballot(motion, index)
     data = board.receipt_for(log, index)
     leaf = parse_leaf(str(data["leaf"]))
@@ -310,7 +306,7 @@ def _download(body: str, filename: str, mimetype: str) -> Response:
 @bp.get("/<int:motion_id>/receipts/<int:index>/receipt.json")
 @requires(Permission.CAST_BALLOT)
 def receipt_json(motion_id: int, index: int) -> Response:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     log = _receipt_ballot(motion, index)[2]
     data = board.receipt_for(log, index)
     return _download(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
@@ -320,7 +316,7 @@ def receipt_json(motion_id: int, index: int) -> Response:
 @bp.get("/<int:motion_id>/receipts/<int:index>/tlog-proof")
 @requires(Permission.CAST_BALLOT)
 def receipt_tlog_proof(motion_id: int, index: int) -> Response:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     log = _receipt_ballot(motion, index)[2]
     return _download(receipt_to_tlog_proof(board.receipt_for(log, index)),
                      f"lipvote-receipt-motion-{motion.id}-leaf-{index}.tlog-proof", "text/plain")
@@ -347,7 +343,7 @@ def _holder_choices(motion: Motion, grantor: Member) -> list[tuple[str, str]]:
 @bp.route("/<int:motion_id>/proxy", methods=["GET", "POST"])
 @requires(Permission.CAST_BALLOT)
 def proxy(motion_id: int) -> Response | tuple[str, int]:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     grantor = _proxy_member()
     form = ProxyForm()
     form.holder.choices = _holder_choices(motion, grantor)
@@ -376,7 +372,7 @@ def _proxy_page(motion: Motion, grantor: Member, form: ProxyForm, status: int) -
 @bp.post("/<int:motion_id>/proxy/revoke")
 @requires(Permission.CAST_BALLOT)
 def revoke_proxy(motion_id: int) -> Response:
-    motion = _motion_or_404(motion_id)
+    motion = db.get_or_404(Motion, motion_id)
     _proxy_member()
     form = ConfirmForm()
     if not form.validate_on_submit():
