@@ -104,6 +104,9 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         REMEMBER_COOKIE_SECURE=secure_cookies,
         REMEMBER_COOKIE_DURATION=timedelta(days=env_int("LIPVOTE_REMEMBER_DAYS", 14)),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=session_hours),
+        # The server decides when a session ends (app/sessions.py: idle and absolute timeouts),
+        # so the cookie is not re-signed and re-sent on every answer, only when it changes.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=session_hours * 3600,
         MAX_CONTENT_LENGTH=env_int("LIPVOTE_MAX_UPLOAD_BYTES", 2 * 1024 * 1024),
         LANGUAGES=("en", "fr"),

@@ -6,8 +6,10 @@ regions; populations are rounded illustrations, not official figures.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -100,8 +102,22 @@ def is_empty() -> bool:
     )
 
 
+# The banner asks `is_demo()` on every page. The flag is only ever set (the demo loads into an
+# empty database and is never taken out again), so once seen it is kept for the life of the
+# process; until then it is read again at most every DEMO_FLAG_RECHECK_SECONDS, so a demo
+# loaded from the command line while the server runs shows its banner within that time.
+DEMO_FLAG_RECHECK_SECONDS = 10.0
+_DEMO_FLAG_CACHE = "lipvote_demo_flag"  # in app.extensions: (monotonic time read, value)
+
+
 def is_demo() -> bool:
-    return SiteSetting.get(DEMO_FLAG) == "yes"
+    cache = current_app.extensions
+    seen = cache.get(_DEMO_FLAG_CACHE)
+    if seen is not None and (seen[1] or time.monotonic() - seen[0] < DEMO_FLAG_RECHECK_SECONDS):
+        return bool(seen[1])
+    flag = SiteSetting.get(DEMO_FLAG) == "yes"
+    cache[_DEMO_FLAG_CACHE] = (time.monotonic(), flag)
+    return flag
 
 
 def load() -> None:
@@ -128,6 +144,7 @@ def load() -> None:
         ))
     SiteSetting.put(DEMO_FLAG, "yes")
     db.session.commit()
+    current_app.extensions[_DEMO_FLAG_CACHE] = (time.monotonic(), True)
     load_history()  # closed, open and draft motions of every kind (app/demo_history.py)
     load_proposals()  # the four draft documents as bilingual proposals (app/deliberation/demo.py)
     load_consultations()  # the member survey on the Statement of Intention, an open one on the Workplan
