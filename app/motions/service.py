@@ -305,14 +305,33 @@ def ballot_member(user: User, slug: str | None) -> Member:
     return member_by_slug(slug)
 
 
-def members_user_may_cast_for(user: User, motion: Motion) -> list[Member]:
-    """The user's own member, then every member that gave it a live, unused proxy on `motion`."""
-    if user.member is None:
-        return []
+@dataclass(frozen=True)
+class Represented:
+    """On one motion: the members a user casts for (its own, then each live proxy's grantor)
+    and, when its own member gave its vote away, the holder."""
+
+    members: list[Member]
+    own_proxy_holder: Member | None
+
+
+def members_user_may_cast_for(user: User, motions: Sequence[Motion]) -> dict[int, Represented]:
+    """For each motion (by id): the user's own member, then every active member that gave it a
+    live proxy there; and whom its own member gave its vote to. Two queries for any number of
+    motions, since the delegate's home page and every receipt page list all open motions."""
+    if user.member is None or not motions:
+        return {m.id: Represented([], None) for m in motions}
     own = [user.member] if user.member.active else []
     proxies = db.session.scalars(select(Proxy).where(
-        Proxy.motion_id == motion.id, Proxy.holder_id == user.member_id, Proxy.revoked_at.is_(None)))
-    return own + [p.grantor for p in proxies if p.grantor.active]
+        Proxy.motion_id.in_([m.id for m in motions]), Proxy.revoked_at.is_(None),
+        (Proxy.holder_id == user.member_id) | (Proxy.grantor_id == user.member_id)).order_by(Proxy.id))
+    grantors: dict[int, list[Member]] = {}
+    holders: dict[int, Member] = {}
+    for proxy in proxies:
+        if proxy.grantor_id == user.member_id:
+            holders[proxy.motion_id] = proxy.holder
+        elif proxy.grantor.active:
+            grantors.setdefault(proxy.motion_id, []).append(proxy.grantor)
+    return {m.id: Represented(own + grantors.get(m.id, []), holders.get(m.id)) for m in motions}
 
 
 def live_proxy(motion: Motion, grantor: Member) -> Proxy | None:

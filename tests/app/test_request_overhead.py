@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from app import demo
 from app.database import write_transaction
 from app.extensions import db
 from app.models import SiteSetting
+from tests.app.motion_helpers import draft_motion, open_now
+from tests.conftest import sign_in
 
 
 def test_sqlite_connections_are_not_pinged_on_every_checkout(app: Flask) -> None:
@@ -34,3 +40,32 @@ def test_loading_the_demo_shows_its_banner_at_once(app: Flask) -> None:
         assert demo.is_demo() is False
         demo.load()
         assert demo.is_demo() is True
+
+
+def _statements_for(app: Flask, client: FlaskClient, path: str) -> int:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_delegates_list_costs_the_same_queries_however_many_motions_are_open(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    assert sign_in(client, "delegate.halifax@demo.example", demo.DEMO_PASSWORD).status_code == 302
+    client.get("/motions/ballots")  # warm: the schedule's first look, the session's first refresh
+    before = _statements_for(demo_app, client, "/motions/ballots")
+    with demo_app.app_context():
+        for n in range(3):
+            open_now(draft_motion(title=f"Extra motion {n}"))
+    client.get("/motions/ballots")
+    after = _statements_for(demo_app, client, "/motions/ballots")
+    assert after == before
