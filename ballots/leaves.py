@@ -22,6 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Union
 
 from . import _canonical
+from .decides import Decides, decides_object, parse_decides
 from .errors import LeafError
 
 __all__ = [
@@ -81,6 +82,7 @@ class OpenLeaf:
     closes_at: str | None = None
     description: dict[str, str] | None = None
     meta: dict[str, Any] | None = None
+    decides: Decides | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +225,7 @@ def _nonce_ok(v: object) -> bool:
 
 _OPEN_REQ = {"type", "format", "motion", "title", "method", "options", "seats", "rules",
              "secrecy", "revote", "weights", "opened_at"}
-_OPEN_OPT = {"closes_at", "description", "meta"}
+_OPEN_OPT = {"closes_at", "description", "meta", "decides"}
 _BALLOT_REQ = {"type", "motion", "weight", "selection", "nonce", "cast_at", "supersedes"}
 _BALLOT_OPT = {"member", "region", "proxy"}
 _KEY_REQ = {"type", "motion", "new_key", "announced_at", "statement"}
@@ -261,6 +263,7 @@ def _open(d: dict[str, Any]) -> OpenLeaf:
         closes_at=_time(d, "closes_at", optional=True),
         description=_texts(d, "description", optional=True),
         meta=_obj(d, "meta", optional=True),
+        decides=parse_decides(d["decides"]) if "decides" in d else None,
     )
 
 
@@ -376,8 +379,9 @@ def open_leaf(
     closes_at: datetime | str | None = None,
     description: Mapping[str, str] | None = None,
     meta: Mapping[str, Any] | None = None,
+    decides: Decides | None = None,
 ) -> str:
-    """Canonical text of leaf 0 (``type: "open"``)."""
+    """Canonical text of leaf 0 (``type: "open"``); ``decides`` names an adopted text."""
     d: dict[str, Any] = {
         "type": "open", "format": LEAF_FORMAT, "motion": motion, "title": dict(title),
         "method": method, "options": list(options), "seats": seats, "rules": dict(rules),
@@ -390,6 +394,8 @@ def open_leaf(
         d["description"] = dict(description)
     if meta is not None:
         d["meta"] = dict(meta)
+    if decides is not None:
+        d["decides"] = decides_object(decides)
     return _build(d)
 
 

@@ -40,6 +40,7 @@ from .checkpoint import parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import KeyChain, follow_rotation
 from .leaflog import Ballots, LeafLog, Progress, read_leaves
+from .decides import decides_object
 from .leaves import OpenLeaf
 from .merkle import Tree, leaf_hash
 from .note import Verifier, _split, parse_vkey
@@ -176,6 +177,8 @@ def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[obj
     counted, check = check_ballots(o, log, weights, regions, steps)
     add(check)
     report.summary.update(ballots=len(log.ballots), counted=len(counted))
+    if o.decides is not None:  # which proposal text the motion decides, for auditors
+        report.summary["decides"] = decides_object(o.decides)
     log_ok = all(report.check(n).status == "ok" for n in
                  ("leaves", "log structure", "final checkpoint", "merkle root"))
     add(check_tally(b, o, counted, root, retally=retally, log_ok=log_ok))
@@ -243,9 +246,11 @@ def check_log_structure(b: Bundle, log: LeafLog) -> Check:
         s.append(f"{plural(len(log.late), 'ballot')} cast outside the voting period (first "
                  f"at leaf {log.late[0]})")
     motion = log.opened.motion if log.opened else "?"
+    d = log.opened.decides if log.opened else None
+    decides = f"; decides {d.proposal!r} version {d.version} (sha256 {d.sha256})" if d else ""
     return outcome("log structure", s, f"motion {motion!r}: open, "
                     f"{plural(len(log.ballots), 'ballot')}, "
-                    f"{plural(len(log.keys), 'key rotation')}, close")
+                    f"{plural(len(log.keys), 'key rotation')}, close{decides}")
 
 
 _NO_KEY = "not run: no valid verifier key"

@@ -14,6 +14,7 @@ from voting import weights as voting_weights
 
 from ballots import bundle as bundle_mod
 from ballots import checkpoint, keys, leaves, merkle, receipt
+from ballots.decides import Decides
 from ballots.note import Signer
 
 T0 = datetime(2025, 3, 1, 14, 0, tzinfo=timezone.utc)
@@ -60,6 +61,7 @@ class MotionLog:
     receipts: list[dict[str, Any]] = field(default_factory=list)
     first_vkey: str = ""
     clock: datetime = T0
+    decides: Decides | None = None
 
     def __post_init__(self) -> None:
         self.first_vkey = self.signer.vkey
@@ -67,7 +69,7 @@ class MotionLog:
             motion=self.motion, title={"en": "Adopt the budget", "fr": "Adopter le budget"},
             method=self.method, options=list(self.options), seats=self.seats, rules=self.rules,
             secrecy=self.secrecy, revote=self.revote, weights=weight_snapshot(),
-            opened_at=self.tick()))
+            opened_at=self.tick(), decides=self.decides))
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=7)
