@@ -1,5 +1,5 @@
 """A subject-matter expert in a real browser, in English and in French, at 1280 and 375 px: the
-chair invites the expert onto the draft Workplan (first forgetting the end time), the expert
+chair invites the expert onto one demo proposal (first forgetting the end time), the expert
 sees it on their home page and comments on it, the comment is marked "Subject-matter expert",
 another proposal is refused, and the chair ends the invitation early.
 
@@ -65,6 +65,8 @@ def test_chair_invites_an_expert_who_comments(lang: str, width: int, fresh_live_
 
     expert, expert_axe = person(EXPERT)
     expect(expert.locator("main")).to_contain_text(ui.t("You are not invited to any proposal at the moment."))
+    expect(expert.locator("header nav").get_by_role("link", name=ui.t("Motions"), exact=True)).to_have_count(0)
+    expect(expert.locator("header")).to_contain_text(ui.t("Subject-matter expert"))
 
     chair, chair_axe = person("chair")
     chair.goto(ui.url(f"/proposals/{invited}"))
