@@ -62,6 +62,7 @@ class Role(str, enum.Enum):
     DELEGATE = "delegate"
     AUDITOR = "auditor"
     OBSERVER = "observer"
+    EXPERT = "expert"  # a temporary subject-matter expert, invited onto single proposals
 
 
 class DelegateRank(str, enum.Enum):

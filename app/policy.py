@@ -61,6 +61,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                                          Permission.RECORD_VERIFICATION,
                                          Permission.READ_HIDDEN_COMMENTS}),
     Role.OBSERVER: frozenset(_EVERYONE),
+    # Only on the proposals they are invited to, until the invitation ends: the deliberation
+    # blueprint checks the grant (app/deliberation/expert_views.py). No motions, no members.
+    Role.EXPERT: frozenset({Permission.VIEW_DASHBOARD, Permission.VIEW_PROPOSALS, Permission.COMMENT_ON_PROPOSALS}),
 }
 
 

@@ -57,6 +57,7 @@ ROLES: dict[str, object] = {
     "delegate": _l("Delegate"),
     "auditor": _l("Auditor"),
     "observer": _l("Observer"),
+    "expert": _l("Subject-matter expert"),
 }
 
 

@@ -13,6 +13,7 @@ ROLE_CHOICES = [
     SelectChoice("chair", _l("Chair")),
     SelectChoice("auditor", _l("Auditor")),
     SelectChoice("observer", _l("Observer")),
+    SelectChoice("expert", _l("Subject-matter expert")),
     SelectChoice("admin", _l("Administrator")),
 ]
 RANK_CHOICES = [

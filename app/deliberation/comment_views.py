@@ -23,6 +23,7 @@ from app.deliberation.views import proposal_or_404
 from app.display import number
 from app.extensions import db
 from app.i18n import current_language
+from app.models import Role
 from app.policy import Permission, may_comment, requires
 from app.text_input import PlainText, clean_multiline
 
@@ -82,6 +83,8 @@ def comment_author(comment: Comment) -> str:
     lang = current_language()
     if comment.member is not None:
         return comment.member.name(lang)
+    if comment.author is not None and comment.author.role is Role.EXPERT:
+        return f"{comment.author.display_name} · {_('Subject-matter expert')}"
     if comment.author is not None:
         return f"{comment.author.display_name} · {_('Chair')}"  # as the page header names a person
     return _("A former account")

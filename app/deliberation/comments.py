@@ -24,6 +24,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.action_log import record_action
+from app.deliberation import experts
 from app.deliberation.models import Proposal, ProposalState
 from app.display import number
 from app.extensions import db
@@ -164,6 +165,8 @@ def add_comment(proposal: Proposal, author: User, body: str, *, clause_key: str 
     if problem:
         raise CommentError(problem, 422)
     _check_open(proposal)
+    if author.role is Role.EXPERT and experts.active_grant(author, proposal, at) is None:
+        raise CommentError(_l("Your invitation to comment on this proposal has ended or does not exist."), 403)
     if parent is not None:
         if parent.proposal_id != proposal.id:
             raise CommentError(_l("That comment is not on this proposal."), 404)

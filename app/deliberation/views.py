@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.database import write_transaction
-from app.deliberation import bp, service
+from app.deliberation import bp, experts, service
 from app.deliberation.diff import version_diff
 from app.deliberation.forms import NewVersionForm, ProposalForm, StateForm
 from app.deliberation.markdown import render
@@ -68,6 +68,9 @@ def shown_language() -> str:
 @requires(Permission.VIEW_PROPOSALS)
 def index() -> str:
     proposals = list(db.session.scalars(select(Proposal).order_by(Proposal.updated_at.desc())))
+    if experts.is_expert(current_user):
+        invited = {grant.proposal_id for grant in experts.proposals_of(current_user)}
+        proposals = [p for p in proposals if p.id in invited]
     proposals.sort(key=lambda p: STATE_ORDER.index(p.state))
     return render_template("deliberation/index.html", proposals=proposals)
 

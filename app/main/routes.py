@@ -24,6 +24,7 @@ def home() -> str:
         Role.DELEGATE: "main/home_delegate.html",
         Role.AUDITOR: "main/home_auditor.html",
         Role.OBSERVER: "main/home_observer.html",
+        Role.EXPERT: "main/home_expert.html",
     }[current_user.role]
     return render_template(template, summary=federation_summary())
 

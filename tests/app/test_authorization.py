@@ -153,6 +153,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/proposals/<slug>/amendments/<int:number>/vote"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/proposals/<slug>/amendments/<int:number>/translate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/amendments/<int:number>/translate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    # subject-matter experts: chairs invite and end (the expert's own matrix is in test_experts.py)
+    ("GET", "/proposals/<slug>/experts/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/experts/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/experts/<int:grant_id>/end"): (ANON_LOGIN, 403, 404, 403, 403, 403),
 }
 
 
@@ -185,6 +189,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:index>", "1")
         .replace("<int:number>", "1")
         .replace("<int:comment_id>", "1")
+        .replace("<int:grant_id>", "1")
     )
 
 
