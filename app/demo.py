@@ -17,7 +17,7 @@ from app.auth import two_factor
 from app.auth.models import TwoFactor
 from app.deliberation.consultation_demo import load_consultations
 
-from app.deliberation.amendment_demo import load_debate
+from app.deliberation.amendment_demo import load_debate, load_decision
 from app.deliberation.demo import load_proposals
 from app.demo_history import load_history
 from app.extensions import db
@@ -149,6 +149,7 @@ def load() -> None:
     load_proposals()  # the four draft documents as bilingual proposals (app/deliberation/demo.py)
     load_consultations()  # the member survey on the Statement of Intention, an open one on the Workplan
     load_debate()  # comments and two amendments on the Vision (app/deliberation/amendment_demo.py)
+    load_decision()  # the Statement of Intention adopted by a certified motion
 
 
 def logins() -> list[Login]:

@@ -1,7 +1,8 @@
 """The demo's debate on the Vision, Mission and Values: comments on its clauses (one reply, one
 hidden by the chair), and two amendments voted on through ordinary motions: one carried (it
-made version 3) and one lost. Everything goes through the real services, so the audit trail
-and each motion's log are the same as in a live meeting.
+made version 3) and one lost; and the Statement of Intention adopted by a certified motion.
+Everything goes through the real services, so the audit trail and each motion's log are the
+same as in a live meeting.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.database import write_transaction
-from app.deliberation import amendments, comments
+from app.deliberation import amendments, comments, decisions
 from app.deliberation.models import Proposal
 from app.deliberation.text import ClauseText, parse_documents, to_document
 from app.extensions import db
 from app.models import Member, Role, User, utcnow
 from app.motions import service as motions
+from app.motions.models import Motion
 
 VISION = "Vision, Mission and Values (demo)"
 SHARE_YES = {"carried": 0.8, "lost": 0.3}  # of the members who vote
@@ -43,7 +45,11 @@ def _changed(proposal: Proposal, key: str, en: tuple[str, str], fr: tuple[str, s
 
 
 def _vote(amendment: amendments.Amendment, chair: User, outcome: str, at: datetime, rng: random.Random) -> None:
-    motion = amendments.put_to_vote(amendment, chair)
+    run_vote(amendments.put_to_vote(amendment, chair), outcome, at, rng)
+
+
+def run_vote(motion: Motion, outcome: str, at: datetime, rng: random.Random) -> None:
+    """Open the draft `motion` at `at`, let most members vote (a share `outcome` yes), close, certify."""
     motion.created_at = at
     db.session.flush()
     motions.open_motion(motion, at)
@@ -95,3 +101,19 @@ def load_debate(now: datetime | None = None) -> None:
             at=at + timedelta(days=10))
         amendments.second(lost, _delegate("hamilton"), at=at + timedelta(days=10, hours=3))
         _vote(lost, chair, "lost", at + timedelta(days=14), rng)
+
+
+STATEMENT = "Statement of Intention (demo)"
+
+
+def load_decision(now: datetime | None = None) -> None:
+    """The Statement of Intention, ready for decision, adopted by a certified motion whose
+    leaf 0 names the version voted on and its content hash."""
+    now = (now or utcnow()).replace(microsecond=0)
+    with write_transaction():
+        proposal = db.session.scalar(select(Proposal).where(Proposal.title_en == STATEMENT))
+        chair = db.session.scalar(select(User).where(User.role == Role.CHAIR).order_by(User.id))
+        if proposal is None or chair is None:
+            return
+        run_vote(decisions.put_proposal_to_vote(proposal, chair), "carried", now - timedelta(days=3), random.Random(17))
+

@@ -22,7 +22,6 @@ be withdrawn. Every state change is recorded in the signed audit trail.
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
@@ -30,15 +29,14 @@ from typing import Any, Sequence
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from voting import weights as weight_policies
 
 from app.action_log import record_action
 from app.deliberation import service
+from app.deliberation.decisions import draft_yes_no_motion
 from app.deliberation.models import Proposal, ProposalState, ProposalVersion
 from app.deliberation.text import ClauseText, content_hash
 from app.extensions import db
 from app.models import Member, User, UTCDateTime, utcnow, value_enum
-from app.motions.forms import YES_NO_OPTIONS
 from app.motions.models import Motion, MotionState
 from app.policy import Permission, allows, may_propose_amendment
 from app.refusal import Refusal
@@ -382,11 +380,6 @@ def translate(amendment: Amendment, chair: User, clauses: Sequence[ClauseText]) 
                          "amended_text_hash": content_hash(clauses)}, actor=chair)
 
 
-# The chair's motion form's defaults for a yes/no motion (app/motions/forms.py: MotionForm).
-DEFAULT_RULES = {"threshold": "majority_cast", "quorum": {"members": None, "weight": None},
-                 "double_majority": {"members": False, "regions": None}}
-
-
 def put_to_vote(amendment: Amendment, chair: User) -> Motion:
     """A draft yes/no motion on the amendment, with the defaults of the chair's motion form; the
     chair previews, adjusts and opens it on the motion pages."""
@@ -402,19 +395,9 @@ def put_to_vote(amendment: Amendment, chair: User) -> Motion:
     if amendment.version.number != amendment.proposal.latest.number:
         raise AmendmentError(_l("This amendment is to version %(base)s, and the proposal has changed since.",
                                 base=amendment.version.number), 409)
-    titles = motion_titles(amendment)
-    motion = Motion(created_by_id=chair.id, title_en=titles["en"], title_fr=titles["fr"],
-                    text_en=motion_text(amendment, "en"), text_fr=motion_text(amendment, "fr"),
-                    method="yes_no", seats=1, options_json=json.dumps(YES_NO_OPTIONS, ensure_ascii=False),
-                    rules_json=json.dumps(DEFAULT_RULES, sort_keys=True),
-                    weight_policy_json=json.dumps(weight_policies.PRESETS["equal"], sort_keys=True),
-                    secret=False, revote=False)
-    db.session.add(motion)
-    db.session.flush()
-    record_action("motion.create", target=f"motion:{motion.id}", before=None,
-                  after={"title_en": motion.title_en, "title_fr": motion.title_fr, "method": motion.method,
-                         "options": motion.options, "rules": motion.rules, "weight_policy": motion.weight_policy,
-                         "secret": False, "revote": False, "amendment": _target(amendment)}, actor=chair)
+    motion = draft_yes_no_motion(chair, motion_titles(amendment),
+                                 {lang: motion_text(amendment, lang) for lang in ("en", "fr")},
+                                 {"amendment": _target(amendment)})
     amendment.motion_id = motion.id
     record_action("amendment.to_vote", target=_target(amendment), before={"motion": None},
                   after={"motion": motion.id, "amended_text_hash": content_hash(amendment.amended_text())},

@@ -49,6 +49,10 @@ class Proposal(db.Model):
     # which version number (the motion's opening leaf carries that version's content hash).
     decided_by_motion_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id", ondelete="RESTRICT"))
     decided_version_number: Mapped[int | None] = mapped_column(Integer)
+    # Set when a chair puts the proposal to a vote: the motion, and the version number it names.
+    vote_motion_id: Mapped[int | None] = mapped_column(ForeignKey("motion.id", ondelete="SET NULL",
+                                                                  name="fk_proposal_vote_motion"))
+    vote_version_number: Mapped[int | None] = mapped_column(Integer)
 
     created_by: Mapped[User | None] = relationship()
     versions: Mapped[list[ProposalVersion]] = relationship(

@@ -9,13 +9,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.database import write_transaction
-from app.deliberation import bp, experts, service
+from app.deliberation import bp, decisions, experts, service
 from app.deliberation.diff import version_diff
 from app.deliberation.forms import NewVersionForm, ProposalForm, StateForm
 from app.deliberation.markdown import render
 from app.deliberation.models import Proposal, ProposalState, ProposalVersion
 from app.deliberation.text import LANGS, to_document
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.i18n import current_language
 from app.policy import Permission, requires
 from app.whole_numbers import MAX_ID, parse_whole_number, query_int
@@ -107,7 +108,8 @@ def version(slug: str, number: int) -> str:
 
 def _version_page(proposal: Proposal, version: ProposalVersion) -> str:
     return render_template("deliberation/proposal.html", proposal=proposal, version=version,
-                           latest=proposal.latest, show=shown_language())
+                           latest=proposal.latest, show=shown_language(), at_vote=decisions.at_vote(proposal),
+                           vote_form=ConfirmForm())
 
 
 @bp.route("/<slug>/versions/new", methods=["GET", "POST"])
@@ -186,3 +188,18 @@ def change_state(slug: str) -> Response | tuple[str, int]:
         return redirect(url_for("deliberation.show", slug=slug))
     status = 422 if form.is_submitted() else 200
     return render_template("deliberation/state_form.html", form=form, proposal=proposal), status
+
+
+@bp.post("/<slug>/vote")
+@requires(Permission.MANAGE_PROPOSALS)
+def put_to_vote(slug: str) -> Response:
+    """A draft motion to adopt the latest version; the chair checks and opens it on the motion pages."""
+    if not ConfirmForm().validate_on_submit():
+        abort(422, _("The form expired. Reload the page and try again."))
+    try:
+        with write_transaction():
+            motion_id = decisions.put_proposal_to_vote(proposal_or_404(slug, lock=True), current_user).id
+    except service.ProposalError as refused:
+        abort(refused.status, str(refused.message))
+    flash(_("A draft motion to adopt this version is ready: check it, then open it."), "success")
+    return redirect(url_for("motions.preview", motion_id=motion_id), code=303)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 import voting
 from ballots import merkle
 from ballots.bundle import build_bundle
+from ballots.decides import Decides
 from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse_leaf
 from ballots.leaves import counted_ballots as counted_leaves
 from voting import weights as weight_policies
@@ -114,6 +115,17 @@ def lock_motion(motion_id: int) -> Motion:
     return motion
 
 
+def proposal_decided_by(motion: Motion) -> Decides | None:
+    """The proposal version this motion decides (named in its leaf 0), or None; a refusal when
+    the text voted on would not be the one announced."""
+    from app.deliberation.decisions import decides_for_opening  # deliberation builds on motions: import on use
+
+    try:
+        return decides_for_opening(motion)
+    except Refusal as refused:
+        raise MotionError(str(refused.message), refused.status) from refused
+
+
 def open_motion(motion: Motion, now: datetime | None = None) -> None:
     """Commit leaf 0 (rules and weights) and start accepting ballots. Caller holds the write lock."""
     if motion.state is not MotionState.DRAFT:
@@ -125,6 +137,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
     rules = dict(motion.rules)
     rules["eligible"] = eligible_block(snapshot.weights, members)
     voting.validate_rules(rules)
+    decides = proposal_decided_by(motion)
     log = board.create_log(board.motion_origin(motion.id), LogKind.MOTION)
     leaf = open_leaf(
         motion=motion.public_id,
@@ -139,6 +152,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
         weights=snapshot.as_dict(),
         opened_at=now,
         closes_at=motion.closes_at,
+        decides=decides,
     )
     board.append(log, leaf)
     before = {"state": motion.state.value}
@@ -185,9 +199,9 @@ def certify_motion(motion: Motion, now: datetime | None = None) -> None:
     motion.state = MotionState.CERTIFIED
     motion.certified_at = now or utcnow()
     record_action("motion.certify", target=f"motion:{motion.id}", before={"state": "closed"}, after={"state": "certified"})
-    from app.deliberation.amendments import motion_certified  # deliberation builds on motions: import on use
+    from app.deliberation.decisions import motion_certified  # deliberation builds on motions: import on use
 
-    motion_certified(motion)  # a certified amendment motion makes the next proposal version or is lost
+    motion_certified(motion)  # an amendment carried or lost; a proposal adopted or rejected
 
 
 def extend_motion(motion: Motion, closes_at: datetime) -> None:

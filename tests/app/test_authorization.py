@@ -151,6 +151,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/proposals/<slug>/amendments/<int:number>/second"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/proposals/<slug>/amendments/<int:number>/withdraw"): (ANON_LOGIN, 403, 404, 404, 403, 403),
     ("POST", "/proposals/<slug>/amendments/<int:number>/vote"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/vote"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/proposals/<slug>/amendments/<int:number>/translate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/amendments/<int:number>/translate"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     # subject-matter experts: chairs invite and end (the expert's own matrix is in test_experts.py)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app import demo
 from app.audit_portal import export
 from app.deliberation.amendments import Amendment
+from app.deliberation.models import Proposal
 from app.extensions import db
 from app.models import AuditEvent
 from app.motions import service
@@ -66,7 +67,10 @@ def test_the_demo_history_fills_the_audit_trail_with_a_verifiable_log(demo_app: 
                                              .where(AuditEvent.action.startswith("proposal.")
                                                     | AuditEvent.action.startswith("consultation.")))
         # the demo's comments and amendments, with their two motions (app/deliberation/amendment_demo.py)
-        amendment_motions = [f"motion:{a.motion_id}" for a in db.session.scalars(select(Amendment))]
+        # and the motion that adopted the Statement of Intention
+        amendment_motions = [f"motion:{a.motion_id}" for a in db.session.scalars(select(Amendment))] + [
+            f"motion:{p.decided_by_motion_id}" for p in db.session.scalars(select(Proposal).where(
+                Proposal.decided_by_motion_id.is_not(None)))]
         debate_actions = db.session.scalar(select(db.func.count()).select_from(AuditEvent).where(
             AuditEvent.action.startswith("amendment.") | AuditEvent.action.startswith("comment.")
             | AuditEvent.target.in_(amendment_motions)))
