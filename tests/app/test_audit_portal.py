@@ -465,7 +465,7 @@ def test_trail_shows_who_what_and_the_record_before_and_after(voters: Flask, cli
     html = _page(client, "/audit/trail")
     assert "member.deactivate" in html and "member:bow-valley" in html and "Admin &lt;admin@example.org&gt; (admin)" in html
     assert "&#34;active&#34;: true" in html and "&#34;active&#34;: false" in html
-    assert re.search(r"<td>0 <span class=\"mono\">[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}</span></td>", html)
+    assert re.search(r"<td>0 <code class=\"mono\">[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}</code></td>", html)
 
 
 def test_bundle_command_writes_to_standard_output(voters: Flask, client: FlaskClient, runner: Any) -> None:
