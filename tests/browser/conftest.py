@@ -59,6 +59,25 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def whole_file_wrapper(file: Any, block_size: int = 8192) -> list[bytes]:
+    """Static files served whole from memory, the file closed before the first byte is sent.
+
+    Werkzeug's development server closes a streamed file only after draining the socket, and
+    that drain raises when the browser has already dropped the connection (a page navigated
+    away mid-stylesheet), leaving the file to the garbage collector and a ResourceWarning that
+    the suite treats as an error. Static files here are a few kilobytes."""
+    with file:
+        return [file.read()]
+
+
+def with_whole_files(app: Any) -> Callable[[dict[str, Any], Any], Any]:
+    def serve_request(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.file_wrapper"] = whole_file_wrapper
+        return app(environ, start_response)
+
+    return serve_request
+
+
 class LiveServer:
     def __init__(self, url: str, app: Any) -> None:
         self.url = url
@@ -75,7 +94,7 @@ def serve(folder: Path, migrated_database: Path, **config: Any) -> Iterator[Live
     app = make_app(folder, database, **{"TESTING": False, **config})
     with app.app_context():
         demo.load()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, with_whole_files(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
