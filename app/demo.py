@@ -1,7 +1,8 @@
 """An illustrative federation for trying lipvote out. Every name, figure and account is demo data.
 
-The LIPs named in the seed document are here, with others to make about 40 across the IRCC
-regions; populations are rounded illustrations, not official figures.
+The LIPs named in the seed document are here, with others to make 80, about the size of the
+federation, across the IRCC regions outside Quebec; names, populations and clusters are
+illustrations, not official figures.
 """
 
 from __future__ import annotations
@@ -74,6 +75,45 @@ LIPS: tuple[tuple[str, str, str, str, str, str, int, str, str], ...] = (
     ("prince-george", "Prince George LIP", "PLI de Prince George", "BC", "urban", "small", 90_000, "spo", "northern"),
     ("surrey", "Surrey LIP", "PLI de Surrey", "BC", "urban", "large", 600_000, "municipal", ""),
     ("whitehorse", "Whitehorse LIP", "PLI de Whitehorse", "YT", "urban", "small", 30_000, "spo", "northern"),
+    ("kingston", "Kingston Immigration Partnership", "Partenariat en immigration de Kingston", "ON", "urban", "medium", 170_000, "municipal", ""),
+    ("niagara", "Niagara Region LIP", "PLI de la région de Niagara", "ON", "urban", "large", 480_000, "municipal", "border"),
+    ("sarnia-lambton", "Sarnia-Lambton LIP", "PLI de Sarnia-Lambton", "ON", "urban", "medium", 130_000, "spo", "border"),
+    ("timmins", "Timmins LIP", "PLI de Timmins", "ON", "rural", "small", 42_000, "spo", "northern;francophone"),
+    ("north-bay", "North Bay Newcomer Network", "Réseau des nouveaux arrivants de North Bay", "ON", "rural", "small", 72_000, "spo", "northern"),
+    ("quinte", "Quinte Region LIP", "PLI de la région de Quinte", "ON", "rural", "medium", 115_000, "spo", ""),
+    ("cornwall-sdg", "Cornwall and SDG LIP", "PLI de Cornwall et SDG", "ON", "rural", "small", 110_000, "municipal", "francophone;border"),
+    ("oxford", "Oxford County LIP", "PLI du comté d'Oxford", "ON", "rural", "small", 120_000, "municipal", "agricultural"),
+    ("simcoe", "Simcoe County LIP", "PLI du comté de Simcoe", "ON", "urban", "medium", 330_000, "municipal", ""),
+    ("brantford-brant", "Brantford-Brant LIP", "PLI de Brantford-Brant", "ON", "urban", "medium", 145_000, "municipal", ""),
+    ("northumberland", "Northumberland LIP", "PLI de Northumberland", "ON", "rural", "small", 90_000, "municipal", "agricultural"),
+    ("renfrew-lanark", "Renfrew and Lanark LIP", "PLI de Renfrew et Lanark", "ON", "rural", "small", 170_000, "spo", ""),
+    ("elgin-st-thomas", "Elgin St. Thomas LIP", "PLI d'Elgin et St. Thomas", "ON", "rural", "small", 95_000, "municipal", "agricultural"),
+    ("grey-bruce", "Grey Bruce LIP", "PLI de Grey Bruce", "ON", "rural", "small", 170_000, "spo", "tourism"),
+    ("truro-colchester", "Truro and Colchester LIP", "PLI de Truro et Colchester", "NS", "rural", "small", 52_000, "spo", "rural-atlantic"),
+    ("annapolis-valley", "Annapolis Valley LIP", "PLI de la vallée d'Annapolis", "NS", "rural", "small", 90_000, "spo", "rural-atlantic;agricultural"),
+    ("corner-brook", "Corner Brook LIP", "PLI de Corner Brook", "NL", "rural", "small", 30_000, "municipal", "rural-atlantic"),
+    ("edmundston", "Edmundston LIP", "PLI d'Edmundston", "NB", "rural", "small", 25_000, "municipal", "francophone;border"),
+    ("chaleur", "Chaleur Region LIP", "PLI de la région Chaleur", "NB", "rural", "small", 35_000, "spo", "francophone;rural-atlantic"),
+    ("winnipeg", "Winnipeg LIP", "PLI de Winnipeg", "MB", "urban", "large", 750_000, "municipal", "francophone"),
+    ("steinbach", "Steinbach LIP", "PLI de Steinbach", "MB", "rural", "small", 18_000, "spo", "agricultural"),
+    ("pembina-valley", "Pembina Valley LIP", "PLI de la vallée de la Pembina", "MB", "rural", "small", 60_000, "spo", "agricultural"),
+    ("red-deer", "Red Deer LIP", "PLI de Red Deer", "AB", "urban", "medium", 105_000, "municipal", ""),
+    ("medicine-hat", "Medicine Hat LIP", "PLI de Medicine Hat", "AB", "urban", "small", 65_000, "municipal", "agricultural"),
+    ("grande-prairie", "Grande Prairie LIP", "PLI de Grande Prairie", "AB", "rural", "small", 70_000, "spo", "northern"),
+    ("brooks", "Brooks and County of Newell LIP", "PLI de Brooks et du comté de Newell", "AB", "rural", "small", 25_000, "spo", "agricultural"),
+    ("strathcona", "Strathcona County LIP", "PLI du comté de Strathcona", "AB", "urban", "medium", 100_000, "municipal", ""),
+    ("prince-albert", "Prince Albert LIP", "PLI de Prince Albert", "SK", "rural", "small", 40_000, "spo", "northern"),
+    ("swift-current", "Swift Current LIP", "PLI de Swift Current", "SK", "rural", "small", 18_000, "spo", "agricultural"),
+    ("vancouver", "Vancouver LIP", "PLI de Vancouver", "BC", "urban", "large", 680_000, "municipal", ""),
+    ("burnaby", "Burnaby LIP", "PLI de Burnaby", "BC", "urban", "large", 250_000, "municipal", ""),
+    ("richmond", "Richmond LIP", "PLI de Richmond", "BC", "urban", "medium", 210_000, "municipal", ""),
+    ("tri-cities", "Tri-Cities LIP", "PLI des Trois-Villes", "BC", "urban", "medium", 250_000, "spo", ""),
+    ("north-shore", "North Shore LIP", "PLI de la Rive-Nord (C.-B.)", "BC", "urban", "medium", 200_000, "spo", ""),
+    ("langley", "Langley LIP", "PLI de Langley", "BC", "urban", "medium", 160_000, "spo", ""),
+    ("abbotsford", "Abbotsford LIP", "PLI d'Abbotsford", "BC", "urban", "medium", 160_000, "municipal", "agricultural"),
+    ("central-okanagan", "Central Okanagan LIP", "PLI du centre de l'Okanagan", "BC", "urban", "medium", 220_000, "spo", "tourism"),
+    ("greater-victoria", "Greater Victoria LIP", "PLI du Grand Victoria", "BC", "urban", "medium", 400_000, "spo", "island"),
+    ("cowichan-valley", "Cowichan Valley LIP", "PLI de la vallée de Cowichan", "BC", "rural", "small", 90_000, "spo", "island;agricultural"),
 )
 
 STAFF: tuple[tuple[str, str, Role], ...] = (
@@ -122,7 +162,7 @@ def is_demo() -> bool:
 
 def load() -> None:
     """Insert the demo federation, then its voting history (the caller checks the database is empty)."""
-    # One hash for every demo account: they share the printed demo password, and hashing 46
+    # One hash for every demo account: they share the printed demo password, and hashing 85
     # passwords separately would make `make run` slow for no security gain on demo data.
     password_hash = generate_password_hash(DEMO_PASSWORD)
     for local, name, role in STAFF:

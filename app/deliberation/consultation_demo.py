@@ -1,9 +1,9 @@
 """The demo's consultations: the member survey on the Statement of Intention, and an open one on
 the Workplan that demo delegates can answer.
 
-The federation's survey had 77 responses, 75 in support; the demo federation has 41 members
-(app/demo.py), so every one of them answers and two are not in support, as in the survey
-(docs/decisions.md, "Consultations"). Answers and comments are illustrative.
+As in the federation's survey, 77 of the demo's 80 members answer and 75 are in support (one
+opposes, one abstains; docs/decisions.md, "Consultations"). Answers and comments are
+illustrative.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from app.models import DelegateRank, Member, Role, User, utcnow
 STATEMENT_SLUG = "statement-of-intention-demo"
 WORKPLAN_SLUG = "workplan-demo"
 
-# member slug -> (answer, comment); every other member answers "support" with no comment
+# member slug -> (answer, comment); every other member answers "support" with no comment, except
+# the members that do not answer the survey
+STATEMENT_SILENT = frozenset({"timmins", "chaleur", "swift-current"})
 STATEMENT_ANSWERS: dict[str, tuple[str, str]] = {
     "wood-buffalo": ("oppose", "We worry about the added burden on a small LIP with one staff person."),
     "cape-breton": ("abstain", "Our table has not met since the draft arrived."),
@@ -47,10 +49,11 @@ def _delegate(member: Member) -> User:
                                                 User.delegate_rank == DelegateRank.PRIMARY))
 
 
-def _answer_all(consultation_id: int, answers: dict[str, tuple[str, str]], everyone: bool, start: datetime) -> None:
+def _answer_all(consultation_id: int, answers: dict[str, tuple[str, str]], everyone: bool, start: datetime,
+                silent: frozenset[str] = frozenset()) -> None:
     consultation = consultations.lock(consultation_id)
-    members = Member.active_ordered() if everyone else [
-        m for m in Member.active_ordered() if m.slug in answers]
+    members = [m for m in Member.active_ordered()
+               if (everyone or m.slug in answers) and m.slug not in silent]
     for offset, member in enumerate(members):
         choice, comment = answers.get(member.slug, ("support", ""))
         consultations.respond(consultation, user=_delegate(member), member=member, choice=choice, comment=comment,
@@ -69,7 +72,7 @@ def load_consultations(now: datetime | None = None) -> None:
             survey = consultations.create(statement, closes_at=opened + timedelta(days=21), confidential=True,
                                           weight_policy=dict(weight_policies.PRESETS["tiered_1_2_3"]),
                                           actor=chair, now=opened)
-            _answer_all(survey.id, STATEMENT_ANSWERS, everyone=True, start=opened)
+            _answer_all(survey.id, STATEMENT_ANSWERS, everyone=True, start=opened, silent=STATEMENT_SILENT)
             consultations.close_now(survey, actor=chair, now=opened + timedelta(days=14))
     if workplan is not None:
         opened = now - timedelta(days=2)

@@ -29,7 +29,7 @@ from werkzeug.serving import make_server
 from app import demo
 from app.demo import DEMO_PASSWORD, email_for
 from app.extensions import db
-from tests.conftest import make_app
+from tests.conftest import DEMO_DATABASE, make_app
 
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -85,15 +85,22 @@ class LiveServer:
 
 
 @contextmanager
-def serve(folder: Path, migrated_database: Path, **config: Any) -> Iterator[LiveServer]:
+def serve(folder: Path, migrated_database: Path, demo_template: Path | None = None,
+          **config: Any) -> Iterator[LiveServer]:
     """The real WSGI app on a free loopback port, on a fresh copy of the migrated database
     holding the demo federation (and its demo history of motions); `config` overrides the
-    test configuration (tests/conftest.py: make_app)."""
-    database = folder / "lipvote.sqlite3"
-    shutil.copyfile(migrated_database, database)
-    app = make_app(folder, database, **{"TESTING": False, **config})
-    with app.app_context():
-        demo.load()
+    test configuration (tests/conftest.py: make_app). With `demo_template` (the instance folder
+    of tests/conftest.py's `demo_template`, loaded once per test process) the demo is copied,
+    signing key and all, instead of loaded again; without it, it is loaded under `config`."""
+    database = folder / DEMO_DATABASE
+    if demo_template is not None:
+        shutil.copytree(demo_template, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.writers"))
+        app = make_app(folder, database, **{"TESTING": False, **config})
+    else:
+        shutil.copyfile(migrated_database, database)
+        app = make_app(folder, database, **{"TESTING": False, **config})
+        with app.app_context():
+            demo.load()
     server = make_server("127.0.0.1", 0, with_whole_files(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -107,16 +114,17 @@ def serve(folder: Path, migrated_database: Path, **config: Any) -> Iterator[Live
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path,
+                demo_template: Path) -> Iterator[LiveServer]:
     """One server for a whole test module (tests in it share the database)."""
-    with serve(tmp_path_factory.mktemp("live"), migrated_database) as server:
+    with serve(tmp_path_factory.mktemp("live"), migrated_database, demo_template) as server:
         yield server
 
 
 @pytest.fixture
-def fresh_live_server(tmp_path: Path, migrated_database: Path) -> Iterator[LiveServer]:
+def fresh_live_server(tmp_path: Path, migrated_database: Path, demo_template: Path) -> Iterator[LiveServer]:
     """A server of its own for one test, for journeys that change the state of the federation."""
-    with serve(tmp_path, migrated_database) as server:
+    with serve(tmp_path / "instance", migrated_database, demo_template) as server:
         yield server
 
 

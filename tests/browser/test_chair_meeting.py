@@ -42,8 +42,9 @@ YES_NO = [{"id": "yes", "en": "Yes", "fr": "Oui"}, {"id": "no", "en": "No", "fr"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator[LiveServer]:
-    with serve(tmp_path_factory.mktemp("live-chair"), migrated_database) as live:
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path,
+           demo_template: Path) -> Iterator[LiveServer]:
+    with serve(tmp_path_factory.mktemp("live-chair"), migrated_database, demo_template) as live:
         yield live
 
 
