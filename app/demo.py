@@ -18,7 +18,7 @@ from app.auth import two_factor
 from app.auth.models import TwoFactor
 from app.deliberation.consultation_demo import load_consultations
 
-from app.deliberation.amendment_demo import load_debate, load_decision
+from app.deliberation.amendment_demo import load_debate, load_decision, load_expert
 from app.deliberation.demo import load_proposals
 from app.demo_history import load_history
 from app.extensions import db
@@ -122,6 +122,7 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("chair2", "Demo Co-chair (Roberto)", Role.CHAIR),
     ("auditor", "Demo Auditor", Role.AUDITOR),
     ("observer", "Demo Observer", Role.OBSERVER),
+    ("expert", "Demo Expert (settlement research)", Role.EXPERT),
 )
 
 
@@ -162,7 +163,7 @@ def is_demo() -> bool:
 
 def load() -> None:
     """Insert the demo federation, then its voting history (the caller checks the database is empty)."""
-    # One hash for every demo account: they share the printed demo password, and hashing 85
+    # One hash for every demo account: they share the printed demo password, and hashing 86
     # passwords separately would make `make run` slow for no security gain on demo data.
     password_hash = generate_password_hash(DEMO_PASSWORD)
     for local, name, role in STAFF:
@@ -190,6 +191,7 @@ def load() -> None:
     load_consultations()  # the member survey on the Statement of Intention, an open one on the Workplan
     load_debate()  # comments and two amendments on the Vision (app/deliberation/amendment_demo.py)
     load_decision()  # the Statement of Intention adopted by a certified motion
+    load_expert()  # a subject-matter expert invited to comment on the Representative Framework
 
 
 def logins() -> list[Login]:

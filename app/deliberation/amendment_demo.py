@@ -1,6 +1,7 @@
 """The demo's debate on the Vision, Mission and Values: comments on its clauses (one reply, one
 hidden by the chair), and two amendments voted on through ordinary motions: one carried (it
-made version 3) and one lost; and the Statement of Intention adopted by a certified motion.
+made version 3) and one lost; the Statement of Intention adopted by a certified motion; and a
+subject-matter expert invited onto the Representative Framework, with one comment on it.
 Everything goes through the real services, so the audit trail and each motion's log are the
 same as in a live meeting.
 """
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.database import write_transaction
-from app.deliberation import amendments, comments, decisions
+from app.deliberation import amendments, comments, decisions, experts
 from app.deliberation.models import Proposal
 from app.deliberation.text import ClauseText, parse_documents, to_document
 from app.extensions import db
@@ -117,3 +118,24 @@ def load_decision(now: datetime | None = None) -> None:
             return
         run_vote(decisions.put_proposal_to_vote(proposal, chair), "carried", now - timedelta(days=3), random.Random(17))
 
+
+
+FRAMEWORK = "Representative Framework (demo)"
+EXPERT_INVITED_FOR = timedelta(days=30)
+
+
+def load_expert(now: datetime | None = None) -> None:
+    """The demo expert, invited by the chair onto the Representative Framework for 30 days, with
+    a comment on its regional seats; the demo expert signs in to see what an expert may do."""
+    now = (now or utcnow()).replace(microsecond=0)
+    with write_transaction():
+        proposal = db.session.scalar(select(Proposal).where(Proposal.title_en == FRAMEWORK))
+        chair = db.session.scalar(select(User).where(User.role == Role.CHAIR).order_by(User.id))
+        expert = db.session.scalar(select(User).where(User.role == Role.EXPERT).order_by(User.id))
+        if proposal is None or chair is None or expert is None:
+            return
+        experts.invite(proposal, expert, now + EXPERT_INVITED_FOR, chair)
+        comments.add_comment(proposal, expert, "Federations of local councils often give rural and small centres "
+                             "a seat of their own beside the regional seats: a region's seat tends to go to its "
+                             "largest centre. Worth weighing before the framework goes to consultation.",
+                             clause_key="2", lang="en", at=now)

@@ -1,5 +1,5 @@
 """Comment pages: the threads of a proposal (all, or one clause's), writing, replying, editing,
-an edited comment's history, and a chair hiding a comment with a reason."""
+an edited comment's history, and a chair hiding a comment with a reason or showing it again."""
 
 from __future__ import annotations
 
@@ -60,6 +60,17 @@ class HideForm(FlaskForm):
                            description=_l("Everyone who reads the proposal sees this reason. Only auditors can "
                                           "still read the comment itself."))
     submit = SubmitField(_l("Hide the comment"))
+
+
+class ShowForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for showing it again"), filters=[clean_multiline], render_kw={"rows": 3},
+                           validators=[DataRequired(_l("Give the reason for showing the comment again.")),
+                                       Length(max=MAX_REASON_CHARS, message=_l(
+                                           "The reason may have at most %(max)d characters.")),
+                                       PlainText(multiline=True)],
+                           description=_l("The reason is kept in the signed audit trail, with the reason it "
+                                          "was hidden."))
+    submit = SubmitField(_l("Show the comment again"))
 
 
 def comment_or_404(proposal: Proposal, comment_id: int) -> Comment:
@@ -198,26 +209,40 @@ def comment_history(slug: str, comment_id: int) -> str:
 @bp.route("/<slug>/comments/<int:comment_id>/hide", methods=["GET", "POST"])
 @requires(Permission.MODERATE_COMMENTS)
 def hide_comment(slug: str, comment_id: int) -> Response | tuple[str, int]:
+    return _moderate(slug, comment_id, HideForm(), hiding=True)
+
+
+@bp.route("/<slug>/comments/<int:comment_id>/show", methods=["GET", "POST"])
+@requires(Permission.MODERATE_COMMENTS)
+def show_comment(slug: str, comment_id: int) -> Response | tuple[str, int]:
+    return _moderate(slug, comment_id, ShowForm(), hiding=False)
+
+
+def _moderate(slug: str, comment_id: int, form: HideForm | ShowForm, hiding: bool) -> Response | tuple[str, int]:
+    """Hide a comment, or show a hidden one again: a chair's decision with a reason, one page each."""
     proposal = proposal_or_404(slug)
     comment = comment_or_404(proposal, comment_id)
-    if comment.hidden:
-        abort(409, _("This comment is already hidden."))
-    form = HideForm()
+    if comment.hidden == hiding:
+        abort(409, _("This comment is already hidden.") if hiding else _("This comment is not hidden."))
+    template = "deliberation/comment_hide.html" if hiding else "deliberation/comment_show.html"
     if form.validate_on_submit():
         try:
             with write_transaction():
-                service.hide_comment(comment_or_404(proposal_or_404(slug), comment_id), current_user,
-                                     form.reason.data or "", lang=current_language())
+                locked = comment_or_404(proposal_or_404(slug), comment_id)
+                if hiding:
+                    service.hide_comment(locked, current_user, form.reason.data or "", lang=current_language())
+                else:
+                    service.show_comment(locked, current_user, form.reason.data or "")
         except service.CommentError as refused:
             if refused.status == 422:
                 form.reason.errors = [refused.message]
-                return render_template("deliberation/comment_hide.html", form=form, proposal=proposal,
-                                       comment=comment), 422
+                return render_template(template, form=form, proposal=proposal, comment=comment), 422
             abort(refused.status, str(refused.message))
-        flash(_("The comment is hidden. The reason is shown in its place."), "success")
+        flash(_("The comment is hidden. The reason is shown in its place.") if hiding
+              else _("The comment is shown again."), "success")
         return redirect(url_for("deliberation.comments", slug=slug) + f"#comment-{comment_id}")
     status = 422 if form.is_submitted() else 200
-    return render_template("deliberation/comment_hide.html", form=form, proposal=proposal, comment=comment), status
+    return render_template(template, form=form, proposal=proposal, comment=comment), status
 
 
 @bp.app_template_global("comment_counts_of")

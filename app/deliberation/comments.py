@@ -8,7 +8,7 @@ behalf of its member (`member_id`); a chair writes as chair (no member).
 
 An edit never overwrites silently: the text it replaces is kept as a `CommentRevision`. A chair
 may hide a comment with a reason: the reason is shown to everyone, the hidden text only to
-auditors (`may_read_hidden`). Every moderation is in the signed audit trail, which records the
+auditors (`may_read_hidden`); a chair may show it again, with a reason for the audit trail. Every moderation is in the signed audit trail, which records the
 SHA-256 of the hidden text rather than the text itself, since chairs read that trail too.
 """
 
@@ -202,15 +202,20 @@ def edit_comment(comment: Comment, author: User, body: str) -> None:
     db.session.flush()
 
 
-def hide_comment(comment: Comment, moderator: User, reason: str, lang: str = "en") -> None:
+def _moderation_reason(reason: str, missing: Any) -> str:
     reason = clean_multiline(reason)
     if not reason:
-        raise CommentError(_l("Give the reason for hiding the comment: everyone will read it."), 422)
+        raise CommentError(missing, 422)
     if len(reason) > MAX_REASON_CHARS:
         raise CommentError(_l("The reason may have at most %(max)s characters.", max=MAX_REASON_CHARS), 422)
     problem = text_problem(reason, multiline=True)
     if problem:
         raise CommentError(problem, 422)
+    return reason
+
+
+def hide_comment(comment: Comment, moderator: User, reason: str, lang: str = "en") -> None:
+    reason = _moderation_reason(reason, _l("Give the reason for hiding the comment: everyone will read it."))
     if comment.hidden:
         raise CommentError(_l("This comment is already hidden."), 409)
     comment.hidden_at = utcnow()
@@ -221,6 +226,23 @@ def hide_comment(comment: Comment, moderator: User, reason: str, lang: str = "en
                   before={"hidden": False},
                   after={"hidden": True, "reason": reason, "text_sha256": _sha256(comment.body),
                          "author": comment.author_id, "member": comment.member_id}, actor=moderator)
+
+
+def show_comment(comment: Comment, moderator: User, reason: str) -> None:
+    """A chair shows a hidden comment again (an appeal upheld, a mistake undone). The reason is
+    for the signed audit trail, which keeps the hiding's reason too; the comment itself then
+    reads as if it had never been hidden."""
+    reason = _moderation_reason(reason, _l("Give the reason for showing the comment again."))
+    if not comment.hidden:
+        raise CommentError(_l("This comment is not hidden."), 409)
+    record_action("comment.show", target=f"proposal:{comment.proposal.slug}/comment:{comment.id}",
+                  before={"hidden": True, "reason": comment.hidden_reason},
+                  after={"hidden": False, "reason": reason, "text_sha256": _sha256(comment.body),
+                         "author": comment.author_id, "member": comment.member_id}, actor=moderator)
+    comment.hidden_at = None
+    comment.hidden_by_id = None
+    comment.hidden_reason = None
+    comment.hidden_reason_lang = None
 
 
 def _sha256(text: str) -> str:

@@ -17,7 +17,7 @@ from voting import weights as weight_policies
 
 from app.action_log import record_action
 from app.deliberation import service
-from app.deliberation.models import Proposal, ProposalState
+from app.deliberation.models import Proposal, ProposalState, ProposalVersion
 from app.extensions import db
 from app.models import User
 from app.motions.forms import YES_NO_OPTIONS
@@ -55,11 +55,23 @@ def at_vote(proposal: Proposal) -> Motion | None:
     return motion if motion is not None and motion.state is not MotionState.CERTIFIED else None
 
 
+def untranslated_clauses(version: ProposalVersion) -> dict[str, list[str]]:
+    """Per language, the keys of the clauses that have no text in it while the other has one."""
+    return {lang: [c.key for c in version.clauses if c.missing(lang)] for lang in ("en", "fr")}
+
+
 def _check_votable(proposal: Proposal) -> None:
     if proposal.state is not ProposalState.READY:
         raise service.ProposalError(_l("Only a proposal that is ready for decision can be put to a vote."), 409)
     if service.pending_amendments(proposal.latest):
         raise service.ProposalError(_l("An amendment to this proposal is pending: it is decided first."), 409)
+    untranslated = untranslated_clauses(proposal.latest)
+    if untranslated["fr"]:
+        raise service.ProposalError(_l("Both languages are official: write the French text of clause(s) %(keys)s "
+                                       "in a new version before the vote.", keys=", ".join(untranslated["fr"])), 409)
+    if untranslated["en"]:
+        raise service.ProposalError(_l("Both languages are official: write the English text of clause(s) %(keys)s "
+                                       "in a new version before the vote.", keys=", ".join(untranslated["en"])), 409)
 
 
 def put_proposal_to_vote(proposal: Proposal, chair: User) -> Motion:

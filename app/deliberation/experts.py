@@ -87,7 +87,7 @@ def invite(proposal: Proposal, expert: User, expires_at: datetime, chair: User) 
     db.session.add(grant)
     db.session.flush()
     record_action("proposal.expert.invite", target=_target(grant), before=None,
-                  after={"expert": expert.email, "expires_at": expires_at.isoformat()})
+                  after={"expert": expert.email, "expires_at": expires_at.isoformat()}, actor=chair)
     return grant
 
 

@@ -109,7 +109,7 @@ def version(slug: str, number: int) -> str:
 def _version_page(proposal: Proposal, version: ProposalVersion) -> str:
     return render_template("deliberation/proposal.html", proposal=proposal, version=version,
                            latest=proposal.latest, show=shown_language(), at_vote=decisions.at_vote(proposal),
-                           vote_form=ConfirmForm())
+                           vote_form=ConfirmForm(), untranslated=decisions.untranslated_clauses(proposal.latest))
 
 
 @bp.route("/<slug>/versions/new", methods=["GET", "POST"])

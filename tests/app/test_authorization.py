@@ -135,7 +135,7 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/open"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/consultations/<int:consultation_id>/close"): (ANON_LOGIN, 403, 404, 403, 403, 403),
 
-    # comments (chairs and delegates write, chairs hide) and amendments (delegates propose and
+    # comments (chairs and delegates write, chairs hide and show again) and amendments (delegates propose and
     # second, chairs translate and put to a vote); <slug> names no proposal here
     ("GET", "/proposals/<slug>/comments"): (ANON_LOGIN, 404, 404, 404, 404, 404),
     ("GET", "/proposals/<slug>/comments/new"): (ANON_LOGIN, 403, 404, 404, 403, 403),
@@ -145,6 +145,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/proposals/<slug>/comments/<int:comment_id>/history"): (ANON_LOGIN, 404, 404, 404, 404, 404),
     ("GET", "/proposals/<slug>/comments/<int:comment_id>/hide"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/comments/<int:comment_id>/hide"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("GET", "/proposals/<slug>/comments/<int:comment_id>/show"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    ("POST", "/proposals/<slug>/comments/<int:comment_id>/show"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("GET", "/proposals/<slug>/amendments/new"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("POST", "/proposals/<slug>/amendments/new"): (ANON_LOGIN, 403, 403, 404, 403, 403),
     ("GET", "/proposals/<slug>/amendments/<int:number>"): (ANON_LOGIN, 404, 404, 404, 404, 404),

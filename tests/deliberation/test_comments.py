@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.deliberation.markdown import ALLOWED_TAGS
-from app.deliberation.comments import MAX_COMMENT_CHARS, MAX_DEPTH, Comment
+from app.deliberation.comments import MAX_COMMENT_CHARS, MAX_DEPTH, MAX_REASON_CHARS, Comment
 from app.extensions import db
 from app.models import AuditEvent
 from tests.conftest import Person, csrf_token, post_form, sign_in
@@ -130,6 +130,33 @@ def test_a_chair_hides_a_comment_with_a_reason_only_auditors_read_the_text(
     with app.app_context():
         (event,) = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "comment.hide"))
         assert "Personal attack." in event.after_json and "Something rude." not in event.after_json
+
+
+def test_a_chair_shows_a_hidden_comment_again_with_a_reason_kept_in_the_audit_trail(
+        app: Flask, client: FlaskClient, people: dict[str, Person], proposal: str) -> None:
+    sign_in(client, people["delegate"].email)
+    write(client, "A sharp but fair point.")
+    comment_id = comments(app)[0].id
+    show = f"/proposals/{SLUG}/comments/{comment_id}/show"
+    assert client.get(show).status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+    sign_in(client, people["chair"].email)
+    assert client.get(show).status_code == 409  # not hidden
+    post_form(client, f"/proposals/{SLUG}/comments/{comment_id}/hide", {"reason": "Personal attack."})
+    assert "Show again" in client.get(LIST).get_data(as_text=True)
+    assert post_form(client, show, {"reason": ""}).status_code == 422
+    assert post_form(client, show, {"reason": "x" * (MAX_REASON_CHARS + 1)}).status_code == 422
+    assert comments(app)[0].hidden_at is not None
+    assert post_form(client, show, {"reason": "The member appealed; the chair agreed."}).status_code == 302
+    assert client.get(show).status_code == 409
+    assert comments(app)[0].hidden_at is None and comments(app)[0].hidden_reason is None
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
+    sign_in(client, people["observer"].email)
+    page = client.get(LIST).get_data(as_text=True)
+    assert "A sharp but fair point." in page and "Personal attack." not in page
+    with app.app_context():
+        (event,) = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "comment.show"))
+        assert "Personal attack." in event.before_json and "The member appealed" in event.after_json
 
 
 def test_the_author_cannot_edit_a_hidden_comment(app: Flask, client: FlaskClient, people: dict[str, Person],

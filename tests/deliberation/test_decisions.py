@@ -13,13 +13,14 @@ from flask.testing import FlaskClient
 from app.database import write_transaction
 from app.deliberation import service
 from app.deliberation.models import Proposal, ProposalState
+from app.deliberation.text import ClauseText
 from app.extensions import db
 from app.models import AuditEvent
 from app.motions.models import Motion, MotionState
 from ballots.verify import verify_bundle
 from app.motions.service import bundle_for
 from tests.conftest import Person, csrf_token, post_form
-from tests.deliberation.conftest import SLUG, load_proposal
+from tests.deliberation.conftest import SLUG, V1, load_proposal
 from tests.deliberation.test_amendments import act, propose, run_vote
 
 VOTE = f"/proposals/{SLUG}/vote"
@@ -90,6 +91,24 @@ def test_only_a_ready_proposal_without_pending_amendments_goes_to_a_vote(
     assert put_to_vote(client)[0] == 409  # amendment 1 is pending
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Motion)) == 0
+
+
+def test_a_version_missing_a_language_is_not_put_to_a_vote(
+        app: Flask, as_user: Callable[[str], FlaskClient], people: dict[str, Person], proposal: str) -> None:
+    untranslated = [V1[0], ClauseText("2", "Reports", "", "The chair reports every six months.", "")]
+    with app.test_request_context(), write_transaction():
+        service.add_version(load_proposal(), base_number=1, clauses=untranslated)
+    make_ready(app)
+    client = as_user(people["chair"].email)
+    page = client.get(f"/proposals/{SLUG}").get_data(as_text=True)
+    assert "Version 2 cannot be put to a vote yet." in page and "Clause(s) 2 have no French text." in page
+    assert "Put version 2 to a vote" not in page
+    response = client.post(VOTE, data={"csrf_token": csrf_token(client, f"/proposals/{SLUG}")})
+    assert response.status_code == 409
+    assert "French text of clause(s) 2" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Motion)) == 0
+        assert load_proposal().vote_motion_id is None
 
 
 def test_a_motion_on_a_version_that_is_no_longer_the_latest_does_not_open(
