@@ -4,7 +4,8 @@ The amendment journey: a delegate proposes an amendment to the demo Workplan in 
 languages, a delegate of another member seconds it, the chair puts it to a vote, opens the
 yes/no motion, closes and certifies it (ballots cast through the casting service), and the
 amendment shows as carried with the new version and its diff. The comment journey: a delegate
-comments on a clause, another replies, the chair hides a comment with a reason.
+comments on a clause, another replies, the chair hides a comment with a reason, shows it again
+and hides it once more.
 
 Every page of the two areas runs through axe-core (no violation of any impact) at 320 and
 1280 px, with no sideways scrolling; screenshots at 1280 and 375 px go to
@@ -201,6 +202,15 @@ def test_comments_reply_and_a_chair_hides_one(lang: str, fresh_live_server: Live
     expect(chair.locator(".comment-hidden-note")).to_contain_text("Off topic for this clause.")
     expect(chair.locator(".comment-replies")).not_to_contain_text("Every two months")
     chair_look("hidden")
+    chair.get_by_role("link", name=re.compile("^" + re.escape(ui.t("Show again")))).click()
+    chair_look("show-form")
+    chair.get_by_label(ui.t("Reason for showing it again"), exact=True).fill("Hidden by mistake.")
+    chair.get_by_role("button", name=ui.t("Show the comment again"), exact=True).click()
+    expect(chair.locator(".comment-replies")).to_contain_text("Every two months")
+    expect(chair.locator(".comment-hidden-note")).to_have_count(0)
+    chair.get_by_role("link", name=re.compile("^" + re.escape(ui.t("Hide")))).last.click()
+    chair.get_by_label(ui.t("Reason for hiding it"), exact=True).fill("Off topic for this clause.")
+    chair.get_by_role("button", name=ui.t("Hide the comment"), exact=True).click()
     chair.goto(ui.url(f"/proposals/{slug}/comments"))
     chair.get_by_role("link", name=re.compile("^" + re.escape(ui.t("Edited")))).first.click()
     chair_look("history")
