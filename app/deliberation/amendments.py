@@ -484,15 +484,7 @@ def _next_version(amendment: Amendment, at: datetime) -> ProposalVersion:
     clauses = apply_changes(base.clauses, amendment.changes)
     notes = {lang: (f"Amendment {amendment.number}, carried" if lang == "en"
                     else f"Amendement {amendment.number}, adopté") for lang in ("en", "fr")}
-    latest = proposal.latest
-    # The proposals service's own version writer, without add_version's checks: those refuse a
-    # frozen text, and a carried amendment is the one change a frozen text accepts.
-    version = service._new_version(proposal, latest, clauses, notes["en"], notes["fr"], None, at)
-    proposal.updated_at = version.created_at
-    db.session.flush()
-    record_action("proposal.version", target=f"proposal:{proposal.slug}",
-                  before={"version": latest.number, "content_hash": latest.content_hash},
-                  after={"version": version.number, "content_hash": version.content_hash,
-                         "amendment": amendment.number})
-    return version
+    # Without add_version's checks: those refuse a frozen text, and a carried amendment is the
+    # one change a frozen text accepts.
+    return service.record_version(proposal, clauses, notes["en"], notes["fr"], None, at, amendment=amendment.number)
 

@@ -84,12 +84,22 @@ def add_version(proposal: Proposal, *, base_number: int, clauses: Sequence[Claus
         raise ProposalError(_l("The text is frozen while amendments to it are pending."), 409)
     if content_hash(clauses) == latest.content_hash:
         raise ProposalError(_l("Nothing changed: the text is the same as version %(n)s.", n=latest.number), 422)
-    version = _new_version(proposal, latest, clauses, note_en, note_fr, actor, at or utcnow())
+    return record_version(proposal, clauses, note_en, note_fr, actor, at or utcnow())
+
+
+def record_version(proposal: Proposal, clauses: Sequence[ClauseText], note_en: str, note_fr: str,
+                   actor: User | None, at: datetime, **about: Any) -> ProposalVersion:
+    """Write the next version after the latest and record it in the audit trail, with `about`.
+
+    No check: `add_version` runs the chair's, and a carried amendment (the one change a frozen
+    text accepts) calls this directly."""
+    latest = proposal.latest
+    version = _new_version(proposal, latest, clauses, note_en, note_fr, actor, at)
     proposal.updated_at = version.created_at
     db.session.flush()
     record_action("proposal.version", target=f"proposal:{proposal.slug}",
                   before={"version": latest.number, "content_hash": latest.content_hash},
-                  after={"version": version.number, "content_hash": version.content_hash}, actor=actor)
+                  after={"version": version.number, "content_hash": version.content_hash, **about}, actor=actor)
     return version
 
 
