@@ -18,7 +18,7 @@ that table.  The table is built by dynamic programming:
    dividing the table by that member's step, Q[j] = F[j] - step(Q[j - 1]), instead of
    rebuilding it.
 
-Counts reach 2^(n-1), so the tables hold them modulo a few primes below 2^48 in numpy int64
+Counts reach 2^(n-1), so the tables hold them modulo a few primes below 2^36 in numpy int64
 arrays (additions only; sums are reduced before they can overflow) and the final counts are
 rebuilt exactly by the Chinese remainder theorem: the primes' product exceeds 2^n.  Without a
 regional rule the whole membership is one region.  Cost: about (R + 1) x n steps over arrays
@@ -37,8 +37,11 @@ from .games import Game, indices_from_swings
 
 __all__ = ["power", "swings_by_size"]
 
-PRIME_BITS = 48
-_SUM_CHUNK = 1 << (62 - PRIME_BITS)  # terms below 2^48 summed at once stay below 2^62
+# Counts are held below primes of 36 bits; a step at most doubles a cell, so twelve steps
+# between reductions keep cells below 2^48, and sums of up to 2^14 such cells below 2^62.
+PRIME_BITS = 36
+_STEPS_BETWEEN_REDUCTIONS = 12
+_SUM_CHUNK = 1 << 14
 Array = np.ndarray
 
 
@@ -79,12 +82,6 @@ def _primes(count: int) -> tuple[int, ...]:
     return tuple(found)
 
 
-def _reduce(a: Array, p: int) -> Array:
-    """Bring entries in [0, 2p) back below p, in place."""
-    np.subtract(a, p, out=a, where=a >= p)
-    return a
-
-
 def _sum_mod(a: Array, axis: int, p: int) -> Array:
     """Sum along ``axis`` modulo p without overflowing int64."""
     size = a.shape[axis]
@@ -93,7 +90,7 @@ def _sum_mod(a: Array, axis: int, p: int) -> Array:
     total = np.zeros(a.shape[:axis] + a.shape[axis + 1:], dtype=np.int64)
     for start in range(0, size, _SUM_CHUNK):
         part = np.take(a, range(start, min(size, start + _SUM_CHUNK)), axis=axis)
-        total = _reduce(total + part.sum(axis=axis) % p, p)
+        total = (total + part.sum(axis=axis) % p) % p
     return total
 
 
@@ -102,53 +99,86 @@ def _shift_weight(a: Array, d: int, p: int) -> Array:
     size = a.shape[-1]
     if size == 1 or d == 0:
         return a.copy()
-    out = np.zeros_like(a)
+    out = np.empty_like(a)
     keep = max(0, size - 1 - d)
+    out[..., :min(d, size - 1)] = 0
     if keep:
         out[..., d:size - 1] = a[..., :keep]
     out[..., size - 1] = _sum_mod(a[..., keep:], a.ndim - 1, p)
     return out
 
 
-def _add_folded_member(a: Array, d: int, cap: int, p: int) -> Array:
-    """Add a member of a region before the target: j + 1 (capped at ``cap``), c + 1, w + d."""
-    moved = _shift_weight(a, d, p)
-    k1, jn, cn, wn = a.shape
-    out = np.zeros((k1, jn, cn + 1, wn), dtype=np.int64)
-    out[:, :, :cn] = a
-    out[:, 1:, 1:] += moved[:, :-1]
-    out[:, cap, 1:] += moved[:, cap]
-    return _reduce(out, p)
+class _Table:
+    """Counts of coalitions by (regions carried k, members in the current region j, members
+    in earlier regions c, weight w), modulo one prime; only the used corner is touched."""
 
+    def __init__(self, game: Game, p: int) -> None:
+        k1 = game.regions_needed + 1 if game.regions_needed else 1
+        biggest = max(game.region_sizes) if game.regions_needed else game.n
+        self.a = np.zeros((k1, biggest + 1, game.n + 1, game.quota + 1 if game.quota else 1), dtype=np.int64)
+        self.a[0, 0, 0, 0] = 1
+        self.p = p
+        self.members = 0  # members folded into c
+        self.in_region = 0  # members added to j in the target region
+        self.region_cap = 0  # j's cap in the region being folded
+        self.steps = 0
 
-def _fold_region(a: Array, quota: int, p: int) -> Array:
-    """Close a region: S carried it when j reached its quota; add that to k (capped)."""
-    k1 = a.shape[0]
-    lost = _sum_mod(a[:, :quota], 1, p) if quota else np.zeros_like(a[:, 0])
-    won = a[:, quota]
-    out = np.zeros_like(a[:, :1])
-    out[:, 0] = lost
-    out[1:, 0] += won[:-1]
-    out[k1 - 1, 0] += won[k1 - 1]
-    return _reduce(out, p)
+    def copy(self) -> _Table:
+        other = object.__new__(_Table)
+        other.__dict__.update(self.__dict__)
+        other.a = self.a.copy()
+        return other
 
+    def _step(self) -> None:
+        self.steps += 1
+        if self.steps == _STEPS_BETWEEN_REDUCTIONS:
+            self.reduce()
 
-def _add_target_member(a: Array, d: int, p: int) -> None:
-    """Add a member of the target region in place: j + 1 exactly, w + d."""
-    moved = _shift_weight(a[:, :-1], d, p)
-    a[:, 1:] += moved
-    _reduce(a, p)
+    def reduce(self) -> None:
+        used = self.a[:, :max(self.in_region, self.region_cap) + 1, :self.members + 1]
+        np.remainder(used, self.p, out=used)
+        self.steps = 0
 
+    def add_folded(self, d: int, cap: int) -> None:
+        """A member of a region before the target: j + 1 (capped at ``cap``), c + 1, w + d."""
+        top = self.members
+        self.region_cap = cap
+        moved = _shift_weight(self.a[:, :cap + 1, :top + 1], d, self.p)
+        self.a[:, 1:cap + 1, 1:top + 2] += moved[:, :cap]
+        self.a[:, cap, 1:top + 2] += moved[:, cap]
+        self.members += 1
+        self._step()
 
-def _without_member(full: Array, d: int, p: int) -> Array:
-    """The table of the target region's members but one of weight d: Q[j] = F[j] - step(Q[j-1])."""
-    q = np.empty_like(full)
-    q[:, 0] = full[:, 0]
-    for j in range(1, full.shape[1]):
-        step = _shift_weight(q[:, j - 1], d, p)
-        q[:, j] = full[:, j] - step
-        np.add(q[:, j], p, out=q[:, j], where=q[:, j] < 0)
-    return q
+    def fold(self, cap: int) -> None:
+        """Close a region: S carried it when j reached ``cap``; add that to k (capped)."""
+        self.reduce()
+        a, top = self.a, self.members + 1
+        lost = _sum_mod(a[:, :cap, :top], 1, self.p) if cap else np.zeros_like(a[:, 0, :top])
+        won = a[:, cap, :top].copy()
+        a[:, :cap + 1, :top] = 0
+        a[:, 0, :top] = lost
+        a[1:, 0, :top] += won[:-1]
+        a[-1, 0, :top] += won[-1]
+        self.region_cap = 0
+        self.reduce()
+
+    def add_target(self, d: int) -> None:
+        """A member of the target region: j + 1 exactly, w + d."""
+        j, top = self.in_region, self.members
+        moved = _shift_weight(self.a[:, :j + 1, :top + 1], d, self.p)
+        self.a[:, 1:j + 2, :top + 1] += moved
+        self.in_region += 1
+        self._step()
+
+    def without_target(self, d: int) -> Array:
+        """The target region's members but one of weight d: Q[j] = F[j] - step(Q[j - 1])."""
+        self.reduce()
+        full = self.a[:, :self.in_region + 1, :self.members + 1]
+        q = np.empty_like(full)
+        q[:, 0] = full[:, 0]
+        for j in range(1, full.shape[1]):
+            q[:, j] = (full[:, j] - _shift_weight(q[:, j - 1], d, self.p)) % self.p
+        return q
 
 
 def _swing_mask(game: Game, shape: tuple[int, ...], region_quota: int, d: int) -> Array:
@@ -185,7 +215,7 @@ def _swings_of(q: Array, mask: Array, n: int, p: int) -> list[int]:
     jn, cn = by_jc.shape
     for j in range(jn):
         width = min(cn, n + 1 - j)
-        out[j:j + width] = _reduce(out[j:j + width] + by_jc[j, :width], p)
+        out[j:j + width] = (out[j:j + width] + by_jc[j, :width]) % p
     return [int(x) for x in out[:n]]
 
 
@@ -198,29 +228,36 @@ def _crt(residues: Sequence[int], primes: Sequence[int]) -> int:
     return value
 
 
-def _region_swings(game: Game, members_by_region: list[list[int]], target: int, p: int) -> dict[int, list[int]]:
-    """Per distinct weight of the target region's members, its swings by size, mod p."""
-    k1 = game.regions_needed + 1 if game.regions_needed else 1
-    table = np.zeros((k1, 1, 1, game.quota + 1 if game.quota else 1), dtype=np.int64)
-    table[0, 0, 0, 0] = 1
-    for region, members in enumerate(members_by_region):
-        if region == target:
-            continue
-        cap = game.region_quotas[region]
-        table = np.concatenate([table, np.zeros(table.shape[:1] + (cap,) + table.shape[2:], dtype=np.int64)], 1)
+def _residue_swings(game: Game, groups: list[list[int]], p: int) -> list[dict[int, list[int]]]:
+    """Per group (region), per distinct weight in it, the swings by size modulo p.
+
+    The regions before the target are folded once and shared (``prefix``); for each target
+    the regions after it are folded, then the target's members are added with j exact.
+    """
+    prefix = _Table(game, p)
+    out = []
+    for target, members in enumerate(groups):
+        table = prefix.copy()
+        for region in range(target + 1, len(groups)):
+            _fold_in(table, game, groups[region], region)
         for i in members:
-            table = _add_folded_member(table, game.weights[i], cap, p)
-        table = _fold_region(table, cap, p)
-    size = len(members_by_region[target])
-    full = np.concatenate([table, np.zeros(table.shape[:1] + (size,) + table.shape[2:], dtype=np.int64)], 1)
-    for i in members_by_region[target]:
-        _add_target_member(full, game.weights[i], p)
-    quota = game.region_quotas[target] if game.regions_needed else 0
-    out = {}
-    for d in sorted({game.weights[i] for i in members_by_region[target]}):
-        others = _without_member(full, d, p)
-        out[d] = _swings_of(others, _swing_mask(game, others.shape, quota, d), game.n, p)
+            table.add_target(game.weights[i])
+        quota = game.region_quotas[target] if game.regions_needed else 0
+        by_weight = {}
+        for d in sorted({game.weights[i] for i in members}):
+            others = table.without_target(d)
+            by_weight[d] = _swings_of(others, _swing_mask(game, others.shape, quota, d), game.n, p)
+        out.append(by_weight)
+        if target + 1 < len(groups):
+            _fold_in(prefix, game, members, target)
     return out
+
+
+def _fold_in(table: _Table, game: Game, members: list[int], region: int) -> None:
+    cap = game.region_quotas[region]
+    for i in members:
+        table.add_folded(game.weights[i], cap)
+    table.fold(cap)
 
 
 def swings_by_size(game: Game) -> list[list[int]]:
@@ -233,8 +270,9 @@ def swings_by_size(game: Game) -> list[list[int]]:
         groups = [list(range(game.n))]
     primes = _primes(-(-(game.n + 1) // (PRIME_BITS - 1)))
     swings: list[list[int]] = [[] for _ in range(game.n)]
+    per_prime = [_residue_swings(game, groups, p) for p in primes]
     for target, members in enumerate(groups):
-        residues = [_region_swings(game, groups, target, p) for p in primes]
+        residues = [found[target] for found in per_prime]
         for d in residues[0]:
             exact = [_crt([res[d][s] for res in residues], primes) for s in range(game.n)]
             for i in members:
