@@ -129,13 +129,14 @@ def smallest_blocking(game: Game) -> list[int] | None:
         candidates.append(order[:game.n - game.member_quota + 1])
     if game.regions_needed:
         deny = game.region_count - game.regions_needed + 1
-        costs = sorted(range(game.region_count),
-                       key=lambda r: (game.region_sizes[r] - game.region_quotas[r] + 1, r))[:deny]
-        candidates.append([i for r in costs for i in [j for j in order if game.regions[j] == r]
-                           [:game.region_sizes[r] - game.region_quotas[r] + 1]])
+        deniable = [r for r in range(game.region_count) if game.region_quotas[r]]  # quota 0: always carried
+        cheapest = sorted(deniable, key=lambda r: (game.region_sizes[r] - game.region_quotas[r] + 1, r))[:deny]
+        if len(cheapest) == deny:
+            candidates.append([i for r in cheapest for i in [j for j in order if game.regions[j] == r]
+                               [:game.region_sizes[r] - game.region_quotas[r] + 1]])
     if game.quota:
         need = sum(game.weights) - game.quota + 1
-        held, taken = 0, []
+        held, taken = 0, list[int]()
         for i in order:
             if held >= need and len(taken) >= game.block_minimum:
                 break

@@ -239,7 +239,7 @@ def build(framework: object, members: Sequence[Mapping[str, Any]]) -> Built:
     if rule["members"] is not None:
         share, strict = _share(rule["members"], "rule.members")
         member_quota = max(1, needed(share, n, strict))
-    regions_needed, region_quotas = 0, ()
+    regions_needed, region_quotas = 0, tuple[int, ...]()
     if rule["regions"] is not None:
         count = len(region_names)
         k = rule["regions"]["needed"]
