@@ -203,3 +203,26 @@ def test_too_many_regions_needed() -> None:
           "rule": {"regions": {"needed": 4, "within": {"more_than": "1/2"}}}}
     with pytest.raises(frameworks.InvalidFramework, match="the membership has 3"):
         frameworks.build(fw, MEMBERS)
+
+
+def test_engine_matches_generating_functions_where_counts_need_several_primes() -> None:
+    # 70 members: swing counts reach 2^69, beyond one 36-bit prime, so the Chinese remainder
+    # step is exercised; the engine (power) is compared with voting.power on a plain quota.
+    rng = random.Random(70)
+    weights = [rng.randint(1, 12) for _ in range(70)]
+    quota = sum(weights) * 2 // 3
+    from voting import power as single
+
+    ours = power(Game(weights=tuple(weights), quota=quota))
+    assert ours["banzhaf"] == single.banzhaf(weights, quota)
+    assert ours["shapley_shubik"] == single.shapley_shubik(weights, quota)
+
+
+def test_symmetric_regions_give_equal_power() -> None:
+    # 3 regions of 20 equal members, a majority of members and of 2 of the 3 regions:
+    # every member is interchangeable with every other, so each index is 1/60
+    game = Game(weights=(1,) * 60, regions=tuple(i % 3 for i in range(60)), member_quota=31,
+                region_quotas=(11, 11, 11), regions_needed=2)
+    result = power(game)
+    assert result["banzhaf"] == [Fraction(1, 60)] * 60
+    assert result["shapley_shubik"] == [Fraction(1, 60)] * 60
