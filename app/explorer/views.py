@@ -24,14 +24,29 @@ from app.registry import HOLDER_TYPES, REGIONS, SETTINGS, SIZE_CLASSES
 CATEGORY_LABELS = {"setting": SETTINGS, "size_class": SIZE_CLASSES, "holder_type": HOLDER_TYPES}
 
 
-def _group_rows(groups: dict[str, Any], labels: dict[str, object]) -> list[dict[str, Any]]:
-    return [{
-        "label": labels.get(value, value), "members": g["members"],
-        "member_share": percent(fraction(g["member_share"])),
-        "population_share": percent(fraction(g["population_share"])),
-        "weight_share": percent(fraction(g["weight_share"])),
-        "banzhaf": percent(fraction(g["banzhaf"])), "shapley": percent(fraction(g["shapley_shubik"])),
-    } for value, g in groups.items()]
+GROUPINGS = (("region", REGIONS), ("setting", SETTINGS), ("size_class", SIZE_CLASSES), ("holder_type", HOLDER_TYPES))
+
+
+def _comparison(reports: list[dict[str, Any] | str]) -> list[dict[str, Any]]:
+    """One table per grouping: each group's shares of members and population, then per
+    framework its share of the weight and of each power index ("—" where a framework failed)."""
+    done = [r for r in reports if not isinstance(r, str)]
+    if not done:
+        return []
+    tables = []
+    for attribute, labels in GROUPINGS:
+        rows = []
+        for value, g in done[0]["groups"][attribute].items():
+            cells = []
+            for r in reports:
+                mine = None if isinstance(r, str) else r["groups"][attribute][value]
+                cells.append([percent(fraction(mine[k])) if mine else "—"
+                              for k in ("weight_share", "banzhaf", "shapley_shubik")])
+            rows.append({"label": labels.get(value, value), "members": g["members"],
+                         "member_share": percent(fraction(g["member_share"])),
+                         "population_share": percent(fraction(g["population_share"])), "cells": cells})
+        tables.append({"attribute": attribute, "rows": rows})
+    return tables
 
 
 def _alone_sentences(result: dict[str, Any]) -> list[str]:
@@ -53,9 +68,9 @@ def _alone_sentences(result: dict[str, Any]) -> list[str]:
         for value, g in result["groups"][attribute].items():
             values = {"count": g["members"], "group": labels.get(value, value)}
             if g["passes_alone"]:
-                said.append(_("%(group)s (%(count)s LIPs) can pass a motion alone.", **values))
+                said.append(_("The %(count)s LIPs in the group “%(group)s” can pass a motion alone.", **values))
             elif g["blocks_alone"]:
-                said.append(_("%(group)s (%(count)s LIPs) can block a motion alone.", **values))
+                said.append(_("The %(count)s LIPs in the group “%(group)s” can block a motion alone.", **values))
     return said
 
 
@@ -72,9 +87,8 @@ def _needs(result: dict[str, Any]) -> list[str]:
     return needs
 
 
-def _view(name: str, members: list[dict[str, Any]]) -> dict[str, Any]:
+def _view(name: str, result: dict[str, Any] | str) -> dict[str, Any]:
     label, description = PRESETS[name]
-    result = preset_report(name, members)
     view: dict[str, Any] = {"name": name, "label": label, "description": description}
     if isinstance(result, str):
         view["problem"] = result
@@ -88,9 +102,6 @@ def _view(name: str, members: list[dict[str, Any]]) -> dict[str, Any]:
         gini=percent(Fraction(result["gini"]["banzhaf"])),
         from_equal=percent(Fraction(distance["equal"]["banzhaf"])),
         from_sqrt=percent(Fraction(distance["sqrt_population"]["banzhaf"])) if "sqrt_population" in distance else None,
-        regions=_group_rows(result["groups"]["region"], REGIONS),
-        categories=[row for attribute, labels in CATEGORY_LABELS.items()
-                    for row in _group_rows(result["groups"][attribute], labels)],
         sentences=_alone_sentences(result),
     )
     return view
@@ -109,9 +120,10 @@ def index() -> tuple[str, int]:
     if error is None and not members:
         error = _("There are no active members to compare frameworks on.")
     chosen = list(dict.fromkeys(name for name in chosen if name in PRESETS))
-    views = [] if error else [_view(name, members) for name in chosen]
+    reports = [] if error else [preset_report(name, members) for name in chosen]
+    views = [_view(name, r) for name, r in zip(chosen, reports)]
     return render_template("explorer/index.html", presets=PRESETS, chosen=chosen, error=error, views=views,
-                           member_count=len(members)), 400 if error else 200
+                           tables=_comparison(reports), member_count=len(members)), 400 if error else 200
 
 
 def _report_or_404(name: str) -> dict[str, Any]:
