@@ -52,7 +52,7 @@ def _single_quota(game: Game) -> bool:
 
 def cost(game: Game) -> int:
     """About how many table cells the exact computation touches, a measure of its time
-    (roughly 10^7 cells a second on one core); a single quota is dominated by Shapley-Shubik's
+    (a few 10^7 cells a second on one core); a single quota is dominated by Shapley-Shubik's
     n^2 x quota slot operations, packed several to a machine word."""
     game = _reduced(game)
     if _single_quota(game):
