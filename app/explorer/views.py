@@ -12,6 +12,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app.charts import Bar, bar_chart
 from app.csv_cells import spreadsheet_cell
 from app.display import number, percent
 from app.explorer import bp
@@ -87,6 +88,18 @@ def _needs(result: dict[str, Any]) -> list[str]:
     return needs
 
 
+def _region_chart(name: str, label: str, result: dict[str, Any]) -> Any:
+    """Banzhaf power by region as bars (the side-by-side table below has the same numbers)."""
+    groups = result["groups"]["region"]
+    bars = [Bar(label=str(REGIONS.get(code, code)), value=Fraction(g["banzhaf"]),
+                text=_("%(power)s of the power, %(members)s of the LIPs", power=percent(Fraction(g["banzhaf"])),
+                       members=percent(Fraction(g["member_share"]))))
+            for code, g in groups.items()]
+    return bar_chart(f"chart-{name}", _("%(framework)s: voting power by region (Banzhaf)", framework=label), bars,
+                     description=_("One bar per region, its share of the voting power beside its share of the LIPs."),
+                     scale=1)
+
+
 def _view(name: str, result: dict[str, Any] | str) -> dict[str, Any]:
     label, description = PRESETS[name]
     view: dict[str, Any] = {"name": name, "label": label, "description": description}
@@ -103,6 +116,7 @@ def _view(name: str, result: dict[str, Any] | str) -> dict[str, Any]:
         from_equal=percent(Fraction(distance["equal"]["banzhaf"])),
         from_sqrt=percent(Fraction(distance["sqrt_population"]["banzhaf"])) if "sqrt_population" in distance else None,
         sentences=_alone_sentences(result),
+        chart=_region_chart(name, str(label), result),
     )
     return view
 
