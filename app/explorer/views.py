@@ -92,11 +92,10 @@ def _region_chart(name: str, label: str, result: dict[str, Any]) -> Any:
     """Banzhaf power by region as bars (the side-by-side table below has the same numbers)."""
     groups = result["groups"]["region"]
     bars = [Bar(label=str(REGIONS.get(code, code)), value=Fraction(g["banzhaf"]),
-                text=_("%(power)s of the power, %(members)s of the LIPs", power=percent(Fraction(g["banzhaf"])),
-                       members=percent(Fraction(g["member_share"]))))
+                text=percent(Fraction(g["banzhaf"])))
             for code, g in groups.items()]
     return bar_chart(f"chart-{name}", _("%(framework)s: voting power by region (Banzhaf)", framework=label), bars,
-                     description=_("One bar per region, its share of the voting power beside its share of the LIPs."),
+                     description=_("One bar per region: its share of the voting power. The table below has each region's share of the LIPs beside it."),
                      scale=1)
 
 
