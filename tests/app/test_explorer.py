@@ -82,3 +82,17 @@ def test_exports(client: FlaskClient, login, registry) -> None:  # type: ignore[
     assert rows[0] == ["id", "weight", "weight_share", "banzhaf", "absolute_banzhaf", "shapley_shubik"]
     assert len(rows) == 15
     assert client.get("/explorer/nonsense.json").status_code == 404
+
+
+def test_a_framework_over_the_bound_is_shown_with_the_reason(client: FlaskClient, login, registry,  # type: ignore[no-untyped-def]
+                                                             monkeypatch) -> None:
+    from app.explorer import frameworks as explorer_frameworks
+
+    explorer_frameworks._cached.cache_clear()
+    monkeypatch.setattr(explorer_frameworks, "MAX_COST", 1)
+    login("observer")
+    page = client.get("/explorer/", query_string=[("framework", "population_capped"), ("framework", "size_tiers")])
+    assert page.status_code == 200
+    assert "cannot be computed on the registry" in page.get_data(as_text=True)
+    assert client.get("/explorer/population_capped.json").status_code == 409
+    explorer_frameworks._cached.cache_clear()
