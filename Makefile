@@ -55,6 +55,7 @@ check: install-dev
 bench: install-dev
 	$(BIN)/python bench/bench_tally.py
 	$(BIN)/python bench/bench_ballots.py
+	$(BIN)/python bench/bench_power.py
 
 # The live-meeting load and crash bench on SQLite and PostgreSQL side by side (bench/load.py
 # --help); about 10 minutes. Results and the goals they are measured against: docs/benchmarks.md.

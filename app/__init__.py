@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from app.audit_portal import bp as audit_bp
     from app.results import bp as results_bp
     from app.deliberation import bp as deliberation_bp
+    from app.explorer import bp as explorer_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
@@ -59,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(deliberation_bp)
+    app.register_blueprint(explorer_bp)
 
     from app import cli, schedule
     from app.demo import is_demo
