@@ -224,7 +224,6 @@ def _moderate(slug: str, comment_id: int, form: HideForm | ShowForm, hiding: boo
     comment = comment_or_404(proposal, comment_id)
     if comment.hidden == hiding:
         abort(409, _("This comment is already hidden.") if hiding else _("This comment is not hidden."))
-    template = "deliberation/comment_hide.html" if hiding else "deliberation/comment_show.html"
     if form.validate_on_submit():
         try:
             with write_transaction():
@@ -236,13 +235,15 @@ def _moderate(slug: str, comment_id: int, form: HideForm | ShowForm, hiding: boo
         except service.CommentError as refused:
             if refused.status == 422:
                 form.reason.errors = [refused.message]
-                return render_template(template, form=form, proposal=proposal, comment=comment), 422
+                return render_template("deliberation/comment_moderate.html", form=form, proposal=proposal,
+                                       comment=comment, hiding=hiding), 422
             abort(refused.status, str(refused.message))
         flash(_("The comment is hidden. The reason is shown in its place.") if hiding
               else _("The comment is shown again."), "success")
         return redirect(url_for("deliberation.comments", slug=slug) + f"#comment-{comment_id}")
     status = 422 if form.is_submitted() else 200
-    return render_template(template, form=form, proposal=proposal, comment=comment), status
+    return render_template("deliberation/comment_moderate.html", form=form, proposal=proposal, comment=comment,
+                           hiding=hiding), status
 
 
 @bp.app_template_global("comment_counts_of")

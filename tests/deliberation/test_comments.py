@@ -116,6 +116,7 @@ def test_a_chair_hides_a_comment_with_a_reason_only_auditors_read_the_text(
     assert client.get(hide).status_code == 403
     client.post("/logout", data={"csrf_token": csrf_token(client, "/home")})
     sign_in(client, people["chair"].email)
+    assert "<h1>Hide a comment</h1>" in client.get(hide).get_data(as_text=True)
     assert post_form(client, hide, {"reason": ""}).status_code == 422
     assert comments(app)[0].hidden_at is None
     assert post_form(client, hide, {"reason": "Personal attack."}).status_code == 302
@@ -144,6 +145,8 @@ def test_a_chair_shows_a_hidden_comment_again_with_a_reason_kept_in_the_audit_tr
     assert client.get(show).status_code == 409  # not hidden
     post_form(client, f"/proposals/{SLUG}/comments/{comment_id}/hide", {"reason": "Personal attack."})
     assert "Show again" in client.get(LIST).get_data(as_text=True)
+    form_page = client.get(show).get_data(as_text=True)
+    assert "<h1>Show a hidden comment again</h1>" in form_page and "Personal attack." in form_page
     assert post_form(client, show, {"reason": ""}).status_code == 422
     assert post_form(client, show, {"reason": "x" * (MAX_REASON_CHARS + 1)}).status_code == 422
     assert comments(app)[0].hidden_at is not None
