@@ -22,7 +22,7 @@ from ballots import merkle
 from ballots.bundle import build_bundle
 from ballots.decides import Decides
 from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse_leaf
-from ballots.leaves import counted_ballots as counted_leaves
+from ballots.ballot_rules import counted_ballots as counted_leaves
 from voting import weights as weight_policies
 
 from app import board
@@ -166,7 +166,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
 
 
 def counted_ballots(leaves: Iterable[str], with_regions: bool) -> list[tuple[Any, ...]]:
-    """The tally's input from the log: the ballots `ballots.leaves.counted_ballots` says count."""
+    """The tally's input from the log: the ballots `ballots.ballot_rules.counted_ballots` says count."""
     parsed = ((index, parse_leaf(text)) for index, text in enumerate(leaves))
     counted = counted_leaves((index, leaf) for index, leaf in parsed if isinstance(leaf, BallotLeaf))
     return [(leaf.weight, leaf.selection, leaf.region) if with_regions else (leaf.weight, leaf.selection)

@@ -212,13 +212,22 @@ def test_resigned_with_another_key(log: MotionLog) -> None:
     failed = _failed(verify_bundle(b))
     assert "the final checkpoint does not verify: no signature from a trusted key" in \
         failed["final checkpoint"]
-    # swapping the bundle's key too: receipts and the pinned key expose it
+    # swapping the bundle's key too: self-consistent, but never "verified" without an anchor
     b = log.bundle(checkpoint=_resign(log, log.leaves, mallory), verifier_key=mallory.vkey,
                    checkpoints=[])
-    assert verify_bundle(b).ok  # self-consistent on its own...
-    failed = _failed(verify_bundle(b, receipts=log.receipts[:1], trusted_keys=[log.first_vkey]))
-    assert "is not the key published by the server" in failed["verifier key"]
-    assert "no signature from a trusted key" in failed["receipts"]
+    alone = verify_bundle(b)
+    assert alone.ok and not alone.verified
+    assert alone.check("trust anchor").status == "skipped"
+    assert "nothing you hold pins the signing key" in alone.check("trust anchor").message
+    failed = _failed(verify_bundle(b, trusted_keys=[log.first_vkey]))
+    assert set(failed) == {"trust anchor"}
+    assert "which is not a key you pinned" in failed["trust anchor"]
+    failed = _failed(verify_bundle(b, key_list=[Signer.generate("x").vkey, log.first_vkey]))
+    assert "which is not a key you pinned" in failed["trust anchor"]
+    failed = _failed(verify_bundle(b, receipts=log.receipts[:1]))
+    assert "not a key this log is signed with" in failed["receipts"]
+    failed = _failed(verify_bundle(b, checkpoints=log.checkpoints[:1]))
+    assert "no signature from a trusted key" in failed["checkpoints"]
 
 
 def test_rules_changed_after_opening(log: MotionLog) -> None:
