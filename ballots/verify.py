@@ -45,7 +45,7 @@ from .errors import BallotsError, FormatError
 from .keys import KeyChain, follow_rotation
 from .leaflog import Ballots, LeafLog, Progress, read_leaves
 from .decides import decides_object
-from .leaves import LEAF_FORMAT_2, OpenLeaf
+from .leaves import LEAF_FORMAT, LEAF_FORMAT_2, OpenLeaf
 from .merkle import Tree, leaf_hash
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
@@ -247,11 +247,12 @@ def check_verifier_key(b: Bundle) -> tuple[Verifier | None, Check]:
 
 
 def check_leaves(b: Bundle, log: LeafLog) -> Check:
-    """3. Every leaf is valid, canonical lipvote-leaf/1 JSON."""
+    """3. Every leaf is valid, canonical lipvote-leaf JSON."""
     if log.bad:
         return Check("leaves", "failed",
                      f"{plural(len(log.bad), 'leaf')} not valid: {listed(log.bad)}")
-    return Check("leaves", "ok", f"all {len(b.leaves)} leaves are canonical lipvote-leaf/1 JSON")
+    fmt = log.opened.format if log.opened is not None else LEAF_FORMAT
+    return Check("leaves", "ok", f"all {len(b.leaves)} leaves are canonical {fmt} JSON")
 
 
 def check_log_structure(b: Bundle, log: LeafLog) -> Check:

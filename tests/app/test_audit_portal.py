@@ -441,9 +441,11 @@ def test_bundle_all_writes_one_verified_file_per_closed_motion(voters: Flask, ru
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in folder.iterdir())
     assert files == sorted([f"lipvote-motion-{first}-bundle.json", f"lipvote-motion-{second}-bundle.json"])
+    with voters.app_context():
+        vkey = board.signer().vkey  # the key the audit page publishes
     for name in files:
         out = io.StringIO()
-        assert verify_main([str(folder / name)], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
+        assert verify_main([str(folder / name), "--key", vkey], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
 
 
 def test_audit_index_lists_opened_motions_for_anyone(voters: Flask, client: FlaskClient) -> None:
