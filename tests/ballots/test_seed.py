@@ -78,6 +78,25 @@ def test_stored_lipvote_leaf_1_bundles_still_verify(name: str) -> None:
     assert verify_bundle(bundle, trusted_keys=[bundle["verifier_key"]]).verified
 
 
+def test_stored_lipvote_leaf_2_bundle_pins_the_derivation() -> None:
+    # a tie broken by lot, stored when the derivation was written: a later change to the
+    # derivation (or to how the verifier reads it) cannot pass unnoticed
+    bundle = json.loads((VECTORS / "leaf-2-plurality-tie.bundle.json").read_text(encoding="utf-8"))
+    receipt = json.loads((VECTORS / "leaf-2-plurality-tie.receipt.json").read_text(encoding="utf-8"))
+    assert '"format":"lipvote-leaf/2"' in bundle["leaves"][0] and receipt["format"] == "lipvote-receipt/2"
+    assert f'"seed_secret":"{SECRET.hex()}"' in bundle["leaves"][-1]
+    assert bundle["result"]["status"] == "tie_resolved"
+    ballots_root = bytes.fromhex("511352d983dab67bc87cb7c75851c8f3380e663c3f1323ad9406c73e01de5e7f")
+    seed_hex = "81d81ec45d6b716a6de67cca0ead2ddaf0f30478545490dd7940002371366626"
+    assert seed.derive_seed(SECRET, ballots_root).hex() == seed_hex == bundle["result"]["tie_break"]["seed"]
+    report = verify_bundle(bundle, receipts=[receipt])
+    assert report.verified, report.checks
+    assert report.check("tie-break seed").message == (
+        f"{seed_hex}: SHA-256 of the committed secret and the root {ballots_root.hex()} of the ballots at the close")
+    assert receipt["key_fingerprint"] == report.summary["key_fingerprint"] == \
+        "d901 e676 dbfb 0955 3d6a 94ad d3b3 4ca8 61c3 0e00 eb67 8e90 d9c0 3a37 fa50 5913"
+
+
 def test_an_old_bundle_claiming_a_secret_it_never_committed_to_fails() -> None:
     log = MotionLog(leaf_format=1)
     log.cast("lip-a", "yes")
