@@ -63,9 +63,11 @@ class Appended:
     tracking_code: str
     checkpoint: str
     proof: list[bytes]
+    verifier_key: str  # the key that signed `checkpoint`
 
     def receipt(self, origin: str) -> dict[str, object]:
-        return build_receipt(origin=origin, index=self.index, leaf=self.leaf, checkpoint=self.checkpoint, proof=self.proof)
+        return build_receipt(origin=origin, index=self.index, leaf=self.leaf, checkpoint=self.checkpoint, proof=self.proof,
+                             verifier_key=self.verifier_key)
 
 
 def append(log: TransparencyLog, leaf: str) -> Appended:
@@ -81,14 +83,15 @@ def append(log: TransparencyLog, leaf: str) -> Appended:
     proof = merkle.frontier_inclusion_proof(frontier, index)
     new_frontier = merkle.frontier_append(frontier, index, hashed)
     size = index + 1
-    note = sign_checkpoint(signer(), log.origin, size, merkle.frontier_root(new_frontier, size))
+    key = signer()
+    note = sign_checkpoint(key, log.origin, size, merkle.frontier_root(new_frontier, size))
     code = tracking_code(hashed)
     db.session.add(LogLeaf(log_id=log.id, index=index, leaf=leaf, leaf_hash=hashed, tracking_code=code, kind=kind))
     db.session.add(LogCheckpoint(log_id=log.id, size=size, note=note))
     log.size = size
     log.frontier_json = json.dumps(merkle.frontier_to_json(new_frontier))
     db.session.flush()
-    return Appended(index, leaf, hashed, code, note, proof)
+    return Appended(index, leaf, hashed, code, note, proof, key.vkey)
 
 
 def lock_for_append(log_id: int) -> TransparencyLog:
@@ -202,14 +205,16 @@ def consistency_proof(log: TransparencyLog, old_size: int, new_size: int) -> lis
 
 
 def receipt_for(log: TransparencyLog, index: int) -> dict[str, object]:
-    """A receipt for leaf `index` against the log's latest checkpoint."""
+    """A receipt for leaf `index` against the log's latest checkpoint, naming the log's key (which
+    `signed_tree` checked the checkpoint against)."""
     row = db.session.get(LogLeaf, (log.id, index))
     latest = latest_signed(log)
     if row is None or latest is None or index >= latest[0]:
         raise LookupError(f"no leaf {index} in {log.origin}")
     size, note = latest
     proof = signed_tree(log, size, note).inclusion_proof(index, size)
-    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note, proof=proof)
+    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note, proof=proof,
+                         verifier_key=log.verifier_key)
 
 
 def find_by_tracking_code(log: TransparencyLog, code: str) -> LogLeaf | None:

@@ -28,7 +28,7 @@ def create_cli_app() -> Flask:
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def verify_command(args: tuple[str, ...]) -> None:
-    """Verify a motion bundle offline: lipvote verify BUNDLE [--receipt F] [--checkpoint F] [--json]."""
+    """Verify a motion bundle offline: lipvote verify BUNDLE [--key VKEY] [--keys F] [--receipt F] [--checkpoint F] [--json]."""
     from ballots.cli import main as verify_main
 
     sys.exit(verify_main(list(args)))

@@ -8,12 +8,12 @@ path's bulk shortcut (:mod:`ballots.fast.rules`) is tested to agree with it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from .leaflog import Ballots
-from .leaves import OpenLeaf
+from .leaves import BallotLeaf, OpenLeaf
 
-__all__ = ["ballot_rules", "wants_region"]
+__all__ = ["ballot_rules", "wants_region", "counted_ballots"]
 
 
 def wants_region(o: OpenLeaf) -> bool:
@@ -87,3 +87,18 @@ def ballot_rules(o: OpenLeaf, ballots: Ballots, weights: Mapping[str, int] | Non
                                 f"and {i})")
             current[member] = i
     return [p for p, i in enumerate(ballots.index) if live[i]], problems
+
+
+def counted_ballots(ballots: Iterable[tuple[int, BallotLeaf]]) -> list[tuple[int, BallotLeaf]]:
+    """Which ballots count, in log order: every ballot leaf, less those a later one replaces.
+
+    ``ballots`` are (leaf index, ballot leaf) pairs in log order. A revote names the ballot it
+    replaces in ``supersedes`` (``docs/bulletin-board.md``); that one no longer counts. This
+    reads a well-formed log; whether each ``supersedes`` is allowed is the verifier's check 11.
+    """
+    counted: dict[int, BallotLeaf] = {}
+    for index, leaf in ballots:
+        if leaf.supersedes is not None:
+            counted.pop(leaf.supersedes, None)
+        counted[index] = leaf
+    return sorted(counted.items())

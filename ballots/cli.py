@@ -1,11 +1,13 @@
 """``lipvote verify``: check a motion bundle offline.
 
     lipvote verify BUNDLE [--receipt FILE ...] [--checkpoint FILE ...]
-                          [--key VKEY ...] [--json] [--progress] [--no-tally]
+                          [--key VKEY ...] [--keys FILE ...] [--json] [--progress] [--no-tally]
 
 Prints one ``OK: <check>`` or ``FAIL: <check>: <why>`` line per check (or a
-JSON report with ``--json``).  Exit status: 0 every check passed, 1 a check
-failed, 2 an input could not be read at all.  Also runs as
+JSON report with ``--json``).  Exit status: 0 verified (every check passed and
+something the user holds pinned the signing key), 1 a check failed, 2 an input
+could not be read at all, 3 an internal error, 4 self-consistent but the key
+was not pinned (the bundle's origin was not checked).  Also runs as
 ``python -m ballots.cli``.
 """
 
@@ -20,13 +22,15 @@ from typing import Any, TextIO
 from ._canonical import loads_untrusted
 from .bundle import read_json_bytes
 from .errors import BallotsError
-from .note import MAX_NOTE_BYTES
+from .errors import KeyFormatError
+from .note import MAX_NOTE_BYTES, parse_vkey
 from .receipt import MAX_RECEIPT_BYTES, TLOG_PROOF_HEADER
-from .verify import Report, verify_bundle_bytes
+from .verify import REPORT_FORMAT, Report, verify_bundle_bytes
 
 __all__ = ["main", "build_parser"]
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE, EXIT_INTERNAL, EXIT_UNANCHORED = 0, 1, 2, 3, 4
+MAX_KEY_LIST_BYTES = 1 << 20
 
 
 class _Unreadable(Exception):
@@ -48,6 +52,9 @@ def build_parser(prog: str = "lipvote verify") -> argparse.ArgumentParser:
     p.add_argument("--key", metavar="VKEY", action="append", default=[],
                    help="the verifier key published by the server; the bundle's key must "
                         "match; repeatable")
+    p.add_argument("--keys", metavar="FILE", action="append", default=[],
+                   help="a list of verifier keys you trust, one per line (# starts a "
+                        "comment); the bundle's key must be one of them; repeatable")
     p.add_argument("--json", action="store_true", help="print a machine-readable report")
     p.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal")
@@ -67,6 +74,23 @@ def _read_text(path: str, what: str, limit: int) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise _Unreadable(f"{what} {path}: not UTF-8 text") from e
+
+
+def _load_key_list(path: str) -> list[str]:
+    """The vkeys of a key list file: one per line; blank lines and ``#`` comments ignored."""
+    keys = []
+    text = _read_text(path, "key list", MAX_KEY_LIST_BYTES)
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            keys.append(parse_vkey(line).vkey)
+        except KeyFormatError as e:
+            raise _Unreadable(f"key list {path}, line {number}: {e}") from e
+    if not keys:
+        raise _Unreadable(f"key list {path}: no verifier key in it")
+    return keys
 
 
 def _load_receipt(path: str) -> object:
@@ -110,8 +134,19 @@ def _print_report(report: Report, as_json: bool, out: TextIO) -> None:
             out.write(f"FAIL: {c.name}: {c.message}\n")
         else:
             out.write(f"SKIP: {c.name}: {c.message}\n")
-    out.write("verified: every check passed\n" if report.ok
-              else f"NOT verified: {len(report.failures())} check(s) failed\n")
+    out.write(_verdict(report))
+
+
+def _verdict(report: Report) -> str:
+    """The last line: verified only when the signing key was pinned (check 14)."""
+    if not report.ok:
+        return f"NOT verified: {len(report.failures())} check(s) failed\n"
+    fingerprint = report.summary.get("key_fingerprint")
+    if report.verified:
+        return f"verified: every check passed, signing key fingerprint {fingerprint}\n"
+    return ("NOT verified: self-consistent, but its origin was not checked: nothing you hold "
+            f"pins the signing key (fingerprint {fingerprint}), so anyone could have made this "
+            "bundle; give --key, --keys, --receipt or --checkpoint\n")
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -120,18 +155,21 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         bundle = read_json_bytes(args.bundle, "bundle")
         receipts = [_load_receipt(p) for p in args.receipt]
         checkpoints = [_read_text(p, "checkpoint", MAX_NOTE_BYTES) for p in args.checkpoint]
+        key_list = [k for p in args.keys for k in _load_key_list(p)]
         report = verify_bundle_bytes(bundle, receipts, checkpoints, progress=bar,
-                                     trusted_keys=args.key, retally=not args.no_tally,
-                                     what=f"bundle {args.bundle}")
+                                     trusted_keys=args.key, key_list=key_list,
+                                     retally=not args.no_tally, what=f"bundle {args.bundle}")
     except (_Unreadable, BallotsError) as e:
         return _unreadable(str(e), args.json, out, err)
     _print_report(report, args.json, out)
-    return EXIT_OK if report.ok else EXIT_FAILED
+    if not report.ok:
+        return EXIT_FAILED
+    return EXIT_OK if report.verified else EXIT_UNANCHORED
 
 
 def _unreadable(message: str, as_json: bool, out: TextIO, err: TextIO) -> int:
     if as_json:
-        out.write(json.dumps({"format": "lipvote-verify-report/1", "ok": False,
+        out.write(json.dumps({"format": REPORT_FORMAT, "ok": False, "verified": False,
                               "error": message, "checks": []}) + "\n")
     else:
         err.write(f"error: {message}\n")
@@ -140,7 +178,7 @@ def _unreadable(message: str, as_json: bool, out: TextIO, err: TextIO) -> int:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "lipvote verify",
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run the verifier; return the exit status (0 only if every check passed)."""
+    """Run the verifier; return the exit status (0 only if verified, see the module doc)."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     args = build_parser(prog).parse_args(list(argv) if argv is not None else None)

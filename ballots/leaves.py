@@ -16,7 +16,7 @@ import base64
 import functools
 import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Union
@@ -24,9 +24,11 @@ from typing import Any, Union
 from . import _canonical
 from .decides import Decides, decides_object, parse_decides
 from .errors import LeafError
+from .seed import hex32
 
 __all__ = [
     "LEAF_FORMAT",
+    "LEAF_FORMAT_2",
     "MAX_LEAF_BYTES",
     "SECRECY",
     "OpenLeaf",
@@ -43,10 +45,10 @@ __all__ = [
     "new_nonce",
     "format_time",
     "parse_leaf",
-    "counted_ballots",
 ]
 
 LEAF_FORMAT = "lipvote-leaf/1"
+LEAF_FORMAT_2 = "lipvote-leaf/2"  # an open leaf with seed_commitment: docs/bulletin-board.md §2.7
 MAX_LEAF_BYTES = 1 << 20  # 1 MiB: an open leaf with a large weight snapshot fits easily
 SECRECY = ("recorded", "secret")
 MAX_ID_CHARS = 200
@@ -83,6 +85,8 @@ class OpenLeaf:
     description: dict[str, str] | None = None
     meta: dict[str, Any] | None = None
     decides: Decides | None = None
+    format: str = LEAF_FORMAT
+    seed_commitment: str | None = None  # lipvote-leaf/2 only
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,7 @@ class CloseLeaf:
     motion: str
     closed_at: str
     ballots: int
+    seed_secret: str | None = None  # reveals leaf 0's seed_commitment (lipvote-leaf/2 logs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +230,7 @@ def _nonce_ok(v: object) -> bool:
 
 _OPEN_REQ = {"type", "format", "motion", "title", "method", "options", "seats", "rules",
              "secrecy", "revote", "weights", "opened_at"}
-_OPEN_OPT = {"closes_at", "description", "meta", "decides"}
+_OPEN_OPT = {"closes_at", "description", "meta", "decides", "seed_commitment"}
 _BALLOT_REQ = {"type", "motion", "weight", "selection", "nonce", "cast_at", "supersedes"}
 _BALLOT_OPT = {"member", "region", "proxy"}
 _KEY_REQ = {"type", "motion", "new_key", "announced_at", "statement"}
@@ -235,8 +240,10 @@ _AUDIT_REQ = {"type", "format", "log", "at", "actor", "action", "target", "detai
 
 def _open(d: dict[str, Any]) -> OpenLeaf:
     _check_fields(d, "open", _OPEN_REQ, _OPEN_OPT)
-    if d["format"] != LEAF_FORMAT:
-        raise _err("format", d["format"], repr(LEAF_FORMAT))
+    if d["format"] not in (LEAF_FORMAT, LEAF_FORMAT_2):
+        raise _err("format", d["format"], f"{LEAF_FORMAT!r} or {LEAF_FORMAT_2!r}")
+    if (d["format"] == LEAF_FORMAT_2) != ("seed_commitment" in d):
+        raise _err("seed_commitment", d.get("seed_commitment"), f"present exactly when format is {LEAF_FORMAT_2!r}")
     opts = d["options"]
     if (not isinstance(opts, list) or not opts
             or not all(isinstance(o, str) and 0 < len(o) <= MAX_ID_CHARS for o in opts)):
@@ -264,6 +271,8 @@ def _open(d: dict[str, Any]) -> OpenLeaf:
         description=_texts(d, "description", optional=True),
         meta=_obj(d, "meta", optional=True),
         decides=parse_decides(d["decides"]) if "decides" in d else None,
+        format=d["format"],
+        seed_commitment=hex32(d["seed_commitment"], "seed_commitment").hex() if "seed_commitment" in d else None,
     )
 
 
@@ -297,9 +306,10 @@ def _key(d: dict[str, Any]) -> KeyLeaf:
 
 
 def _close(d: dict[str, Any]) -> CloseLeaf:
-    _check_fields(d, "close", _CLOSE_REQ, set())
+    _check_fields(d, "close", _CLOSE_REQ, {"seed_secret"})
+    secret = hex32(d["seed_secret"], "seed_secret").hex() if "seed_secret" in d else None
     return CloseLeaf(motion=str(_ident(d, "motion")), closed_at=str(_time(d, "closed_at")),
-                     ballots=_int(d, "ballots", 0))
+                     ballots=_int(d, "ballots", 0), seed_secret=secret)
 
 
 def _audit(d: dict[str, Any]) -> AuditLeaf:
@@ -380,10 +390,15 @@ def open_leaf(
     description: Mapping[str, str] | None = None,
     meta: Mapping[str, Any] | None = None,
     decides: Decides | None = None,
+    seed_commitment: str | None = None,
 ) -> str:
-    """Canonical text of leaf 0 (``type: "open"``); ``decides`` names an adopted text."""
+    """Canonical text of leaf 0 (``type: "open"``); ``decides`` names an adopted text.
+
+    With ``seed_commitment`` (:func:`ballots.seed.commitment`) the leaf is ``lipvote-leaf/2``,
+    the format of new motions; without it ``lipvote-leaf/1`` (older logs, tests)."""
     d: dict[str, Any] = {
-        "type": "open", "format": LEAF_FORMAT, "motion": motion, "title": dict(title),
+        "type": "open", "format": LEAF_FORMAT if seed_commitment is None else LEAF_FORMAT_2,
+        "motion": motion, "title": dict(title),
         "method": method, "options": list(options), "seats": seats, "rules": dict(rules),
         "secrecy": secrecy, "revote": revote, "weights": dict(weights),
         "opened_at": format_time(opened_at),
@@ -396,6 +411,8 @@ def open_leaf(
         d["meta"] = dict(meta)
     if decides is not None:
         d["decides"] = decides_object(decides)
+    if seed_commitment is not None:
+        d["seed_commitment"] = seed_commitment
     return _build(d)
 
 
@@ -427,10 +444,15 @@ def ballot_leaf(
     return _build(d)
 
 
-def close_leaf(*, motion: str, closed_at: datetime | str, ballots: int) -> str:
-    """Canonical text of the close leaf; ``ballots`` counts every ballot leaf."""
-    return _build({"type": "close", "motion": motion, "closed_at": format_time(closed_at),
-                   "ballots": ballots})
+def close_leaf(*, motion: str, closed_at: datetime | str, ballots: int,
+               seed_secret: str | None = None) -> str:
+    """Canonical text of the close leaf; ``ballots`` counts every ballot leaf; ``seed_secret``
+    (64 hex digits) reveals the secret leaf 0 of a ``lipvote-leaf/2`` log committed to."""
+    d: dict[str, Any] = {"type": "close", "motion": motion, "closed_at": format_time(closed_at),
+                         "ballots": ballots}
+    if seed_secret is not None:
+        d["seed_secret"] = seed_secret
+    return _build(d)
 
 
 def audit_leaf(*, log: str, at: datetime | str, actor: str, action: str,
@@ -469,17 +491,3 @@ def parse_leaf(text: str | bytes) -> Leaf:
                         f"character {at}")
     return _typed(obj)
 
-
-def counted_ballots(ballots: Iterable[tuple[int, BallotLeaf]]) -> list[tuple[int, BallotLeaf]]:
-    """Which ballots count, in log order: every ballot leaf, less those a later one replaces.
-
-    ``ballots`` are (leaf index, ballot leaf) pairs in log order. A revote names the ballot it
-    replaces in ``supersedes`` (``docs/bulletin-board.md``); that one no longer counts. This
-    reads a well-formed log; whether each ``supersedes`` is allowed is the verifier's check 11.
-    """
-    counted: dict[int, BallotLeaf] = {}
-    for index, leaf in ballots:
-        if leaf.supersedes is not None:
-            counted.pop(leaf.supersedes, None)
-        counted[index] = leaf
-    return sorted(counted.items())

@@ -41,6 +41,7 @@ __all__ = [
     "MAX_NOTE_BYTES",
     "MAX_SIGNATURES",
     "key_id",
+    "fingerprint",
     "Verifier",
     "Signer",
     "NoteSignature",
@@ -85,6 +86,13 @@ def key_id(name: str, public_key: bytes) -> int:
     return int.from_bytes(digest.digest()[:4], "big")
 
 
+def fingerprint(public_key: bytes) -> str:
+    """What people compare out of band: SHA-256 of the raw 32-byte Ed25519 public key, as 64
+    lowercase hex digits in 16 groups of 4 separated by single spaces (the name is not hashed)."""
+    digest = hashlib.sha256(bytes(public_key)).hexdigest()
+    return " ".join(digest[i:i + 4] for i in range(0, 64, 4))
+
+
 @dataclass(frozen=True, slots=True)
 class Verifier:
     """A named Ed25519 public key that checks note signatures."""
@@ -104,6 +112,11 @@ class Verifier:
         """``name+keyid+base64(0x01 || public key)``."""
         return (f"{self.name}+{self.key_id:08x}+"
                 f"{b64encode(bytes([ALG_ED25519]) + self.public_key)}")
+
+    @property
+    def fingerprint(self) -> str:
+        """:func:`fingerprint` of this key."""
+        return fingerprint(self.public_key)
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:

@@ -1,11 +1,15 @@
-"""Ballot receipts (``lipvote-receipt/1``) and C2SP tlog-proof export.
+"""Ballot receipts (``lipvote-receipt/2``, and ``/1`` read) and C2SP tlog-proof export.
 
 A receipt is a JSON object::
 
-    {"format": "lipvote-receipt/1", "origin": ..., "index": <leaf index>,
+    {"format": "lipvote-receipt/2", "origin": ..., "index": <leaf index>,
      "leaf": <the exact canonical leaf text>, "tracking_code": "7K2M-Q9XA-4T1B-ZR8W",
      "checkpoint": <signed checkpoint note that includes the leaf>,
-     "proof": [<base64 hash>, ...]}
+     "proof": [<base64 hash>, ...],
+     "verifier_key": <the vkey that signed the checkpoint>,
+     "key_fingerprint": <its fingerprint, ballots.note.fingerprint>}
+
+A ``lipvote-receipt/1`` receipt has neither of the last two members.
 
 The tracking code is the first 80 bits of the leaf hash in Crockford base32,
 in four groups of four.  :func:`receipt_to_tlog_proof` writes the same
@@ -22,12 +26,13 @@ from typing import Any
 
 from . import _canonical, merkle
 from .checkpoint import Checkpoint, open_checkpoint
-from .errors import FormatError, NoteError, ProofError, VerificationError
+from .errors import FormatError, KeyFormatError, NoteError, ProofError, VerificationError
 from .leaves import Leaf, parse_leaf
 from .note import Verifier, b64decode_strict, b64encode, parse_vkey
 
 __all__ = [
     "RECEIPT_FORMAT",
+    "RECEIPT_FORMAT_1",
     "TLOG_PROOF_HEADER",
     "MAX_RECEIPT_BYTES",
     "tracking_code",
@@ -43,7 +48,8 @@ __all__ = [
     "as_verifiers",
 ]
 
-RECEIPT_FORMAT = "lipvote-receipt/1"
+RECEIPT_FORMAT = "lipvote-receipt/2"  # carries the signing key and its fingerprint
+RECEIPT_FORMAT_1 = "lipvote-receipt/1"  # no key: still read (older receipts, tlog-proofs)
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 MAX_RECEIPT_BYTES = 4 << 20
 MAX_PROOF_HASHES = 64
@@ -72,10 +78,13 @@ def normalise_tracking_code(text: str) -> str:
 
 
 def build_receipt(*, origin: str, index: int, leaf: str, checkpoint: str,
-                  proof: Sequence[bytes]) -> dict[str, Any]:
-    """The receipt dict for leaf ``index``; ``checkpoint`` is the signed note text."""
-    return {
-        "format": RECEIPT_FORMAT,
+                  proof: Sequence[bytes], verifier_key: str | None = None) -> dict[str, Any]:
+    """The receipt dict for leaf ``index``; ``checkpoint`` is the signed note text.
+
+    With ``verifier_key`` (the vkey that signed ``checkpoint``) a ``lipvote-receipt/2``
+    carrying that key and its fingerprint; without it a ``lipvote-receipt/1``."""
+    receipt: dict[str, Any] = {
+        "format": RECEIPT_FORMAT if verifier_key is not None else RECEIPT_FORMAT_1,
         "origin": origin,
         "index": index,
         "leaf": leaf,
@@ -83,6 +92,10 @@ def build_receipt(*, origin: str, index: int, leaf: str, checkpoint: str,
         "checkpoint": checkpoint,
         "proof": [b64encode(p) for p in proof],
     }
+    if verifier_key is not None:
+        receipt["verifier_key"] = verifier_key
+        receipt["key_fingerprint"] = parse_vkey(verifier_key).fingerprint
+    return receipt
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +106,7 @@ class _Receipt:
     tracking_code: str
     checkpoint: str
     proof: tuple[bytes, ...]
+    verifier_key: Verifier | None = None  # lipvote-receipt/2: the key the receipt names
 
 
 def _field(d: dict[str, Any], key: str, kind: type, what: str) -> Any:
@@ -116,8 +130,9 @@ def parse_receipt(receipt: object) -> _Receipt:
     if not isinstance(receipt, dict):
         raise FormatError(f"receipt: got {type(receipt).__name__}, want a JSON object")
     fmt = receipt.get("format")
-    if fmt != RECEIPT_FORMAT:
-        raise FormatError(f"receipt format: got {fmt!r}, want {RECEIPT_FORMAT!r}")
+    if fmt not in (RECEIPT_FORMAT, RECEIPT_FORMAT_1):
+        raise FormatError(f"receipt format: got {fmt!r}, want {RECEIPT_FORMAT!r} or "
+                          f"{RECEIPT_FORMAT_1!r}")
     origin = _field(receipt, "origin", str, "text")
     index = _field(receipt, "index", int, "an integer")
     if index < 0:
@@ -133,7 +148,22 @@ def parse_receipt(receipt: object) -> _Receipt:
         if not isinstance(p, str):
             raise FormatError(f"receipt proof[{i}]: got {type(p).__name__}, want base64 text")
         hashes.append(b64decode_strict(p, f"receipt proof[{i}]", FormatError))
-    return _Receipt(origin, index, leaf, code, cp, tuple(hashes))
+    key = _receipt_key(receipt) if fmt == RECEIPT_FORMAT else None
+    return _Receipt(origin, index, leaf, code, cp, tuple(hashes), key)
+
+
+def _receipt_key(receipt: dict[str, Any]) -> Verifier:
+    """A ``lipvote-receipt/2``'s key; its stated fingerprint must be the key's."""
+    vkey = _field(receipt, "verifier_key", str, "a verifier key (name+keyid+base64)")
+    stated = _field(receipt, "key_fingerprint", str, "the key's fingerprint")
+    try:
+        key = parse_vkey(vkey)
+    except KeyFormatError as e:
+        raise FormatError(f"receipt verifier_key: {e}") from e
+    if stated != key.fingerprint:
+        raise FormatError(f"receipt key_fingerprint: got {stated!r}, want {key.fingerprint!r} "
+                          "(SHA-256 of the verifier key's public key)")
+    return key
 
 
 def as_verifiers(keys: str | Verifier | Sequence[str | Verifier]) -> list[Verifier]:
@@ -168,8 +198,9 @@ def verify_receipt(receipt: object, verifier_key: str | Verifier | Sequence[str 
                    consistency_proof: Sequence[bytes | str] | None = None) -> ReceiptCheck:
     """Verify a receipt offline, and optionally against a later checkpoint.
 
-    Checks, in order: the receipt's shape; its checkpoint's signature (by one
-    of ``verifier_key``) and origin; the leaf parses and is canonical; the
+    Checks, in order: the receipt's shape; for a ``lipvote-receipt/2``, that the
+    key it names is one of ``verifier_key``; its checkpoint's signature (by one
+    of ``verifier_key``, by the receipt's own key if it names one) and origin; the leaf parses and is canonical; the
     tracking code matches the leaf hash; the inclusion proof leads to the
     checkpoint's root.  With ``checkpoint`` (another signed checkpoint of the
     same log, e.g. the current one from the server) and ``consistency_proof``
@@ -182,7 +213,13 @@ def verify_receipt(receipt: object, verifier_key: str | Verifier | Sequence[str 
     """
     r = parse_receipt(receipt)
     verifiers = as_verifiers(verifier_key)
-    signed = open_checkpoint(r.checkpoint, verifiers, origin=r.origin)
+    signers = verifiers
+    if r.verifier_key is not None:  # lipvote-receipt/2: its own key must be the one trusted
+        if r.verifier_key not in verifiers:
+            raise VerificationError(f"receipt verifier_key: the receipt names "
+                                    f"{r.verifier_key.vkey}, not a key this log is signed with")
+        signers = [r.verifier_key]
+    signed = open_checkpoint(r.checkpoint, signers, origin=r.origin)
     cp = signed.checkpoint
     if r.index >= cp.size:
         raise ProofError(f"receipt index: got {r.index}, want < checkpoint size {cp.size}")

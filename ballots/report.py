@@ -1,4 +1,4 @@
-"""The verifier's report: named checks in order, and a summary (``lipvote-verify-report/1``)."""
+"""The verifier's report: named checks in order, and a summary (``lipvote-verify-report/2``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 __all__ = ["Check", "Report", "REPORT_FORMAT", "CHECKS", "AUDIT_CHECKS"]
 
-REPORT_FORMAT = "lipvote-verify-report/1"
+REPORT_FORMAT = "lipvote-verify-report/2"  # /2: "verified" apart from "ok" (the trust anchor)
 CHECKS = ("bundle format", "verifier key", "leaves", "log structure", "signing keys",
           "final checkpoint", "merkle root", "checkpoints", "receipts", "weights", "ballots",
-          "tally")
-AUDIT_CHECKS = CHECKS[:9]
+          "tie-break seed", "tally", "trust anchor")
+AUDIT_CHECKS = CHECKS[:9] + ("trust anchor",)
 _MAX_LISTED = 5
 
 
@@ -38,8 +38,14 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when no check failed (skipped checks were not asked for)."""
+        """True when no check failed (skipped checks were not asked for): self-consistent."""
         return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def verified(self) -> bool:
+        """Self-consistent, and something the user holds pinned the signing key (check 14)."""
+        return self.ok and any(c.name == "trust anchor" and c.status == "ok"
+                               for c in self.checks)
 
     def check(self, name: str) -> Check:
         return next(c for c in self.checks if c.name == name)
@@ -52,7 +58,7 @@ class Report:
         self.checks += [Check(n, "skipped", why) for n in names if n not in done]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"format": REPORT_FORMAT, "ok": self.ok,
+        return {"format": REPORT_FORMAT, "ok": self.ok, "verified": self.verified,
                 "checks": [{"name": c.name, "status": c.status, "message": c.message}
                            for c in self.checks],
                 "summary": dict(self.summary)}

@@ -5,7 +5,7 @@
 below, in this order (``docs/bulletin-board.md`` §7 gives the exact rules):
 
  1. ``bundle format``      shape, format version, sizes
- 2. ``verifier key``       the vkey parses (and equals a pinned key, if given)
+ 2. ``verifier key``       the vkey parses
  3. ``leaves``             every leaf is canonical ``lipvote-leaf/1`` JSON
  4. ``log structure``      open first, close last, one motion, counts agree
  5. ``signing keys``       each key rotation is signed by the key in force
@@ -15,10 +15,15 @@ below, in this order (``docs/bulletin-board.md`` §7 gives the exact rules):
  9. ``receipts``           every receipt's ballot is in the log, unforked
 10. ``weights``            the weight snapshot recomputes; rules' eligible block agrees
 11. ``ballots``            weights, members, regions, revotes: one counted ballot each
-12. ``tally``              re-tallying reproduces the published result exactly
+12. ``tie-break seed``     the secret revealed at the close is the one committed in leaf 0,
+                           and the result uses the seed derived from it (:mod:`ballots.seed`)
+13. ``tally``              re-tallying reproduces the published result exactly
+14. ``trust anchor``       something the user holds pins the signing key: ``--key``, a
+                           key list, a receipt, or a checkpoint fetched earlier
 
-Audit bundles run 1-9 only.  The tally's tie-break seed is the final Merkle
-root (32 raw bytes) of the whole log, close leaf included.
+Checks 10-13 are in :mod:`ballots.verify_count`.  Audit bundles run 1-9 and 14.
+A report whose checks all pass is *self-consistent* (``Report.ok``); it is
+*verified* (``Report.verified``) only when check 14 found a trust anchor.
 
 Three steps are heavy on a large log: reading the leaves (3, 4), hashing them
 (6-9) and applying the ballot rules (11).  :class:`Steps` does them here, plainly;
@@ -29,23 +34,23 @@ Three steps are heavy on a large log: reading the leaves (3, 4), hashing them
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import _tally_adapter as engine
-from .ballot_rules import ballot_rules, wants_region
+from .ballot_rules import ballot_rules
 from .bundle import Bundle, decode_json_bytes, parse_bundle
 from .checkpoint import parse_checkpoint
 from .errors import BallotsError, FormatError
 from .keys import KeyChain, follow_rotation
 from .leaflog import Ballots, LeafLog, Progress, read_leaves
 from .decides import decides_object
-from .leaves import OpenLeaf
+from .leaves import LEAF_FORMAT, LEAF_FORMAT_2, OpenLeaf
 from .merkle import Tree, leaf_hash
 from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
 from .report import AUDIT_CHECKS, CHECKS, REPORT_FORMAT, Check, Report, listed, outcome, plural
+from .verify_count import check_ballots, check_tally, check_tie_break_seed, check_weights
 
 if TYPE_CHECKING:
     from .fast import FastPath
@@ -81,14 +86,16 @@ class Steps:
 
 def verify_bundle(bundle: object, receipts: Iterable[object] = (),
                   checkpoints: Iterable[str] = (), progress: Progress | None = None, *,
-                  trusted_keys: Sequence[str] = (), retally: bool = True,
-                  fast: bool | FastPath | None = None) -> Report:
+                  trusted_keys: Sequence[str] = (), key_list: Sequence[str] = (),
+                  retally: bool = True, fast: bool | FastPath | None = None) -> Report:
     """Verify a bundle (dict or JSON text) offline; see the module docstring.
 
     ``receipts``: receipt dicts, receipt JSON texts, or tlog-proof texts.
     ``checkpoints``: signed checkpoint texts seen elsewhere (e.g. published
     during the vote); each must agree with the log.  ``trusted_keys``: vkeys
-    published by the server; the bundle's key must be one of them.
+    the user pinned (``--key``), ``key_list``: vkeys from a key list the user trusts
+    (``--keys``); a key of the bundle's chain must be one of them.  Receipts and
+    checkpoints the user holds pin the key too (check 14).
     ``retally=False`` skips the ``tally`` check (for benchmarks).
     ``progress(done, total)`` is called while the leaves are read.  ``fast``:
     None takes :mod:`ballots.fast` for large logs, False never, True (or a
@@ -97,17 +104,19 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
     b, check = check_bundle_format(bundle)
     if b is None:
         return _unreadable(check)
+    pins = Pins(tuple(trusted_keys), tuple(key_list))
     path = _fast_path(fast, len(b.leaves) >= FAST_MIN_LEAVES)
     if path is None:
-        return _verify(b, check, Steps(), receipts, checkpoints, progress, trusted_keys, retally)
+        return _verify(b, check, Steps(), receipts, checkpoints, progress, pins, retally)
     with path.steps() as steps:
-        return _verify(b, check, steps, receipts, checkpoints, progress, trusted_keys, retally)
+        return _verify(b, check, steps, receipts, checkpoints, progress, pins, retally)
 
 
 def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
                         checkpoints: Iterable[str] = (), progress: Progress | None = None, *,
-                        trusted_keys: Sequence[str] = (), retally: bool = True,
-                        fast: bool | FastPath | None = None, what: str = "bundle") -> Report:
+                        trusted_keys: Sequence[str] = (), key_list: Sequence[str] = (),
+                        retally: bool = True, fast: bool | FastPath | None = None,
+                        what: str = "bundle") -> Report:
     """:func:`verify_bundle` for a bundle's JSON bytes, as read from its file.
 
     Raises :class:`FormatError` (naming ``what``) when ``data`` is not JSON at
@@ -117,14 +126,27 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
     path = _fast_path(fast, len(data) >= FAST_MIN_BYTES)
     if path is None:
         return verify_bundle(decode_json_bytes(data, what), receipts, checkpoints, progress,
-                             trusted_keys=trusted_keys, retally=retally, fast=fast)
+                             trusted_keys=trusted_keys, key_list=key_list, retally=retally,
+                             fast=fast)
     with path.steps_from_bytes(data) as steps:
         bundle = decode_json_bytes(data, what)
         del data  # the child has its own view of the bytes; here they are done with
         b, check = check_bundle_format(bundle)
         if b is None:
             return _unreadable(check)
-        return _verify(b, check, steps, receipts, checkpoints, progress, trusted_keys, retally)
+        pins = Pins(tuple(trusted_keys), tuple(key_list))
+        return _verify(b, check, steps, receipts, checkpoints, progress, pins, retally)
+
+
+@dataclass(frozen=True, slots=True)
+class Pins:
+    """The keys the user pinned: given one by one (``--key``) or in a key list (``--keys``)."""
+
+    keys: tuple[str, ...] = ()
+    key_list: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.key_list)
 
 
 def _unreadable(check: Check) -> Report:
@@ -141,37 +163,51 @@ def _fast_path(fast: bool | FastPath | None, large: bool) -> FastPath | None:
 
 
 def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[object],
-            checkpoints: Iterable[str], progress: Progress | None, trusted_keys: Sequence[str],
+            checkpoints: Iterable[str], progress: Progress | None, pins: Pins,
             retally: bool) -> Report:
-    """Checks 1 (passed) to 12, in order, on a bundle whose shape is sound."""
+    """Checks 1 (passed) to 14, in order, on a bundle whose shape is sound."""
     report = Report([format_check], {"origin": b.origin, "format": b.format,
                                      "leaves": len(b.leaves)})
     add = report.checks.append
-    first, check = check_verifier_key(b, trusted_keys)
+    first, check = check_verifier_key(b)
     add(check)
     log = steps.read_leaves(b, progress)
     add(check_leaves(b, log))
     add(check_log_structure(b, log))
     chain, check = check_signing_keys(b, log, first)
     add(check)
-    # earlier checkpoints and receipts need the whole tree; without them its root will do
+    # earlier checkpoints, receipts and the seed of a lipvote-leaf/2 log need the whole
+    # tree; without them its root will do
     others = [(f"bundle checkpoint {k + 1}", c) for k, c in enumerate(b.checkpoints)]
-    others += [(f"checkpoint {k + 1}", c) for k, c in enumerate(checkpoints)]
+    held = [(f"checkpoint {k + 1}", c) for k, c in enumerate(checkpoints)]
     rs = list(receipts)
-    tree = steps.tree(b.leaves) if others or rs else None
+    committed = log.opened is not None and log.opened.format == LEAF_FORMAT_2
+    tree = steps.tree(b.leaves) if others or held or rs or committed else None
     root = tree.root() if tree is not None else steps.root(b.leaves)
     report.summary["root"] = root.hex()
     signed, check = check_final_checkpoint(b, chain)
     add(check)
     add(check_merkle_root(b, signed, root))
-    add(check_checkpoints(b, chain, others, tree))
+    add(check_checkpoints(b, chain, others + held, tree))
     add(check_receipts(b, chain, rs, tree))
-    if b.is_audit:
-        return report
+    if not b.is_audit:
+        _count(b, log, steps, report, root, tree, retally)
+    held_ok = all(report.check(n).status == "ok" for n in ("checkpoints", "receipts"))
+    add(check_trust_anchor(chain, pins, [label for label, _ in held], len(rs), held_ok))
+    if chain is not None:
+        key = chain.starts[-1][1]
+        report.summary.update(signing_key=key.vkey, key_fingerprint=key.fingerprint)
+    return report
+
+
+def _count(b: Bundle, log: LeafLog, steps: Steps, report: Report, root: bytes,
+           tree: Tree | None, retally: bool) -> None:
+    """Checks 10 to 13 (:mod:`ballots.verify_count`) of a motion bundle."""
+    add = report.checks.append
     o = log.opened
     if o is None:
-        report.skip_rest(CHECKS, "not run: the log has no valid open leaf")
-        return report
+        report.skip_rest(CHECKS[9:13], "not run: the log has no valid open leaf")
+        return
     weights, regions, check = check_weights(o)
     add(check)
     counted, check = check_ballots(o, log, weights, regions, steps)
@@ -179,10 +215,12 @@ def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[obj
     report.summary.update(ballots=len(log.ballots), counted=len(counted))
     if o.decides is not None:  # which proposal text the motion decides, for auditors
         report.summary["decides"] = decides_object(o.decides)
+    before_close = tree.root(len(b.leaves) - 1) if tree is not None and b.leaves else None
+    seed, check = check_tie_break_seed(b, o, log.closed, root, before_close)
+    add(check)
     log_ok = all(report.check(n).status == "ok" for n in
                  ("leaves", "log structure", "final checkpoint", "merkle root"))
-    add(check_tally(b, o, counted, root, retally=retally, log_ok=log_ok))
-    return report
+    add(check_tally(b, o, counted, seed, retally=retally, log_ok=log_ok))
 
 
 # --------------------------------------------------------------------------
@@ -199,28 +237,22 @@ def check_bundle_format(bundle: object) -> tuple[Bundle | None, Check]:
                     f"origin {b.origin}")
 
 
-def check_verifier_key(b: Bundle, trusted_keys: Sequence[str]
-                       ) -> tuple[Verifier | None, Check]:
-    """2. The bundle's vkey parses and, if keys were pinned, is one of them."""
+def check_verifier_key(b: Bundle) -> tuple[Verifier | None, Check]:
+    """2. The bundle's vkey parses (whether it is the right key is check 14's question)."""
     try:
         first = parse_vkey(b.verifier_key)
-        pinned = [parse_vkey(k) for k in trusted_keys]
     except BallotsError as e:
         return None, Check("verifier key", "failed", str(e))
-    if pinned and first not in pinned:
-        return first, Check("verifier key", "failed", f"the bundle's key {first.vkey} is not "
-                            "the key published by the server (given with --key)")
-    return first, Check("verifier key", "ok", first.vkey + (
-        " (matches the pinned key)" if pinned
-        else " (not pinned: pass --key to compare with the published key)"))
+    return first, Check("verifier key", "ok", f"{first.vkey} (fingerprint {first.fingerprint})")
 
 
 def check_leaves(b: Bundle, log: LeafLog) -> Check:
-    """3. Every leaf is valid, canonical lipvote-leaf/1 JSON."""
+    """3. Every leaf is valid, canonical lipvote-leaf JSON."""
     if log.bad:
         return Check("leaves", "failed",
                      f"{plural(len(log.bad), 'leaf')} not valid: {listed(log.bad)}")
-    return Check("leaves", "ok", f"all {len(b.leaves)} leaves are canonical lipvote-leaf/1 JSON")
+    fmt = log.opened.format if log.opened is not None else LEAF_FORMAT
+    return Check("leaves", "ok", f"all {len(b.leaves)} leaves are canonical {fmt} JSON")
 
 
 def check_log_structure(b: Bundle, log: LeafLog) -> Check:
@@ -385,101 +417,34 @@ def _receipt_problem(b: Bundle, chain: KeyChain, label: str, raw: object,
     return None
 
 
-def check_weights(o: OpenLeaf) -> tuple[dict[str, int] | None, dict[str, str] | None, Check]:
-    """10. The weight snapshot recomputes (:mod:`voting.weights`); rules.eligible agrees.
+def check_trust_anchor(chain: KeyChain | None, pins: Pins, held_checkpoints: Sequence[str],
+                       held_receipts: int, held_ok: bool) -> Check:
+    """14. Something the user holds pins a key of the log's chain.
 
-    Returns the members' weights and regions for check 11: the recomputed ones, or
-    the published weights when the snapshot does not recompute but they are readable."""
-    try:
-        w = engine.recompute_weights(o.weights)
-    except (engine.Unavailable, engine.EngineError) as e:
-        published = o.weights.get("weights")
-        readable: dict[str, int] | None = None
-        if isinstance(published, Mapping) and all(
-                isinstance(k, str) and isinstance(x, int) for k, x in published.items()):
-            readable = dict(published)
-        return readable, None, Check("weights", "failed",
-                                     f"the weight snapshot does not recompute: {e}")
-    problems = [] if w.matches else ["recomputing the snapshot from its derivation gives "
-                                     "different weights than the published ones"]
-    problems += _eligible_problems(o.rules, w.weights, w.regions)
-    return w.weights, w.regions, outcome(
-        "weights", problems, f"{plural(len(w.weights), 'member')}, "
-        f"{sum(w.weights.values())} vote units; the snapshot recomputes ({_weight_rule(o.weights)})")
-
-
-def _weight_rule(snapshot: Mapping[str, Any]) -> str:
-    """How the snapshot turned shares into units, for the report."""
-    policy = snapshot.get("policy")
-    if not isinstance(policy, Mapping):
-        policy = {}
-    rule = policy.get("rule")
-    if rule == "exact":
-        return "rule exact: the shares times their common denominator"
-    if rule == "fixed_total":
-        return f"rule fixed_total: {policy.get('total')} units asked for, equal remainders kept together"
-    return f"format {snapshot.get('format')}: largest remainder, ties by member id"
-
-
-def _eligible_problems(rules: Mapping[str, Any], weights: Mapping[str, int],
-                       regions: Mapping[str, str] | None) -> list[str]:
-    el = rules.get("eligible") if isinstance(rules, Mapping) else None
-    if not isinstance(el, Mapping):
-        return []
-    out = []
-    if el.get("members") != len(weights):
-        out.append(f"rules.eligible.members is {el.get('members')}, the snapshot has "
-                   f"{len(weights)} members")
-    if el.get("weight") != sum(weights.values()):
-        out.append(f"rules.eligible.weight is {el.get('weight')}, the snapshot totals "
-                   f"{sum(weights.values())}")
-    regs = el.get("regions")
-    if isinstance(regs, Mapping) and regions is not None:
-        for rid, want in sorted(regs.items()):
-            members = [m for m in weights if regions.get(m) == rid]
-            got = {"members": len(members), "weight": sum(weights[m] for m in members)}
-            if isinstance(want, Mapping) and \
-                    (want.get("members"), want.get("weight")) != (got["members"], got["weight"]):
-                out.append(f"rules.eligible.regions.{rid} is {dict(want)}, the snapshot gives "
-                           f"{got}")
-    return out
-
-
-def check_ballots(o: OpenLeaf, log: LeafLog, weights: Mapping[str, int] | None,
-                  regions: Mapping[str, str] | None, steps: Steps
-                  ) -> tuple[list[tuple[Any, ...]], Check]:
-    """11. The ballot rules (:func:`ballot_rules`); returns the counted ballots for the tally."""
-    bs = log.ballots
-    keep, problems = steps.counted(o, bs, weights, regions)
-    if o.secrecy == "secret" and weights is not None:
-        have = Counter(w for w in weights.values() if w > 0)
-        used = Counter(bs.weight[p] for p in keep)
-        problems = problems + [f"{k} counted secret ballots carry weight {w} but only "
-                               f"{have.get(w, 0)} members have that weight"
-                               for w, k in sorted(used.items()) if k > have.get(w, 0)]
-    counted: list[tuple[Any, ...]]
-    if wants_region(o):
-        counted = [(bs.weight[p], bs.selection[p], bs.region[p]) for p in keep]
-    else:
-        counted = [(bs.weight[p], bs.selection[p]) for p in keep]
-    return counted, outcome("ballots", problems, f"{plural(len(counted), 'counted ballot')} "
-                             f"({len(bs) - len(counted)} superseded), at most one per member")
-
-
-def check_tally(b: Bundle, o: OpenLeaf, counted: Sequence[tuple[Any, ...]], root: bytes, *,
-                retally: bool, log_ok: bool) -> Check:
-    """12. Re-tallying the counted ballots, seeded with the final root, gives the result."""
-    if not retally:
-        return Check("tally", "skipped", "not run: re-tally not requested")
-    if not log_ok:
-        return Check("tally", "skipped", "not run: the log itself did not verify")
-    published = b.result or {}
-    try:
-        mine = engine.tally(o.method, counted, options=o.options, seats=o.seats,
-                            rules=o.rules, seed=root, published_format=published.get("format"))
-    except (engine.Unavailable, engine.EngineError) as e:
-        return Check("tally", "failed", f"re-tallying failed: {e}")
-    outcome = f"status {mine.get('status')!r}, winners {mine.get('winners')}"
-    if mine == published:
-        return Check("tally", "ok", f"re-tally reproduces the published result ({outcome})")
-    return Check("tally", "failed", f"{engine.difference(published, mine)}: re-tally gives {outcome}")
+    A key given with ``--key`` or in a key list, or a receipt or checkpoint the user
+    brought that checks 8 and 9 found signed by the chain and agreeing with the log.
+    ``skipped`` when nothing was given: the bundle is then self-consistent, no more."""
+    if chain is None:
+        return Check("trust anchor", "skipped", _NO_KEY)
+    keys = [v for _, v in chain.starts]
+    names = ", ".join(f"{v.vkey} (fingerprint {v.fingerprint})" for v in keys)
+    if pins:
+        try:
+            given = [(k, "--key") for k in pins.keys] + [(k, "the key list") for k in pins.key_list]
+            means = sorted({how for k, how in given if parse_vkey(k) in keys})
+        except BallotsError as e:
+            return Check("trust anchor", "failed", f"a pinned key is not a verifier key: {e}")
+        if not means:
+            return Check("trust anchor", "failed", f"the log is signed by {names}, which is not "
+                         "a key you pinned: this bundle is not from the server you trust")
+        return Check("trust anchor", "ok", f"{names} is pinned by {' and '.join(means)}")
+    held = [f"receipt{'s' if held_receipts > 1 else ''} you hold"] if held_receipts else []
+    held += [f"{label} you hold" for label in held_checkpoints]
+    if held and not held_ok:
+        return Check("trust anchor", "skipped", "not run: the receipts or checkpoints you hold "
+                     "do not agree with the log (checks 8 and 9)")
+    if held:
+        return Check("trust anchor", "ok", f"{names} signed the {', '.join(held)}")
+    return Check("trust anchor", "skipped", f"nothing you hold pins the signing key {names}: "
+                 "give --key, --keys, a --receipt or a --checkpoint obtained from the server "
+                 "you trust")

@@ -25,6 +25,7 @@ class VerifiedForm(FlaskForm):
                        filters=[lambda text: "".join(text.split()).lower() if text else text],
                        description=_l("The 64 hexadecimal characters after “hash to the signed root” on the verifier's "
                                       "merkle root line."))
-    confirm = BooleanField(_l("I ran the verifier on this motion's bundle and every check passed."),
+    confirm = BooleanField(_l("I ran the verifier on this motion's bundle with the key shown here, every check passed, "
+                              "and the key's fingerprint is the one my federation published."),
                            validators=[InputRequired(_l("Confirm that every check passed, or do not record it."))])
     submit = SubmitField(_l("Record my verification"))

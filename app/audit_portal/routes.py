@@ -111,7 +111,7 @@ def entries(motion: Motion, log: TransparencyLog, rows: list[LogLeaf]) -> list[E
 
 def key_facts(vkey: str) -> dict[str, str]:
     verifier = parse_vkey(vkey)
-    return {"vkey": vkey, "name": verifier.name, "key_id": f"{verifier.key_id:08x}"}
+    return {"vkey": vkey, "name": verifier.name, "key_id": f"{verifier.key_id:08x}", "fingerprint": verifier.fingerprint}
 
 
 @bp.get("/")
@@ -212,7 +212,8 @@ def receipt(motion_id: int) -> tuple[str, int]:
         return render_template("audit/receipt.html", motion=motion, form=form, outcome=None), 422
     outcome = check_receipt(motion, log, text)
     status = {INVALID: 422, FORKED: 409}.get(outcome.verdict, 200)
-    return render_template("audit/receipt.html", motion=motion, form=form, outcome=outcome), status
+    return render_template("audit/receipt.html", motion=motion, form=form, outcome=outcome,
+                           key=key_facts(log.verifier_key)), status
 
 
 def pretty(text: str | None) -> str:

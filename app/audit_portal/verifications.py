@@ -20,6 +20,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ballots.note import parse_vkey
+
 from app import board
 from app.action_log import record_action
 from app.audit_portal import bp
@@ -110,7 +112,8 @@ def record_verified(motion_id: int) -> tuple[str, int] | Response:
             return redirect(url_for("results.motion", motion_id=motion.id))
         record_action(ACTION, target=f"motion:{motion.id}", before=None,
                       after={"motion": motion.id, "auditor": name, "checkpoint_size": size, "root": root,
-                             "origin": motion.log.origin})
+                             "origin": motion.log.origin,
+                             "key_fingerprint": parse_vkey(motion.log.verifier_key).fingerprint})
     flash(_("Your verification is recorded in the signed audit trail and shown on the results page."), "success")
     return redirect(url_for("results.motion", motion_id=motion_id))
 

@@ -125,6 +125,9 @@ class Motion(db.Model):
     log_id: Mapped[int | None] = mapped_column(ForeignKey("transparency_log.id", ondelete="RESTRICT"), unique=True)
     open_leaf_json: Mapped[str | None] = mapped_column(Text)  # leaf 0 as committed (rules, weights)
     result_json: Mapped[str | None] = mapped_column(Text)  # voting Result.as_dict() at close
+    # The tie-break secret leaf 0 commits to (64 hex digits), from opening until the close leaf
+    # reveals it; never shown before (docs/bulletin-board.md §2.7). None otherwise.
+    seed_secret: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

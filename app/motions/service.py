@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 import voting
 from ballots import merkle
+from ballots import seed as tie_break
 from ballots.bundle import build_bundle
 from ballots.decides import Decides
 from ballots.leaves import BallotLeaf, ballot_leaf, close_leaf, open_leaf, parse_leaf
-from ballots.leaves import counted_ballots as counted_leaves
+from ballots.ballot_rules import counted_ballots as counted_leaves
 from voting import weights as weight_policies
 
 from app import board
@@ -30,7 +31,7 @@ from app.action_log import record_action
 from app.database import write_transaction
 from app.extensions import db
 from app.models import Member, User, utcnow
-from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy
+from app.motions.models import Ballot, LogKind, Motion, MotionState, Proxy, TransparencyLog
 from app.policy import may_cast_for
 from app.refusal import Refusal
 
@@ -138,6 +139,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
     rules["eligible"] = eligible_block(snapshot.weights, members)
     voting.validate_rules(rules)
     decides = proposal_decided_by(motion)
+    secret = tie_break.new_secret()
     log = board.create_log(board.motion_origin(motion.id), LogKind.MOTION)
     leaf = open_leaf(
         motion=motion.public_id,
@@ -153,8 +155,10 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
         opened_at=now,
         closes_at=motion.closes_at,
         decides=decides,
+        seed_commitment=tie_break.commitment(secret),
     )
     board.append(log, leaf)
+    motion.seed_secret = secret.hex()  # revealed by the close leaf, never before
     before = {"state": motion.state.value}
     motion.log = log
     motion.open_leaf_json = leaf
@@ -166,7 +170,7 @@ def open_motion(motion: Motion, now: datetime | None = None) -> None:
 
 
 def counted_ballots(leaves: Iterable[str], with_regions: bool) -> list[tuple[Any, ...]]:
-    """The tally's input from the log: the ballots `ballots.leaves.counted_ballots` says count."""
+    """The tally's input from the log: the ballots `ballots.ballot_rules.counted_ballots` says count."""
     parsed = ((index, parse_leaf(text)) for index, text in enumerate(leaves))
     counted = counted_leaves((index, leaf) for index, leaf in parsed if isinstance(leaf, BallotLeaf))
     return [(leaf.weight, leaf.selection, leaf.region) if with_regions else (leaf.weight, leaf.selection)
@@ -174,16 +178,21 @@ def counted_ballots(leaves: Iterable[str], with_regions: bool) -> list[tuple[Any
 
 
 def close_motion(motion: Motion, now: datetime | None = None) -> None:
-    """Append the close leaf, then count with the final root as the tie-break seed."""
+    """Append the close leaf revealing the committed secret, then count with the seed derived from
+    it and the log as it stood before the close (docs/bulletin-board.md §2.7)."""
     if motion.state is not MotionState.OPEN or motion.log is None:
         raise MotionError(_("Only an open motion can be closed."))
     now = now or utcnow()
     log = board.lock_for_append(motion.log.id)
     ballot_leaves = sum(1 for row in board.leaves(log) if row.kind == "ballot")
-    board.append(log, close_leaf(motion=motion.public_id, closed_at=now, ballots=ballot_leaves))
+    ballots_root = log_root(log)
+    secret = motion.seed_secret if motion.opening and motion.opening.leaf.seed_commitment else None
+    board.append(log, close_leaf(motion=motion.public_id, closed_at=now, ballots=ballot_leaves, seed_secret=secret))
     rules = committed_rules(motion)
     texts = [row.leaf for row in board.leaves(log)]
-    seed = merkle.frontier_root(merkle.frontier_from_json(json.loads(log.frontier_json), log.size), log.size)
+    # a motion opened before seeds were committed (lipvote-leaf/1) keeps the final root
+    seed = tie_break.derive_seed(bytes.fromhex(secret), ballots_root) if secret else log_root(log)
+    motion.seed_secret = None  # public in the close leaf from now on
     result = voting.tally(motion.method, counted_ballots(texts, uses_regions(rules)), options=motion.option_ids,
                           seats=motion.seats, rules=rules, tie_break_seed=seed)
     motion.result_json = json.dumps(result.as_dict(), ensure_ascii=False, sort_keys=True)
@@ -191,6 +200,11 @@ def close_motion(motion: Motion, now: datetime | None = None) -> None:
     motion.closed_at = now
     record_action("motion.close", target=f"motion:{motion.id}", before={"state": "open"},
                   after={"state": "closed", "status": result.status, "winners": list(result.winners), "log_size": log.size})
+
+
+def log_root(log: TransparencyLog) -> bytes:
+    """The Merkle root of the log as it stands, from its stored frontier."""
+    return merkle.frontier_root(merkle.frontier_from_json(json.loads(log.frontier_json), log.size), log.size)
 
 
 def certify_motion(motion: Motion, now: datetime | None = None) -> None:

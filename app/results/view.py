@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 import voting
-from ballots.leaves import BallotLeaf, counted_ballots, parse_leaf
+from ballots.ballot_rules import counted_ballots
+from ballots.leaves import BallotLeaf, parse_leaf
 
 from app import board
 from app.charts import Bar, Contest, Marker, chart_with_table, contests_with_table

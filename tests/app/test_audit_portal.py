@@ -27,7 +27,7 @@ from ballots import merkle
 from ballots.checkpoint import open_checkpoint, sign_checkpoint
 from ballots.cli import main as verify_main
 from ballots.leaves import ballot_leaf, parse_leaf
-from ballots.note import b64decode_strict, b64encode, parse_vkey
+from ballots.note import Signer, b64decode_strict, b64encode, parse_vkey
 from ballots.receipt import build_receipt, receipt_to_tlog_proof
 from ballots.verify import verify_bundle
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
@@ -185,6 +185,30 @@ def test_key_page_shows_the_signing_key(voters: Flask, client: FlaskClient) -> N
         vkey = board.signer().vkey
     html = _page(client, "/audit/key")
     assert vkey in html and f"{parse_vkey(vkey).key_id:08x}" in html
+    fingerprint = parse_vkey(vkey).fingerprint
+    assert _fingerprint_shown(html) == fingerprint and "Compare the fingerprint" in html
+    french = client.get("/audit/key", headers={"Accept-Language": "fr-CA,fr;q=0.9"}).get_data(as_text=True)
+    assert _fingerprint_shown(french) == fingerprint and "Comparez l’empreinte" in french
+
+
+def test_fingerprint_on_the_motion_page_and_the_receipt_check(voters: Flask, client: FlaskClient) -> None:
+    motion_id, receipts = _motion_with_ballots(voters)
+    assert receipts[0]["format"] == "lipvote-receipt/2"
+    fingerprint = receipts[0]["key_fingerprint"]
+    assert _fingerprint_shown(_page(client, f"/audit/motions/{motion_id}")) == fingerprint
+    checked = _check(client, motion_id, json.dumps(receipts[0])).get_data(as_text=True)
+    assert "This check uses the server’s own signing key" in checked and _fingerprint_shown(checked) == fingerprint
+    # a receipt naming another key (the fingerprint it carries is that key's) is not this server's
+    other = Signer.generate("lipvote.local").vkey
+    forged = dict(receipts[0], verifier_key=other, key_fingerprint=parse_vkey(other).fingerprint)
+    refused = _check(client, motion_id, json.dumps(forged))
+    assert refused.status_code == 422 and "not a key this log is signed with" in refused.get_data(as_text=True)
+
+
+def _fingerprint_shown(html: str) -> str:
+    found = re.search(r'<code class="key-fingerprint"[^>]*>(.*?)</code>', html, re.S)
+    assert found is not None
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()
 
 
 # --- receipts -------------------------------------------------------------------------------------
@@ -441,9 +465,11 @@ def test_bundle_all_writes_one_verified_file_per_closed_motion(voters: Flask, ru
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in folder.iterdir())
     assert files == sorted([f"lipvote-motion-{first}-bundle.json", f"lipvote-motion-{second}-bundle.json"])
+    with voters.app_context():
+        vkey = board.signer().vkey  # the key the audit page publishes
     for name in files:
         out = io.StringIO()
-        assert verify_main([str(folder / name)], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
+        assert verify_main([str(folder / name), "--key", vkey], stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
 
 
 def test_audit_index_lists_opened_motions_for_anyone(voters: Flask, client: FlaskClient) -> None:
@@ -554,8 +580,9 @@ def test_an_auditor_records_a_verified_bundle_in_the_signed_trail(voters: Flask,
         events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "motion.bundle_verified")))
         assert len(events) == 1  # recording twice at the same checkpoint adds nothing
         after = json.loads(events[0].after_json)
+        log = db.session.get(Motion, motion_id).log
         assert after == {"motion": motion_id, "auditor": "Auditor", "checkpoint_size": size, "root": root,
-                         "origin": db.session.get(Motion, motion_id).log.origin}
+                         "origin": log.origin, "key_fingerprint": parse_vkey(log.verifier_key).fingerprint}
         assert "auditor@example.org" in events[0].actor_label
         trail = export.audit_log()
         last = parse_leaf(board.leaves(trail)[-1].leaf)

@@ -23,6 +23,7 @@ from app.models import AuditEvent, DelegateRank, Member, Role
 from app.motions import service
 from app.motions.models import Ballot, LogLeaf, Motion, Proxy
 from ballots.leaves import BallotLeaf, parse_leaf
+from ballots.note import parse_vkey
 from ballots.receipt import receipt_from_tlog_proof, verify_receipt
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now, options
 from tests.conftest import Person, add_member, add_user, csrf_token, post_form, sign_in
@@ -424,6 +425,15 @@ def test_receipt_page_downloads_and_who_may_see_it(fed: Flask, client: FlaskClie
         vkey = db.session.get(Motion, motion_id).log.verifier_key
     checked = verify_receipt(receipt, vkey)
     assert checked.index == 1 and isinstance(checked.leaf, BallotLeaf) and checked.leaf.selection == "yes"
+    # the receipt names the signing key and its fingerprint, on paper and in the file, EN and FR
+    fingerprint = parse_vkey(vkey).fingerprint
+    assert receipt["verifier_key"] == vkey and receipt["key_fingerprint"] == fingerprint
+    assert "Fingerprint of the server’s signing key" in text and _fingerprint_shown(text) == fingerprint
+    receipt_url = response.headers["Location"]
+    post_form(client, "/language", {"lang": "fr", "next": receipt_url}, token_from=receipt_url)
+    french = client.get(receipt_url).get_data(as_text=True)
+    assert "Empreinte de la clé de signature du serveur" in french and _fingerprint_shown(french) == fingerprint
+    post_form(client, "/language", {"lang": "en", "next": receipt_url}, token_from=receipt_url)
 
     proof = client.get(f"/motions/{motion_id}/receipts/1/tlog-proof")
     assert proof.status_code == 200 and proof.headers["Content-Disposition"].startswith("attachment;")
@@ -594,3 +604,10 @@ def test_detail_page_of_a_closed_motion_links_results_and_audit(fed: Flask, clie
     assert f'href="/results/motions/{motion_id}"' in detail and f'href="/audit/motions/{motion_id}"' in detail
     assert "closed, not certified" in detail and f"/motions/{motion_id}/ballot?" not in detail
     assert client.get(f"/motions/{motion_id}/receipts/1").status_code == 200  # receipts outlive the vote
+
+
+def _fingerprint_shown(html: str) -> str:
+    """The fingerprint a page shows, as text (its groups may break only between them)."""
+    found = re.search(r'<code class="key-fingerprint"[^>]*>(.*?)</code>', html, re.S)
+    assert found is not None
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app import board
 from app.extensions import db
 from app.models import DelegateRank, Role
 from app.motions import service
 from app.motions.models import Ballot, LogLeaf, Motion, MotionState
+from ballots import seed as tie_break
+from ballots.leaves import CloseLeaf, OpenLeaf, parse_leaf
 from ballots.receipt import verify_receipt
 from ballots.verify import verify_bundle
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now, options
@@ -100,3 +105,29 @@ def test_secret_ballot_leaves_have_no_member_and_regions_only_when_needed(federa
         assert '"member"' not in receipt["leaf"] and '"region":"atlantic"' in receipt["leaf"]
         motion = close_now(motion_id)
         assert verify_bundle(service.bundle_for(motion)).ok
+
+
+def test_closing_a_tied_motion_counts_with_the_seed_derived_from_the_committed_secret(federation: Flask) -> None:
+    with federation.app_context():
+        motion_id = draft_motion(method="plurality", option_list=options("rivers", "lakes"), rules={})
+        open_now(motion_id)
+        motion = db.session.get(Motion, motion_id)
+        secret = bytes.fromhex(motion.seed_secret or "")
+        opening = parse_leaf(motion.open_leaf_json or "")
+        assert isinstance(opening, OpenLeaf) and opening.format == "lipvote-leaf/2"
+        assert opening.seed_commitment == hashlib.sha256(secret).hexdigest()
+        assert motion.seed_secret not in (motion.open_leaf_json or "")  # committed to, not shown
+        cast_as(motion_id, "halifax@example.org", "rivers")
+        cast_as(motion_id, "ottawa@example.org", "lakes")  # equal weights: a tie broken by lot
+        before_close = service.log_root(db.session.get(Motion, motion_id).log)
+        motion = close_now(motion_id)
+        assert motion.result["status"] == "tie_resolved"
+        assert motion.seed_secret is None  # public in the close leaf from now on
+        close = parse_leaf(board.leaves(motion.log)[-1].leaf)
+        assert isinstance(close, CloseLeaf) and close.seed_secret == secret.hex()
+        derived = tie_break.derive_seed(secret, before_close)
+        assert motion.result["tie_break"]["seed"] == derived.hex()
+        assert derived != service.log_root(motion.log)  # not the final root, which the close moves
+        report = verify_bundle(service.bundle_for(motion), trusted_keys=[board.signer().vkey])
+        assert report.verified, [(c.name, c.message) for c in report.failures()]
+        assert report.check("tie-break seed").status == "ok"

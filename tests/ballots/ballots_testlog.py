@@ -13,7 +13,7 @@ import voting
 from voting import weights as voting_weights
 
 from ballots import bundle as bundle_mod
-from ballots import checkpoint, keys, leaves, merkle, receipt
+from ballots import checkpoint, keys, leaves, merkle, receipt, seed
 from ballots.decides import Decides
 from ballots.note import Signer
 
@@ -62,6 +62,9 @@ class MotionLog:
     first_vkey: str = ""
     clock: datetime = T0
     decides: Decides | None = None
+    leaf_format: int = 2  # 1: no seed commitment, the seed is the final root
+    secret: bytes = field(default_factory=seed.new_secret)
+    ballots_root: bytes | None = None  # the root just before the close leaf
 
     def __post_init__(self) -> None:
         self.first_vkey = self.signer.vkey
@@ -69,7 +72,8 @@ class MotionLog:
             motion=self.motion, title={"en": "Adopt the budget", "fr": "Adopter le budget"},
             method=self.method, options=list(self.options), seats=self.seats, rules=self.rules,
             secrecy=self.secrecy, revote=self.revote, weights=weight_snapshot(),
-            opened_at=self.tick(), decides=self.decides))
+            opened_at=self.tick(), decides=self.decides,
+            seed_commitment=seed.commitment(self.secret) if self.leaf_format == 2 else None))
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=7)
@@ -85,7 +89,7 @@ class MotionLog:
                                           merkle.frontier_root(self.frontier, size + 1))
         self.checkpoints.append(note)
         return receipt.build_receipt(origin=self.origin, index=size, leaf=text, checkpoint=note,
-                                     proof=proof)
+                                     proof=proof, verifier_key=self.signer.vkey)
 
     def cast(self, member: str, selection: Any, *, supersedes: int | None = None,
              weight: int | None = None, region: str | None = None,
@@ -109,7 +113,10 @@ class MotionLog:
 
     def close(self) -> None:
         n = sum(1 for x in self.leaves if '"type":"ballot"' in x)
-        self.append(leaves.close_leaf(motion=self.motion, closed_at=self.tick(), ballots=n))
+        self.ballots_root = self.root()
+        revealed = self.secret.hex() if self.leaf_format == 2 else None
+        self.append(leaves.close_leaf(motion=self.motion, closed_at=self.tick(), ballots=n,
+                                      seed_secret=revealed))
 
     def counted(self) -> list[tuple[Any, ...]]:
         parsed = [leaves.parse_leaf(x) for x in self.leaves]
@@ -124,10 +131,16 @@ class MotionLog:
     def root(self) -> bytes:
         return merkle.frontier_root(self.frontier, len(self.leaves))
 
+    def tie_break_seed(self) -> bytes:
+        """The seed of docs/bulletin-board.md §2.7: derived (lipvote-leaf/2) or the final root."""
+        if self.leaf_format == 2 and self.ballots_root is not None:
+            return seed.derive_seed(self.secret, self.ballots_root)
+        return self.root()
+
     def result(self) -> dict[str, Any]:
         r: dict[str, Any] = voting.tally(self.method, self.counted(), options=list(self.options),
                                          seats=self.seats, rules=self.rules,
-                                         tie_break_seed=self.root()).as_dict()
+                                         tie_break_seed=self.tie_break_seed()).as_dict()
         return r
 
     def bundle(self, **over: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ballots import leaves
+from ballots import leaves, seed
 from ballots.fast.columns import ballot_columns
 from ballots._canonical import canonical_dumps
 from ballots.errors import LeafError
@@ -159,6 +159,18 @@ def test_close_leaf_and_time_format() -> None:
     assert leaves.format_time(leaves.format_time(early)) == "0999-01-02T03:04:05Z"
 
 
+def test_a_committed_open_leaf_is_lipvote_leaf_2_and_its_close_reveals_the_secret() -> None:
+    secret = bytes(range(32))
+    opened = leaves.parse_leaf(_open(seed_commitment=seed.commitment(secret)))
+    assert isinstance(opened, leaves.OpenLeaf) and opened.format == "lipvote-leaf/2"
+    assert opened.seed_commitment == "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd"
+    assert leaves.parse_leaf(_open()).format == "lipvote-leaf/1"
+    text = leaves.close_leaf(motion="m-1", closed_at=T0, ballots=7, seed_secret=secret.hex())
+    assert text == ('{"ballots":7,"closed_at":"2025-03-01T14:05:00Z","motion":"m-1","seed_secret":'
+                    '"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f","type":"close"}')
+    assert leaves.parse_leaf(text) == leaves.CloseLeaf("m-1", "2025-03-01T14:05:00Z", 7, secret.hex())
+
+
 def test_audit_leaf_round_trip() -> None:
     text = leaves.audit_leaf(log="audit", at=T0, actor="admin-1", action="member.update",
                              target="lip-a", details={"weight": [2, 3]})
@@ -181,6 +193,7 @@ def _edit(text: str, **changes: Any) -> str:
 
 
 BALLOT = _ballot()
+CLOSE = leaves.close_leaf(motion="m-1", closed_at=T0, ballots=7)
 
 
 @pytest.mark.parametrize(
@@ -204,7 +217,13 @@ BALLOT = _ballot()
         (_edit(BALLOT, cast_at="2025-02-30T14:05:00Z"), "cast_at: .* real calendar date"),
         (_edit(BALLOT, cast_at="2025-03-01T14:05:00+01:00"), "cast_at"),
         (BALLOT.replace('"yes"', '"ye\\u0301s"'), r"selection\[0\]: string is not in Unicode NFC"),
-        (_edit(_open(), format="lipvote-leaf/2"), "format: got 'lipvote-leaf/2'"),
+        (_edit(_open(), format="lipvote-leaf/3"), "format: got 'lipvote-leaf/3'"),
+        (_edit(_open(), format="lipvote-leaf/2"), "seed_commitment: got None, want present exactly"),
+        (_edit(_open(), seed_commitment="ab" * 32), "seed_commitment: .* present exactly when"),
+        (_edit(_open(), format="lipvote-leaf/2", seed_commitment="AB" * 32), "seed_commitment: .* 64 lowercase"),
+        (_edit(_open(), format="lipvote-leaf/2", seed_commitment="ab" * 31), "seed_commitment: .* 64 lowercase"),
+        (_edit(CLOSE, seed_secret="ab" * 33), "seed_secret: .* 64 lowercase"),
+        (_edit(CLOSE, seed_secret=None), "seed_secret: got None"),
         (_edit(_open(), secrecy="public"), "secrecy: got 'public'"),
         (_edit(_open(), options=["yes", "yes"]), "options: .* distinct"),
         (_edit(_open(), options=[]), "options: got"),
@@ -341,7 +360,8 @@ def test_bulk_ballot_refuses_leaves_over_the_size_limit() -> None:
 
 
 def test_counted_ballots_drops_each_ballot_a_later_one_replaces() -> None:
-    from ballots.leaves import BallotLeaf, counted_ballots
+    from ballots.ballot_rules import counted_ballots
+    from ballots.leaves import BallotLeaf
 
     def ballot(supersedes: int | None, choice: str) -> BallotLeaf:
         return BallotLeaf(motion="m", weight=1, selection=choice, nonce="n" * 22, cast_at="2026-01-01T00:00:00Z",

@@ -116,7 +116,7 @@ def _tampered(**changes: Any) -> dict[str, Any]:
         (_tampered(proof=_receipt(5)["proof"]), ProofError, "got root"),
         (_tampered(origin="lipvote.example/m-8"), VerificationError, "checkpoint origin"),
         (_tampered(leaf=LEAVES[4].replace(":", ": ", 1)), LeafError, "not canonical"),
-        (_tampered(format="lipvote-receipt/2"), FormatError, "receipt format: got 'lipvote-receipt/2'"),
+        (_tampered(format="lipvote-receipt/3"), FormatError, "receipt format: got 'lipvote-receipt/3'"),
         (_tampered(index="4"), FormatError, "receipt index: got str, want an integer"),
         (_tampered(index=True), FormatError, "receipt index: got bool"),
         (_tampered(proof=["!!"]), FormatError, r"receipt proof\[0\]: not standard base64"),

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from ballots import merkle, verify_bundle
+import voting
+from ballots import merkle, seed, verify_bundle
 from ballots import verify as verify_module
 from ballots.fast import FastPath
 from ballots.checkpoint import sign_checkpoint
+from ballots.leaves import canonical_json
 from ballots.note import Signer
 from ballots.verify import CHECKS, Report
 
@@ -32,7 +34,6 @@ def _resign(log: MotionLog, new_leaves: list[str], signer: Signer | None = None)
 def _edit_leaf(text: str, **changes: Any) -> str:
     d = json.loads(text)
     d.update(changes)
-    from ballots.leaves import canonical_json
     return canonical_json(d)
 
 
@@ -212,13 +213,84 @@ def test_resigned_with_another_key(log: MotionLog) -> None:
     failed = _failed(verify_bundle(b))
     assert "the final checkpoint does not verify: no signature from a trusted key" in \
         failed["final checkpoint"]
-    # swapping the bundle's key too: receipts and the pinned key expose it
+    # swapping the bundle's key too: self-consistent, but never "verified" without an anchor
     b = log.bundle(checkpoint=_resign(log, log.leaves, mallory), verifier_key=mallory.vkey,
                    checkpoints=[])
-    assert verify_bundle(b).ok  # self-consistent on its own...
-    failed = _failed(verify_bundle(b, receipts=log.receipts[:1], trusted_keys=[log.first_vkey]))
-    assert "is not the key published by the server" in failed["verifier key"]
-    assert "no signature from a trusted key" in failed["receipts"]
+    alone = verify_bundle(b)
+    assert alone.ok and not alone.verified
+    assert alone.check("trust anchor").status == "skipped"
+    assert "nothing you hold pins the signing key" in alone.check("trust anchor").message
+    failed = _failed(verify_bundle(b, trusted_keys=[log.first_vkey]))
+    assert set(failed) == {"trust anchor"}
+    assert "which is not a key you pinned" in failed["trust anchor"]
+    failed = _failed(verify_bundle(b, key_list=[Signer.generate("x").vkey, log.first_vkey]))
+    assert "which is not a key you pinned" in failed["trust anchor"]
+    failed = _failed(verify_bundle(b, receipts=log.receipts[:1]))
+    assert "not a key this log is signed with" in failed["receipts"]
+    failed = _failed(verify_bundle(b, checkpoints=log.checkpoints[:1]))
+    assert "no signature from a trusted key" in failed["checkpoints"]
+
+
+def _recount(log: MotionLog, tie_break_seed: bytes) -> dict[str, Any]:
+    """What a dishonest server publishes: the true count, under the seed it wants."""
+    out: dict[str, Any] = voting.tally(log.method, log.counted(), options=list(log.options),
+                                       seats=log.seats, rules=log.rules,
+                                       tie_break_seed=tie_break_seed).as_dict()
+    return out
+
+
+def _root(leaves: list[str], size: int) -> bytes:
+    return merkle.Tree(merkle.leaf_hash(x.encode()) for x in leaves[:size]).root()
+
+
+def test_wrong_reveal_resigned(log: MotionLog) -> None:
+    # the server reveals another secret at the close than the one leaf 0 committed to, and
+    # counts consistently with it: only the commitment can tell
+    other = seed.new_secret()
+    leaves = list(log.leaves)
+    leaves[-1] = _edit_leaf(leaves[-1], seed_secret=other.hex())
+    result = _recount(log, seed.derive_seed(other, _root(leaves, len(leaves) - 1)))
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[], result=result)
+    failed = _failed(verify_bundle(b))
+    assert set(failed) == {"tie-break seed"}
+    assert f"the close leaf's seed_secret hashes to {seed.commitment(other)}" in failed["tie-break seed"]
+    assert "the secret was changed after the opening" in failed["tie-break seed"]
+
+
+def test_wrong_commitment_resigned(log: MotionLog) -> None:
+    # leaf 0 rewritten to commit to something else: the reveal no longer matches (and every
+    # receipt issued during the vote disagrees with the rewritten log)
+    leaves = list(log.leaves)
+    leaves[0] = _edit_leaf(leaves[0], seed_commitment="ab" * 32)
+    result = _recount(log, seed.derive_seed(log.secret, _root(leaves, len(leaves) - 1)))
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[], result=result)
+    failed = _failed(verify_bundle(b))
+    assert set(failed) == {"tie-break seed"}
+    assert "but leaf 0 committed to abab" in failed["tie-break seed"]
+    failed = _failed(verify_bundle(b, receipts=log.receipts[:1]))
+    assert "contradicts the log" in failed["receipts"]
+
+
+@pytest.mark.parametrize("published_seed", ["final root", "other"])
+def test_seed_not_the_derived_one(log: MotionLog, published_seed: str) -> None:
+    # a result counted with a seed of the server's choosing (or the old rule's final root)
+    chosen = log.root() if published_seed == "final root" else bytes(32)
+    failed = _failed(verify_bundle(log.bundle(result=_recount(log, chosen))))
+    derived = log.tie_break_seed().hex()
+    assert f"the result's tie-break seed is {chosen.hex()}, but this log's seed is {derived}" in \
+        failed["tie-break seed"]
+    assert "tie_break" in failed["tally"]
+
+
+def test_close_without_the_reveal_resigned(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    close = json.loads(leaves[-1])
+    del close["seed_secret"]
+    leaves[-1] = _edit_leaf(canonical_json(close))
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    report = verify_bundle(b)
+    assert "no close leaf reveals it (seed_secret)" in _failed(report)["tie-break seed"]
+    assert report.check("tally").status == "skipped"
 
 
 def test_rules_changed_after_opening(log: MotionLog) -> None:

@@ -14,9 +14,9 @@ from ballots_testlog import MotionLog
 OPTIONS = ("a", "b", "c", "d", "e")
 
 
-def _zero_first_preference_log() -> MotionLog:
+def _zero_first_preference_log(leaf_format: int = 2) -> MotionLog:
     # c and d have no first preference: they tie in round 1, in any order harmlessly.
-    log = MotionLog(method="irv", options=OPTIONS)
+    log = MotionLog(method="irv", options=OPTIONS, leaf_format=leaf_format)
     log.cast("lip-a", ["a", "b", "c", "d", "e"])
     log.cast("lip-b", ["b", "a", "d", "c", "e"])
     log.cast("lip-c", ["e", "b", "c", "d", "a"])
@@ -43,7 +43,7 @@ def test_new_result_has_no_material_tie_and_verifies() -> None:
 
 
 def test_old_format_bundle_still_verifies_under_the_old_rule() -> None:
-    log = _zero_first_preference_log()
+    log = _zero_first_preference_log(leaf_format=1)  # results of tally/1 came from lipvote-leaf/1 logs
     old = _old_result(log)
     assert old["status"] == "tie_resolved" and old["ties"][0]["material"] is True
     report = verify_bundle(log.bundle(result=old), receipts=log.receipts)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ballots import cli
+from ballots.note import parse_vkey
 from ballots.receipt import receipt_to_tlog_proof
 from ballots_testlog import MotionLog, standard_log
 
@@ -41,9 +42,11 @@ def test_ok_lines_receipts_and_tlog_proofs(tmp_path: Path, log: MotionLog) -> No
                            "--key", log.first_vkey])
     assert "OK: receipts: 2 receipts" in out
     assert "OK: checkpoints: 3 checkpoints agree" in out
-    assert "OK: verifier key: " in out and "matches the pinned key" in out
+    assert "OK: verifier key: " in out and "OK: trust anchor: " in out and "pinned by --key" in out
     assert "OK: tally: re-tally reproduces the published result" in out
-    assert "FAIL" not in out and out.rstrip().endswith("verified: every check passed")
+    fingerprint = parse_vkey(log.first_vkey).fingerprint
+    assert "FAIL" not in out
+    assert out.rstrip().endswith(f"verified: every check passed, signing key fingerprint {fingerprint}")
     assert code == 0
     assert err == ""  # no progress bar: stderr is not a terminal
 
@@ -60,10 +63,12 @@ def test_failure_exits_1_with_fail_line(tmp_path: Path, log: MotionLog) -> None:
 def test_json_report(tmp_path: Path, log: MotionLog) -> None:
     code, out, _ = _run([_write(tmp_path / "b.json", log.bundle()), "--json"])
     report = json.loads(out)
-    assert report["format"] == "lipvote-verify-report/1"
+    assert report["format"] == "lipvote-verify-report/2"
     assert [c["name"] for c in report["checks"]][:3] == ["bundle format", "verifier key", "leaves"]
     assert report["summary"]["root"] == log.root().hex()
-    assert report["ok"] is True and code == 0
+    assert report["summary"]["key_fingerprint"] == parse_vkey(log.first_vkey).fingerprint
+    # self-consistent, but nothing pinned the key: not verified, exit status 4
+    assert report["ok"] is True and report["verified"] is False and code == 4
 
 
 def test_progress_bar_when_asked(tmp_path: Path, log: MotionLog) -> None:
@@ -134,7 +139,7 @@ def test_python_dash_m_entry_point(tmp_path: Path, log: MotionLog) -> None:
     proc = subprocess.run([sys.executable, "-m", "ballots.cli", bundle, "--no-tally"],
                           capture_output=True, text=True, cwd=Path(__file__).parents[2])
     assert "SKIP: tally: not run: re-tally not requested" in proc.stdout
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert proc.returncode == 4 and "Traceback" not in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "ballots.cli"], capture_output=True, text=True,
                           cwd=Path(__file__).parents[2])
     assert proc.returncode == 2 and "usage: python -m ballots.cli" in proc.stderr
