@@ -6,6 +6,7 @@ import ast
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,11 @@ def test_importing_the_pure_packages_loads_no_web_framework() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == []
+
+
+def test_test_modules_have_unique_names() -> None:
+    """Test folders are not packages, so pytest imports each module by its file name: two
+    modules with one name (say tests/app/test_x.py and tests/browser/test_x.py) stop the whole
+    collection, and `make check`, which leaves the browser tests out, would not notice."""
+    names = Counter(path.name for path in (ROOT / "tests").rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []
