@@ -59,6 +59,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(deliberation_bp)
+    from app import mail
+
+    mail.init_app(app)  # the outbox, its page and `lipvote mail` (app/mail/)
 
     from app import cli, schedule
     from app.demo import is_demo

@@ -57,6 +57,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/accounts/<int:user_id>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
     ("GET", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),  # the observer has none
     ("POST", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),
+    # the outbox (app/mail/): <int:message_id> names no message, so the admin gets 404
+    ("GET", "/mail/"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/mail/<int:message_id>/retry"): (ANON_LOGIN, 404, 403, 403, 403, 403),
     # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
     ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
     ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),
@@ -191,6 +194,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:number>", "1")
         .replace("<int:comment_id>", "1")
         .replace("<int:grant_id>", "1")
+        .replace("<int:message_id>", "999999")
     )
 
 

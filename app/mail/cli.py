@@ -1,0 +1,46 @@
+"""`lipvote mail`: deliver the outbox once (cron) or keep delivering it (`--watch`)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.mail import delivery
+from app.mail.settings import configured
+
+
+def _report(outcome: delivery.Round) -> None:
+    if outcome.sent or outcome.retrying or outcome.dead:
+        click.echo(f"sent {len(outcome.sent)}, to retry {len(outcome.retrying)}, failed for good {len(outcome.dead)}")
+
+
+@click.command("mail")
+@click.option("--watch", is_flag=True, help="Keep running, delivering new messages as they are queued.")
+@click.option("--interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between rounds with --watch.")
+@with_appcontext
+def mail_command(watch: bool, interval: float) -> None:
+    """Deliver queued e-mail over SMTP (from cron, or as a long-running process with --watch)."""
+    if not configured():
+        raise click.ClickException("Mail is not configured: set LIPVOTE_SMTP_HOST and LIPVOTE_MAIL_FROM "
+                                   "(docs/configuration.md).")
+    if not watch:
+        _report(delivery.deliver_due())
+        return
+    stop = threading.Event()
+
+    def request_stop(_signal: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    click.echo(f"Delivering queued e-mail every {interval:g} s; stop with Ctrl-C or SIGTERM.")
+    while not stop.is_set():
+        _report(delivery.deliver_due())
+        db.session.remove()
+        stop.wait(interval)
