@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import email
 import email.policy
+import shutil
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
+import pytest
 from aiosmtpd.controller import Controller
+from flask import Flask
+
+from app.extensions import db
+from tests.conftest import _add_people, make_app
 
 
 def free_port() -> int:
@@ -67,3 +74,30 @@ def html_body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("html",))
     assert part is not None
     return str(part.get_content())
+
+
+@pytest.fixture
+def server() -> Iterator[MailServer]:
+    smtp = MailServer()
+    smtp.start()
+    yield smtp
+    smtp.stop()
+
+
+def mail_app(tmp_path: Path, migrated_database: Path, server: MailServer, **overrides: object) -> Flask:
+    """A fresh app on its own database with the test people, sending mail through `server`."""
+    overrides.setdefault("LIPVOTE_RESET_ANSWER_SECONDS", 0.01)
+    database = tmp_path / "lipvote.sqlite3"
+    shutil.copyfile(migrated_database, database)
+    app = make_app(tmp_path, database, **server.config(**overrides))
+    with app.app_context():
+        _add_people()
+    return app
+
+
+@pytest.fixture
+def app_with_mail(tmp_path: Path, migrated_database: Path, server: MailServer) -> Iterator[Flask]:
+    app = mail_app(tmp_path, migrated_database, server)
+    yield app
+    with app.app_context():
+        db.engine.dispose()

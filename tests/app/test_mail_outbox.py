@@ -5,10 +5,8 @@ header injection refused, and lipvote without mail configured as before."""
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -20,35 +18,10 @@ from app.mail import delivery
 from app.mail.models import MailMessage, MailState
 from app.mail.outbox import HeaderInjection, queue
 from app.models import Role, User, utcnow
-from tests.conftest import _add_people, make_app, post_form, sign_in
-from tests.mail_server import MailServer, html_body, text_body
+from tests.conftest import post_form, sign_in
+from tests.mail_server import MailServer, app_with_mail, html_body, mail_app, server, text_body  # noqa: F401  (fixtures)
 
 LINK_RE = re.compile(r"http://localhost/(?:invite|reset)/[A-Za-z0-9_-]+")
-
-
-@pytest.fixture
-def server() -> Iterator[MailServer]:
-    smtp = MailServer()
-    smtp.start()
-    yield smtp
-    smtp.stop()
-
-
-def mail_app(tmp_path: Path, migrated_database: Path, server: MailServer, **overrides: object) -> Flask:
-    database = tmp_path / "lipvote.sqlite3"
-    shutil.copyfile(migrated_database, database)
-    app = make_app(tmp_path, database, **server.config(**overrides))
-    with app.app_context():
-        _add_people()
-    return app
-
-
-@pytest.fixture
-def app_with_mail(tmp_path: Path, migrated_database: Path, server: MailServer) -> Iterator[Flask]:
-    app = mail_app(tmp_path, migrated_database, server)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def deliver(app: Flask, later: timedelta = timedelta(0)) -> delivery.Round:
