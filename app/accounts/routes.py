@@ -174,7 +174,7 @@ def issue_link(user_id: int) -> Response | tuple[str, int]:
                       after={"purpose": purpose.value, "mailed": mailed})
     if mailed:
         flash(_("A new link is on its way to %(email)s; earlier links no longer work.", email=user.email), "success")
-        return redirect(url_for("accounts.index"))
+        return redirect(url_for("accounts.invitations" if request.form.get("back") == "invitations" else "accounts.index"))
     return render_template("accounts/link.html", user=user, link=tokens.link_for(raw, purpose), purpose=purpose.value), 201
 
 

@@ -59,6 +59,10 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/accounts/<int:user_id>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
     ("GET", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),  # the observer has none
     ("POST", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),
+    ("GET", "/accounts/invitations"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/accounts/invitations/preview"): (ANON_LOGIN, 422, 403, 403, 403, 403),  # no file sent
+    ("POST", "/accounts/invitations/send"): (ANON_LOGIN, 400, 403, 403, 403, 403),  # no checked file
+    ("POST", "/accounts/<int:user_id>/invitation/revoke"): (ANON_LOGIN, 409, 403, 403, 403, 403),  # accepted already
     # the outbox (app/mail/): <int:message_id> names no message, so the admin gets 404
     ("GET", "/mail/"): (ANON_LOGIN, 200, 403, 403, 403, 403),
     ("POST", "/mail/<int:message_id>/retry"): (ANON_LOGIN, 404, 403, 403, 403, 403),

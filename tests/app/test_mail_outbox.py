@@ -55,7 +55,7 @@ def test_an_invitation_is_queued_with_the_action_and_delivered_in_the_recipients
     assert message["From"].addresses[0].addr_spec == "vote@lipvote.test"
     assert message["Auto-Submitted"] == "auto-generated"
     text, html = text_body(message), html_body(message)
-    assert "délégué suppléant" in text and "PLI d'Halifax" in text
+    assert "délégué(e) substitut" in text and "PLI d'Halifax" in text
     assert "HNE" in text or "HAE" in text  # the expiry in the federation's time zone, in French
     assert "PLI d&#39;Halifax" in html or "PLI d&#x27;Halifax" in html  # escaped in the HTML part
     link = LINK_RE.search(text).group(0)
