@@ -30,3 +30,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def mail_flags() -> dict[str, object]:
         return {"mail_configured": settings.configured()}
+
+    @app.template_global()
+    def notification_choices_form() -> object:
+        """The signed-in person's choices of notifications by e-mail, as a form (account page)."""
+        from flask_login import current_user
+
+        from app.mail.forms import NotificationChoicesForm
+        from app.mail.notifications import KINDS, opted_out
+
+        off = opted_out(current_user.id)
+        return NotificationChoicesForm(formdata=None, data={kind: kind not in off for kind in KINDS})

@@ -7,11 +7,23 @@ import threading
 from types import FrameType
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.mail import delivery
+from app.mail import delivery, notifications
 from app.mail.settings import configured
+
+
+def _round() -> None:
+    """Queue the notifications that are due (links need LIPVOTE_BASE_URL), then deliver."""
+    base = current_app.config["LIPVOTE_BASE_URL"]
+    if base:
+        with current_app.test_request_context("/"):  # for url_for; the links start with LIPVOTE_BASE_URL
+            queued = notifications.queue_due()
+        if queued:
+            click.echo(f"queued {queued} notifications")
+    _report(delivery.deliver_due())
 
 
 def _report(outcome: delivery.Round) -> None:
@@ -29,8 +41,10 @@ def mail_command(watch: bool, interval: float) -> None:
     if not configured():
         raise click.ClickException("Mail is not configured: set LIPVOTE_SMTP_HOST and LIPVOTE_MAIL_FROM "
                                    "(docs/configuration.md).")
+    if not current_app.config["LIPVOTE_BASE_URL"]:
+        click.echo("LIPVOTE_BASE_URL is not set: no notifications about motions are sent (their links need it).")
     if not watch:
-        _report(delivery.deliver_due())
+        _round()
         return
     stop = threading.Event()
 
@@ -41,6 +55,6 @@ def mail_command(watch: bool, interval: float) -> None:
     signal.signal(signal.SIGINT, request_stop)
     click.echo(f"Delivering queued e-mail every {interval:g} s; stop with Ctrl-C or SIGTERM.")
     while not stop.is_set():
-        _report(delivery.deliver_due())
+        _round()
         db.session.remove()
         stop.wait(interval)

@@ -61,6 +61,9 @@ def build(message: MailMessage, sender: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"lipvote.{message.id}", domain=origin.domain or None)
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    if message.unsubscribe_url:  # RFC 2369 and RFC 8058: the mail client's own one-click "unsubscribe"
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
     return email

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -36,7 +36,35 @@ class MailMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # RFC 8058 one-click unsubscribe address of a notification (None for invitations and resets)
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (Index("ix_mail_message_due", "state", "next_attempt_at"),)
+
+
+class NotificationSent(db.Model):
+    """That a person was notified (or chose not to be) of one event of one motion: each
+    notification goes once, however often `lipvote mail` looks."""
+
+    __tablename__ = "notification_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kind", "motion_id", "user_id", name="uq_notification_once"),)
+
+
+class MailOptOut(db.Model):
+    """A kind of notification a person does not want by e-mail (chosen on their account page,
+    or by the one-click unsubscribe link of such a message)."""
+
+    __tablename__ = "mail_opt_out"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -46,6 +46,7 @@ def load(app: Flask) -> None:
         "LIPVOTE_MAIL_FROM": os.environ.get("LIPVOTE_MAIL_FROM", "").strip(),
         "LIPVOTE_MAIL_MAX_ATTEMPTS": env_int("LIPVOTE_MAIL_MAX_ATTEMPTS", 8),
         "LIPVOTE_MAIL_RETRY_SECONDS": env_int("LIPVOTE_MAIL_RETRY_SECONDS", 60),
+        "LIPVOTE_REMINDER_HOURS": env_int("LIPVOTE_REMINDER_HOURS", 24),
     }
     for key, value in defaults.items():
         app.config.setdefault(key, value)

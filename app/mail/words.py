@@ -7,6 +7,9 @@ from flask_babel import lazy_gettext as _l
 KIND_LABELS = {
     "invitation": _l("Invitation"),
     "password_reset": _l("Password reset"),
+    "motion_opened": _l("Motion open for voting"),
+    "motion_closing": _l("Reminder: motion closes soon"),
+    "motion_certified": _l("Result certified"),
 }
 STATE_LABELS = {
     "queued": _l("Waiting to be sent"),

@@ -1,4 +1,4 @@
-"""mail outbox: messages queued with the action that causes them, delivered by `lipvote mail`
+"""mail outbox (messages queued with the action that causes them, delivered by `lipvote mail`), notifications sent, opt-outs
 
 Revision ID: a1d5e7c3f9b8
 Revises: c6f1d3a8e2b9
@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('next_attempt_at', app.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', app.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('unsubscribe_url', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
@@ -41,8 +42,29 @@ def upgrade():
         batch_op.create_index('ix_mail_message_due', ['state', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_mail_message_user_id'), ['user_id'], unique=False)
 
+    op.create_table('notification_sent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('motion_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['motion_id'], ['motion.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'motion_id', 'user_id', name='uq_notification_once')
+    )
+    op.create_table('mail_opt_out',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'kind')
+    )
+
 
 def downgrade():
+    op.drop_table('mail_opt_out')
+    op.drop_table('notification_sent')
     with op.batch_alter_table('mail_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_message_user_id'))
         batch_op.drop_index('ix_mail_message_due')

@@ -66,6 +66,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     # the outbox (app/mail/): <int:message_id> names no message, so the admin gets 404
     ("GET", "/mail/"): (ANON_LOGIN, 200, 403, 403, 403, 403),
     ("POST", "/mail/<int:message_id>/retry"): (ANON_LOGIN, 404, 403, 403, 403, 403),
+    ("GET", "/mail/unsubscribe/<token>"): (404, 404, 404, 404, 404, 404),  # the signed link is the permission
+    ("POST", "/mail/unsubscribe/<token>"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/mail/choices"): (ANON_LOGIN, 302, 302, 302, 302, 302),  # each person's own choices
     # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
     ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
     ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),
