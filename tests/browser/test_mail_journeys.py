@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from app.mail import delivery
+from app.mail import delivery, notifications
 from app.models import DelegateRank, Member, Role, User
 from sqlalchemy import select
 from tests.browser.conftest import LiveServer, Ui, serve
@@ -102,6 +102,25 @@ def test_a_forgotten_password_is_reset_by_e_mail(lang: str, width: int, server: 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(ui.t("This link cannot be used"))
     look("used")
+
+    # signed in again: the delegate's e-mail choices on the account page
+    page.goto(ui.url("/account"))
+    expect(page.get_by_role("heading", level=2, name=ui.t("E-mail messages"))).to_be_visible()
+    page.get_by_label(ui.t("A result was certified"), exact=True).uncheck()
+    page.get_by_role("button", name=ui.t("Save my e-mail choices"), exact=True).click()
+    expect(page.locator(".flash")).to_have_text(ui.t("Your e-mail choices are saved."))
+    expect(page.get_by_label(ui.t("A result was certified"), exact=True)).not_to_be_checked()
+    look("account")
+
+    # a message's unsubscribe link, opened in a browser
+    with server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        token = notifications.unsubscribe_token(user_id, notifications.CLOSING)
+    page.goto(ui.url(f"/mail/unsubscribe/{token}"))
+    look("unsubscribe")
+    page.get_by_role("button", name=ui.t("Stop these messages"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui.t("Stop these e-mail messages"))
+    look("unsubscribed")
     axe.report()
 
 
