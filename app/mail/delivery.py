@@ -66,6 +66,9 @@ def build(message: MailMessage, sender: str) -> EmailMessage:
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    if message.calendar:
+        email.add_attachment(message.calendar.encode("utf-8"), maintype="text", subtype="calendar",
+                             filename="lipvote-deadline.ics", params={"method": "PUBLISH"})
     return email
 
 
@@ -117,6 +120,7 @@ def record_sent(message_id: int) -> None:
         message.sent_at = utcnow()
         message.last_error = None
         message.body_text = message.body_html = SCRUBBED
+        message.calendar = None
 
 
 def record_failure(message_id: int, error: Exception, outcome: Round) -> None:

@@ -38,6 +38,7 @@ class MailMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # RFC 8058 one-click unsubscribe address of a notification (None for invitations and resets)
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    calendar: Mapped[str | None] = mapped_column(Text)  # an iCalendar (.ics) attachment: a motion's closing time
 
     user: Mapped[User | None] = relationship()
 

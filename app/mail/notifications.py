@@ -15,11 +15,13 @@ Every message carries a one-click unsubscribe link for its kind (RFC 8058).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from typing import Iterable
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -36,6 +38,7 @@ KINDS = {
     CLOSING: _l("A motion closes soon and your member has not voted"),
     CERTIFIED: _l("A result was certified"),
 }
+DEADLINE_EVENT = timedelta(minutes=15)  # the calendar event: the last quarter hour before the close
 CERTIFIED_NEWS = timedelta(days=1)  # older certifications are not news (e.g. when mail is first set up)
 
 
@@ -117,11 +120,32 @@ def _queue(kind: str, motion: Motion, user: User, member: Member, weight: int) -
         CERTIFIED: lambda: _("Result certified: %(title)s", title=title),
     }
     link = _link("results.motion", motion_id=motion.id) if kind == CERTIFIED else _link("motions.vote", motion_id=motion.id)
-    queue_to(user, kind, kind, subjects[kind],
+    calendar = (lambda: deadline_calendar(motion, title, link)) if kind != CERTIFIED and motion.closes_at else None
+    queue_to(user, kind, kind, subjects[kind], calendar=calendar,
              unsubscribe_url=_link("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
              title=title, member=member.name(user.locale), weight=weight, closes_at=motion.closes_at,
              link=link, rank=user.delegate_rank or DelegateRank.PRIMARY, kind_label=KINDS[kind],
              preferences=_link("auth.account"))
+
+
+def deadline_calendar(motion: Motion, title: str, link: str) -> str:
+    """The motion's closing time as an iCalendar event (RFC 5545), in the reader's language."""
+    assert motion.closes_at is not None
+    calendar = Calendar()
+    calendar.add("prodid", "-//lipvote//motion deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    host = urlsplit(current_app.config["LIPVOTE_BASE_URL"]).hostname or "lipvote.local"
+    event.add("uid", f"motion-{motion.id}-closes@{host}")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", motion.closes_at - DEADLINE_EVENT)
+    event.add("dtend", motion.closes_at)
+    event.add("summary", _("Voting closes: %(title)s", title=title))
+    event.add("description", _("Vote here: %(link)s", link=link))
+    event.add("url", link)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
 
 
 def _voted(motion_id: int) -> set[int]:

@@ -50,18 +50,18 @@ def refuse_line_breaks(**headers: str) -> None:
 
 
 def queue(*, kind: str, to_address: str, to_name: str, subject: str, text: str, html: str,
-          user: User | None = None, unsubscribe_url: str | None = None) -> MailMessage:
+          user: User | None = None, unsubscribe_url: str | None = None, calendar: str | None = None) -> MailMessage:
     """Add one message to the outbox (the caller's transaction commits it with the action)."""
     refuse_line_breaks(recipient_address=to_address, recipient_name=to_name, subject=subject)
     message = MailMessage(kind=kind, user_id=user.id if user is not None else None, to_address=to_address,
                           to_name=to_name, subject=subject[:MAX_SUBJECT], body_text=text, body_html=html,
-                          unsubscribe_url=unsubscribe_url)
+                          unsubscribe_url=unsubscribe_url, calendar=calendar)
     db.session.add(message)
     return message
 
 
 def queue_to(user: User, kind: str, template: str, subject: Callable[[], Any], unsubscribe_url: str | None = None,
-             **context: Any) -> MailMessage:
+             calendar: Callable[[], str] | None = None, **context: Any) -> MailMessage:
     """A message to `user` in their language, from the `mail/<template>` pair of templates."""
     with force_locale(user.locale):
         subject_text = str(subject())
@@ -69,5 +69,6 @@ def queue_to(user: User, kind: str, template: str, subject: Callable[[], Any], u
                                unsubscribe_url=unsubscribe_url, **context)
         html = render_template(f"mail/{template}.html", user=user, subject=subject_text,
                                unsubscribe_url=unsubscribe_url, **context)
+        attachment = calendar() if calendar is not None else None
     return queue(kind=kind, to_address=user.email, to_name=user.display_name, subject=subject_text,
-                 text=text, html=html, user=user, unsubscribe_url=unsubscribe_url)
+                 text=text, html=html, user=user, unsubscribe_url=unsubscribe_url, calendar=attachment)

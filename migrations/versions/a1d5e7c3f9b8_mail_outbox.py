@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('sent_at', app.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('unsubscribe_url', sa.String(length=500), nullable=True),
+    sa.Column('calendar', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
 
+import icalendar
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -68,6 +69,13 @@ def test_opened_closing_and_certified_each_once_to_the_right_people(app: Flask, 
     assert f"{BASE}/motions/{motion_id}/vote" in text_body(french)
     assert french["List-Unsubscribe"].startswith(f"<{BASE}/mail/unsubscribe/")
     assert french["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [ics] = [part for part in french.iter_attachments() if part.get_content_type() == "text/calendar"]
+    assert ics.get_filename() == "lipvote-deadline.ics"
+    event = icalendar.Calendar.from_ical(ics.get_content()).walk("VEVENT")[0]
+    with app.app_context():
+        closes_at = db.session.get(Motion, motion_id).closes_at
+    assert event.decoded("dtend") == closes_at.replace(microsecond=0)  # RFC 5545 times are whole seconds
+    assert "FR: Adopt the budget" in str(event["summary"]) and str(event["summary"]).startswith("Fin du vote")
 
     with app.app_context():
         cast_as(motion_id, "delegate@example.org", "yes")
