@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Conflict
 
@@ -146,9 +146,8 @@ def revoke_invitation(user_id: int) -> Response:
             .where(AccountToken.user_id == user_id, AccountToken.purpose == TokenPurpose.INVITATION,
                    AccountToken.used_at.is_(None), AccountToken.expires_at > utcnow())
             .values(expires_at=utcnow())).rowcount  # type: ignore[attr-defined]
-        db.session.execute(update(MailMessage).where(MailMessage.user_id == user_id, MailMessage.kind == "invitation",
-                                                     MailMessage.state == MailState.QUEUED)
-                           .values(state=MailState.DEAD, last_error="revoked"))
+        db.session.execute(delete(MailMessage).where(MailMessage.user_id == user_id, MailMessage.kind == "invitation",
+                                                     MailMessage.state != MailState.SENT))  # its link no longer works
         if revoked:
             record_action("account.invitation_revoked", target=f"user:{user_id}", before=None, after={"links": revoked})
     flash(_("The invitation of %(name)s no longer works.", name=user.display_name) if revoked

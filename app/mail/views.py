@@ -1,4 +1,5 @@
-"""The administrator's outbox page: messages waiting or failed, the last ones sent, and retry."""
+"""The administrator's outbox page (messages waiting or failed, the last ones sent, retry); each
+person's choice of notifications; the one-click unsubscribe link of a notification."""
 
 from __future__ import annotations
 
