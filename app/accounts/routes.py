@@ -158,7 +158,8 @@ def edit(user_id: int) -> Response | tuple[str, int]:
 @bp.post("/<int:user_id>/link")
 @requires(Permission.MANAGE_ACCOUNTS)
 def issue_link(user_id: int) -> Response | tuple[str, int]:
-    """A fresh invitation (no password yet) or reset link (password set), shown once to the admin."""
+    """A fresh invitation (no password yet) or reset link (password set): e-mailed when mail is set
+    up, otherwise shown once to the admin. Earlier links of that kind stop working."""
     user = account_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
