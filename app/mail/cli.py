@@ -51,10 +51,13 @@ def mail_command(watch: bool, interval: float) -> None:
     def request_stop(_signal: int, _frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    previous = {number: signal.signal(number, request_stop) for number in (signal.SIGTERM, signal.SIGINT)}
     click.echo(f"Delivering queued e-mail every {interval:g} s; stop with Ctrl-C or SIGTERM.")
-    while not stop.is_set():
-        _round()
-        db.session.remove()
-        stop.wait(interval)
+    try:
+        while not stop.is_set():
+            _round()
+            db.session.remove()
+            stop.wait(interval)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -194,3 +194,29 @@ def test_the_mail_command_delivers_once(app_with_mail: Flask, server: MailServer
     assert result.exit_code == 0, result.output
     assert "sent 1" in result.output
     assert len(server.inbox.to("cron@example.org")) == 1
+
+
+def test_the_mail_command_keeps_delivering_with_watch_until_stopped(app_with_mail: Flask, server: MailServer,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+    import threading
+
+    from app.mail import cli
+
+    rounds: list[int] = []
+
+    class TwoRounds(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            rounds.append(1)
+            if len(rounds) == 1:
+                invite(app_with_mail, "watched@example.org")  # queued while the worker waits
+            else:
+                signal.raise_signal(signal.SIGTERM)  # as `systemctl stop` would
+            return self.is_set()
+
+    monkeypatch.setattr(cli.threading, "Event", TwoRounds)
+    before = signal.getsignal(signal.SIGTERM)
+    result = app_with_mail.test_cli_runner().invoke(args=["mail", "--watch", "--interval", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert len(rounds) == 2 and len(server.inbox.to("watched@example.org")) == 1
+    assert signal.getsignal(signal.SIGTERM) is before  # the handlers are given back
