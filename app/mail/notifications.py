@@ -2,7 +2,8 @@
 
 - `motion_opened`: a motion is open (what, the closing time, the member's weight, a link);
 - `motion_closing`: it closes within `LIPVOTE_REMINDER_HOURS` and the member has not voted;
-- `motion_certified`: its result is certified (within the last day), with a link to it.
+- `motion_certified`: its result is certified (within the last day), with a link to it;
+- `proxy_granted`: another member gave its vote on an open motion to the person's member.
 
 They go to the active delegates (primary and alternate, who have accepted their invitation)
 of each member eligible in the motion's leaf 0, in each person's language, unless the person
@@ -30,13 +31,14 @@ from app.extensions import db
 from app.mail.models import MailOptOut, NotificationSent
 from app.mail.outbox import queue_to
 from app.models import DelegateRank, Member, Role, User, utcnow
-from app.motions.models import Ballot, Motion, MotionState
+from app.motions.models import Ballot, Motion, MotionState, Proxy
 
-OPENED, CLOSING, CERTIFIED = "motion_opened", "motion_closing", "motion_certified"
+OPENED, CLOSING, CERTIFIED, PROXY = "motion_opened", "motion_closing", "motion_certified", "proxy_granted"
 KINDS = {
     OPENED: _l("A motion opened for voting"),
     CLOSING: _l("A motion closes soon and your member has not voted"),
     CERTIFIED: _l("A result was certified"),
+    PROXY: _l("Another member gives its vote to your member"),
 }
 DEADLINE_EVENT = timedelta(minutes=15)  # the calendar event: the last quarter hour before the close
 CERTIFIED_NEWS = timedelta(days=1)  # older certifications are not news (e.g. when mail is first set up)
@@ -97,27 +99,31 @@ def _eligible_members(motion: Motion) -> dict[int, tuple[Member, int]]:
     return {member.id: (member, weights[member.slug]) for member in members}
 
 
-def _notify(kind: str, motion: Motion, eligible: dict[int, tuple[Member, int]], member_ids: Iterable[int]) -> int:
-    told = _told(kind, motion.id)
+def _notify(kind: str, motion: Motion, eligible: dict[int, tuple[Member, int]], member_ids: Iterable[int],
+            once_as: str | None = None, grantor: Member | None = None) -> int:
+    """Queue `kind` about `motion` to the delegates of `member_ids` not told yet (as `once_as`,
+    when one motion may bring several such events: a proxy from each grantor)."""
+    told = _told(once_as or kind, motion.id)
     count = 0
     for user in _delegates(member_ids):
         if user.id in told:
             continue
-        db.session.add(NotificationSent(kind=kind, motion_id=motion.id, user_id=user.id))
+        db.session.add(NotificationSent(kind=once_as or kind, motion_id=motion.id, user_id=user.id))
         if kind in opted_out(user.id):
             continue
         member, weight = eligible[user.member_id]
-        _queue(kind, motion, user, member, weight)
+        _queue(kind, motion, user, member, weight, grantor)
         count += 1
     return count
 
 
-def _queue(kind: str, motion: Motion, user: User, member: Member, weight: int) -> None:
+def _queue(kind: str, motion: Motion, user: User, member: Member, weight: int, grantor: Member | None) -> None:
     title = motion.title_fr if user.locale == "fr" else motion.title_en
     subjects = {
         OPENED: lambda: _("Open for voting: %(title)s", title=title),
         CLOSING: lambda: _("Closes soon, not voted yet: %(title)s", title=title),
         CERTIFIED: lambda: _("Result certified: %(title)s", title=title),
+        PROXY: lambda: _("A vote given to your member: %(title)s", title=title),
     }
     link = _link("results.motion", motion_id=motion.id) if kind == CERTIFIED else _link("motions.vote", motion_id=motion.id)
     calendar = (lambda: deadline_calendar(motion, title, link)) if kind != CERTIFIED and motion.closes_at else None
@@ -125,7 +131,7 @@ def _queue(kind: str, motion: Motion, user: User, member: Member, weight: int) -
              unsubscribe_url=_link("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
              title=title, member=member.name(user.locale), weight=weight, closes_at=motion.closes_at,
              link=link, rank=user.delegate_rank or DelegateRank.PRIMARY, kind_label=KINDS[kind],
-             preferences=_link("auth.account"))
+             preferences=_link("auth.account"), grantor=grantor.name(user.locale) if grantor else None)
 
 
 def deadline_calendar(motion: Motion, title: str, link: str) -> str:
@@ -163,6 +169,11 @@ def queue_due(now: datetime | None = None) -> int:
             count += _notify(OPENED, motion, eligible, eligible)
             if motion.closes_at is not None and now < motion.closes_at <= now + remind:
                 count += _notify(CLOSING, motion, eligible, set(eligible) - _voted(motion.id))
+            for proxy in db.session.scalars(select(Proxy).where(Proxy.motion_id == motion.id, Proxy.revoked_at.is_(None),
+                                                                Proxy.used_at.is_(None))):
+                if proxy.holder_id in eligible:
+                    count += _notify(PROXY, motion, eligible, [proxy.holder_id], once_as=f"proxy:{proxy.id}",
+                                     grantor=proxy.grantor)
         for motion in db.session.scalars(select(Motion).where(Motion.state == MotionState.CERTIFIED,
                                                                Motion.certified_at >= now - CERTIFIED_NEWS)):
             eligible = _eligible_members(motion)

@@ -10,6 +10,7 @@ KIND_LABELS = {
     "motion_opened": _l("Motion open for voting"),
     "motion_closing": _l("Reminder: motion closes soon"),
     "motion_certified": _l("Result certified"),
+    "proxy_granted": _l("A vote given to your member"),
 }
 STATE_LABELS = {
     "queued": _l("Waiting to be sent"),

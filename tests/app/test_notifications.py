@@ -123,4 +123,22 @@ def test_one_click_unsubscribe_with_one_post_and_the_account_choices(app: Flask,
     assert response.status_code == 302
     with app.app_context():
         kinds = sorted(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id != None)))  # noqa: E711
-    assert kinds == ["motion_certified", "motion_closing", "motion_opened"]  # lea's one, and the delegate's two
+    assert kinds == ["motion_certified", "motion_closing", "motion_opened", "proxy_granted"]  # lea's one, the delegate's three
+
+
+def test_a_proxy_is_told_to_the_holders_delegates_once(app: Flask, server: MailServer) -> None:
+    from app.models import User
+    from app.motions import proxies
+
+    motion_id = open_motion(app, "Adopt the plan", timedelta(days=2))
+    mail_round(app)
+    with app.app_context():
+        lea = db.session.scalar(select(User.id).where(User.email == "lea@example.org"))
+        proxies.grant(motion_id, lea, "halifax")
+    mail_round(app)
+    mail_round(app)
+    assert subjects(server, "delegate@example.org") == ["Open for voting: Adopt the plan",
+                                                        "A vote given to your member: Adopt the plan"]
+    body = text_body(server.inbox.to("delegate@example.org")[1])
+    assert "Bow Valley Immigration Partnership gave its vote on the motion “Adopt the plan” to Halifax LIP." in body
+    assert len(server.inbox.to("lea@example.org")) == 1  # the grantor's delegate is not told
