@@ -1,6 +1,7 @@
 """Mail to the people of the federation: an outbox in the database (`models.py`, `outbox.py`),
-delivered over SMTP by `lipvote mail` (`delivery.py`, `cli.py`), and the administrator's page
-listing what waits or failed (`views.py`). See docs/configuration.md, "Mail"."""
+delivered over SMTP by `lipvote mail` (`delivery.py`, `cli.py`), notifications about motions
+(`notifications.py`), and the pages: the administrator's outbox, each person's choices, the
+one-click unsubscribe (`views.py`). See docs/configuration.md, "Mail"."""
 
 from __future__ import annotations
 
