@@ -62,6 +62,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(deliberation_bp)
     app.register_blueprint(explorer_bp)
 
+    from app import mail
+
+    mail.init_app(app)  # the outbox, its page and `lipvote mail` (app/mail/)
+
     from app import cli, schedule
     from app.demo import is_demo
     from app.policy import Permission, can

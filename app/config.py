@@ -117,6 +117,9 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         LIPVOTE_SESSION_IDLE_MINUTES=env_int("LIPVOTE_SESSION_IDLE_MINUTES", 120),
         LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT=os.environ.get("LIPVOTE_LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
         LIPVOTE_LOGIN_LIMIT_PER_ADDRESS=os.environ.get("LIPVOTE_LOGIN_LIMIT_PER_ADDRESS", "60 per minute; 300 per hour"),
+        LIPVOTE_RESET_LIMIT_PER_ACCOUNT=os.environ.get("LIPVOTE_RESET_LIMIT_PER_ACCOUNT", "3 per hour; 10 per day"),
+        LIPVOTE_RESET_LIMIT_PER_ADDRESS=os.environ.get("LIPVOTE_RESET_LIMIT_PER_ADDRESS", "20 per hour"),
+        LIPVOTE_RESET_ANSWER_SECONDS=0.5,  # every reset request is answered after this long (app/auth/password_reset.py)
         RATELIMIT_STORAGE_URI=os.environ.get("LIPVOTE_RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_STRATEGY="moving-window",
         RATELIMIT_HEADERS_ENABLED=True,

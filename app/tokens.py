@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select, update
@@ -51,6 +51,11 @@ def issue(user: User, purpose: TokenPurpose, created_by: User | None) -> str:
         )
     )
     return raw
+
+
+def expiry(raw: str) -> datetime:
+    """When the link of token `raw` (issued in this transaction or earlier) stops working."""
+    return db.session.scalar(select(AccountToken.expires_at).where(AccountToken.token_hash == _digest(raw)))
 
 
 def link_for(raw: str, purpose: TokenPurpose) -> str:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
-from app.accounts import routes, two_factor_reset  # noqa: E402,F401
+from app.accounts import invitation_views, routes, two_factor_reset  # noqa: E402,F401

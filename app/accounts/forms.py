@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import EmailField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
@@ -33,3 +34,14 @@ class AccountForm(FlaskForm):
     delegate_rank = SelectField(_l("Delegate rank"), choices=RANK_CHOICES)
     locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
     submit = SubmitField(_l("Save"))
+
+
+class InvitationUploadForm(FlaskForm):
+    file = FileField(_l("CSV file of delegates"), validators=[FileRequired(_l("Choose a CSV file.")),
+                                                              FileAllowed(["csv", "txt"], _l("Choose a .csv file."))])
+    submit = SubmitField(_l("Check the file"))
+
+
+class InvitationSendForm(FlaskForm):
+    csv = HiddenField(validators=[DataRequired()])  # the checked file, base64, checked again when sent
+    submit = SubmitField(_l("Create the accounts and send the invitations"))

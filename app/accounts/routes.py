@@ -16,6 +16,8 @@ from app.auth import two_factor
 from app.database import write_transaction
 from app.extensions import db
 from app.i18n import current_language
+from app.mail import messages
+from app.mail.settings import configured as mail_configured
 from app.forms import ConfirmForm
 from app.models import DelegateRank, Member, Role, SessionEnd, TokenPurpose, User
 from app.policy import Permission, requires
@@ -124,11 +126,14 @@ def _form_page(user: User | None) -> Response | tuple[str, int]:
                 if before is not None and changes_authority(before, after):
                     sessions.end_all(target.id, SessionEnd.ACCOUNT)
                 if user is None:
-                    raw = tokens.issue(target, TokenPurpose.INVITATION, current_user)
-                    link = tokens.link_for(raw, TokenPurpose.INVITATION)
+                    link = invite(target)
         if not problems:
             if link:
                 return render_template("accounts/link.html", user=target, link=link, purpose="invitation"), 201
+            if user is None:
+                flash(_("Saved %(name)s. An invitation is on its way to %(email)s.", name=target.display_name,
+                        email=target.email), "success")
+                return redirect(url_for("accounts.index"))
             flash(_("Saved %(name)s.", name=target.display_name), "success")
             return redirect(url_for("accounts.index"))
         if user is not None:
@@ -152,8 +157,9 @@ def edit(user_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/<int:user_id>/link")
 @requires(Permission.MANAGE_ACCOUNTS)
-def issue_link(user_id: int) -> tuple[str, int]:
-    """A fresh invitation (no password yet) or reset link (password set), shown once to the admin."""
+def issue_link(user_id: int) -> Response | tuple[str, int]:
+    """A fresh invitation (no password yet) or reset link (password set): e-mailed when mail is set
+    up, otherwise shown once to the admin. Earlier links of that kind stop working."""
     user = account_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -162,8 +168,25 @@ def issue_link(user_id: int) -> tuple[str, int]:
     purpose = TokenPurpose.INVITATION if user.password_hash is None else TokenPurpose.RESET
     with write_transaction():
         raw = tokens.issue(user, purpose, current_user)
-        record_action(f"account.{purpose.value}_link", target=f"user:{user.id}", before=None, after={"purpose": purpose.value})
+        mailed = mail_configured()
+        if mailed:
+            (messages.invitation if purpose is TokenPurpose.INVITATION else messages.password_reset)(user, raw)
+        record_action(f"account.{purpose.value}_link", target=f"user:{user.id}", before=None,
+                      after={"purpose": purpose.value, "mailed": mailed})
+    if mailed:
+        flash(_("A new link is on its way to %(email)s; earlier links no longer work.", email=user.email), "success")
+        return redirect(url_for("accounts.invitations" if request.form.get("back") == "invitations" else "accounts.index"))
     return render_template("accounts/link.html", user=user, link=tokens.link_for(raw, purpose), purpose=purpose.value), 201
+
+
+def invite(user: User) -> str | None:
+    """Issue `user`'s invitation inside the caller's write transaction: e-mailed when mail is
+    set up (None is returned), otherwise the link, for the administrator to pass on."""
+    raw = tokens.issue(user, TokenPurpose.INVITATION, current_user)
+    if mail_configured():
+        messages.invitation(user, raw)
+        return None
+    return tokens.link_for(raw, TokenPurpose.INVITATION)
 
 
 @bp.post("/<int:user_id>/active")

@@ -18,6 +18,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), filters=[clean_line],
+                       validators=[DataRequired(_l("Enter the e-mail address of your account.")), Length(max=254)])
+    submit = SubmitField(_l("Send me a reset link"))
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),

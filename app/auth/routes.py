@@ -7,6 +7,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user
 from werkzeug.security import generate_password_hash
 
+from app.action_log import record_action
 from app.auth import bp, two_factor
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, SetPasswordForm
 from app.database import write_transaction
@@ -102,7 +103,7 @@ def _set_password_page(raw: str, purpose: TokenPurpose, template: str) -> Respon
 def _set_password_form(token: AccountToken, template: str) -> Response | tuple[str, int]:
     form = SetPasswordForm()
     if form.validate_on_submit():
-        token_id, user_id = token.id, token.user_id
+        token_id, user_id, purpose = token.id, token.user_id, token.purpose
         new_hash = generate_password_hash(form.password.data or "")  # before the write lock: it takes a while
         if current_user.is_authenticated:
             sessions.sign_out(current_user._get_current_object())
@@ -113,6 +114,9 @@ def _set_password_form(token: AccountToken, template: str) -> Response | tuple[s
                 user.password_hash = new_hash
                 keep_language_choice(user)
                 sessions.end_all(user.id, SessionEnd.PASSWORD)
+                if purpose is TokenPurpose.RESET:
+                    record_action("account.password_reset", target=f"user:{user.id}", before=None,
+                                  after={"other_sessions": "ended"}, actor=user)
                 enrolled = two_factor.is_enrolled(user)
                 if not enrolled:
                     sessions.sign_in(user, remember=False)

@@ -25,6 +25,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/invite/<token>"): (404, 404, 404, 404, 404, 404),
     ("GET", "/reset/<token>"): (404, 404, 404, 404, 404, 404),
     ("POST", "/reset/<token>"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/password-reset"): (200, 302, 302, 302, 302, 302),  # no mail configured here: "ask your administrator"
+    ("POST", "/password-reset"): (200, 302, 302, 302, 302, 302),
     ("POST", "/language"): (302, 302, 302, 302, 302, 302),
     # two-factor authentication: nobody here has it on (tests/app/test_two_factor.py covers it)
     ("GET", "/login/code"): (400, 302, 302, 302, 302, 302),  # anonymous: no sign-in waits for a code
@@ -57,6 +59,16 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/accounts/<int:user_id>/active"): (ANON_LOGIN, 302, 403, 403, 403, 403),
     ("GET", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),  # the observer has none
     ("POST", "/accounts/<int:user_id>/two-factor/reset"): (ANON_LOGIN, 409, 403, 403, 403, 403),
+    ("GET", "/accounts/invitations"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/accounts/invitations/preview"): (ANON_LOGIN, 422, 403, 403, 403, 403),  # no file sent
+    ("POST", "/accounts/invitations/send"): (ANON_LOGIN, 400, 403, 403, 403, 403),  # no checked file
+    ("POST", "/accounts/<int:user_id>/invitation/revoke"): (ANON_LOGIN, 409, 403, 403, 403, 403),  # accepted already
+    # the outbox (app/mail/): <int:message_id> names no message, so the admin gets 404
+    ("GET", "/mail/"): (ANON_LOGIN, 200, 403, 403, 403, 403),
+    ("POST", "/mail/<int:message_id>/retry"): (ANON_LOGIN, 404, 403, 403, 403, 403),
+    ("GET", "/mail/unsubscribe/<token>"): (404, 404, 404, 404, 404, 404),  # the signed link is the permission
+    ("POST", "/mail/unsubscribe/<token>"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/mail/choices"): (ANON_LOGIN, 302, 302, 302, 302, 302),  # each person's own choices
     # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
     ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
     ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),
@@ -193,6 +205,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:number>", "1")
         .replace("<int:comment_id>", "1")
         .replace("<int:grant_id>", "1")
+        .replace("<int:message_id>", "999999")
     )
 
 

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SubmitField
+
+from app.mail.notifications import CERTIFIED, CLOSING, KINDS, OPENED, PROXY
+
+
+class NotificationChoicesForm(FlaskForm):
+    motion_opened = BooleanField(KINDS[OPENED])
+    motion_closing = BooleanField(KINDS[CLOSING])
+    motion_certified = BooleanField(KINDS[CERTIFIED])
+    proxy_granted = BooleanField(KINDS[PROXY])
+    submit = SubmitField(_l("Save my e-mail choices"))
+
+    def chosen(self) -> set[str]:
+        return {kind for kind in KINDS if getattr(self, kind).data}
