@@ -42,6 +42,11 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
     ("GET", "/motions/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
     ("GET", "/members/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    # the representation-framework explorer reads the registry; <name> names no preset here
+    # (tests/app/test_explorer.py checks the real presets)
+    ("GET", "/explorer/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/<name>.csv"): (ANON_LOGIN, 404, 404, 404, 404, 404),
+    ("GET", "/explorer/<name>.json"): (ANON_LOGIN, 404, 404, 404, 404, 404),
     ("GET", "/members/new"): (ANON_LOGIN, 200, 403, 403, 403, 403),
     ("POST", "/members/new"): (ANON_LOGIN, 422, 403, 403, 403, 403),  # admin: empty form refused
     ("GET", "/members/<slug>/edit"): (ANON_LOGIN, 200, 403, 403, 403, 403),
