@@ -351,10 +351,21 @@ def irv_story(result: dict[str, Any], labels: Labels) -> list[str]:
             exhausted = (frac(r["tallies"][eliminated]) or Fraction(0)) - kept
             if exhausted > 0:
                 moved.append(_("%(weight)s stopped counting (no next choice left)", weight=amount(exhausted)))
+        moved_words = ", ".join(moved) if moved else _("none had a next choice still in the count")
+        tie = next((t for t in result.get("ties", []) if t["stage"] == f"round {r['round']}"
+                    and t["effect"] == "eliminated"), None)
+        if tie is not None:
+            story.append(_("Round %(round)d: %(tied)s were tied for the least weight (%(weight)s); the tie-break "
+                           "order eliminated %(option)s (%(material)s); its ballots moved on: %(moved)s.",
+                           round=r["round"], tied=labels.options(tie["tied"]),
+                           option=labels.option(eliminated), weight=amount(r["tallies"][eliminated]),
+                           material=_("this could change who won") if tie["material"]
+                           else _("any order gives the same winner"), moved=moved_words))
+            continue
         story.append(_("Round %(round)d: %(option)s had the least weight (%(weight)s) and was eliminated; its ballots "
                        "moved on: %(moved)s.", round=r["round"],
                        option=labels.option(eliminated), weight=amount(r["tallies"][eliminated]),
-                       moved=", ".join(moved) if moved else _("none had a next choice still in the count")))
+                       moved=moved_words))
     winner = _single_winner(result)
     if winner is not None:
         story.append(_irv_reason(result, winner, labels))

@@ -324,6 +324,14 @@ def test_irv_speaks_of_rounds_eliminations_and_a_majority_not_quotas(voters: Fla
     assert "quota" not in main and "surplus" not in main
 
 
+def test_an_irv_round_that_breaks_a_tie_says_so_and_whether_it_mattered(voters: Flask, client: FlaskClient) -> None:
+    # C and D have no first preference and tie for last; either order elects B (tests/browser/test_results_ties.py)
+    html = _page_with_tally(voters, client, "irv", "abcde", [(4, "abcde"), (3, "badce"), (2, "ecdba")])
+    assert ("Round 1: C, D were tied for the least weight (0); the tie-break order eliminated C (any order gives the "
+            "same winner); its ballots moved on: none had a next choice still in the count.") in html
+    assert "Round 2: D had the least weight (0) and was eliminated" in html
+
+
 def test_irv_with_exhausted_ballots_counts_the_majority_of_continuing_weight(voters: Flask, client: FlaskClient) -> None:
     html = _page_with_tally(voters, client, "irv", "mnck", [(42, "m"), (26, "nc"), (15, "c"), (17, "kcnm")], CITIES)
     assert "15 to Nashville" not in html

@@ -59,6 +59,12 @@ def test_an_immaterial_tie_is_not_called_broken(lang: str, live_server: LiveServ
     outcome = page.locator(".outcome")
     expect(outcome).to_contain_text(OPTIONS[1][lang])
     expect(outcome).not_to_contain_text(ui.t("A tie was broken by the published tie-break order; see below."))
+    tied_round = ui.t("Round %(round)d: %(tied)s were tied for the least weight (%(weight)s); the tie-break order "
+                      "eliminated %(option)s (%(material)s); its ballots moved on: %(moved)s.") % {
+        "round": 1, "tied": f"{OPTIONS[2][lang]}, {OPTIONS[3][lang]}", "weight": "0", "option": OPTIONS[2][lang],
+        "material": ui.t("any order gives the same winner"),
+        "moved": ui.t("none had a next choice still in the count")}
+    expect(page.locator("main")).to_contain_text(tied_round)
     ties = page.locator("section[aria-labelledby=ties-heading]")
     expect(ties.locator("tbody tr")).to_have_count(1)
     expect(ties.locator("tbody td").last).to_have_text(ui.t("no, it could not change who won"))
