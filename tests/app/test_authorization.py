@@ -160,6 +160,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/proposals/<slug>/experts/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/experts/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/experts/<int:grant_id>/end"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    # the framework explorer: everyone signed in compares presets, chairs and admins edit their own
+    # (a custom framework's export without its parameters is refused: 422)
+    ("GET", "/explorer/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/<name>.csv"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/<name>.json"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/custom"): (ANON_LOGIN, 200, 200, 403, 403, 403),
+    ("GET", "/explorer/custom.csv"): (ANON_LOGIN, 422, 422, 403, 403, 403),
+    ("GET", "/explorer/custom.json"): (ANON_LOGIN, 422, 422, 403, 403, 403),
 }
 
 
@@ -193,6 +201,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:number>", "1")
         .replace("<int:comment_id>", "1")
         .replace("<int:grant_id>", "1")
+        .replace("<name>", "size_tiers")
     )
 
 
