@@ -43,7 +43,21 @@ MIN_COMPARED, MAX_COMPARED = 1, 3  # presets beside the custom framework
 _PERCENT = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,4}))?\s*%?")
 _FRACTION = re.compile(r"([0-9]{1,6})\s*/\s*([0-9]{1,6})")
 
-NOT_A_PERCENTAGE = _l("Enter a percentage from 0 to 100 such as 50 or 66.5, or a fraction such as 2/3.")
+# Each percentage field says which share it wants: the error summary lists them out of context.
+NOT_A_PERCENTAGE: dict[str, object] = {
+    "equal_part": _l("Enter the part shared equally as a percentage from 0 to 100, such as 50, or a fraction such as 1/2."),
+    "cap": _l("Enter the cap as a percentage from 0 to 100, such as 10 or 12.5, or a fraction such as 1/8."),
+    "floor": _l("Enter the floor as a percentage from 0 to 100, such as 0.25, or a fraction such as 1/400."),
+    "weight_share": _l("Enter the share of the weight as a percentage from 0 to 100 (below 100 after “more than”), "
+                        "such as 50, or a fraction such as 2/3."),
+    "members_share": _l("Enter the share of the LIPs as a percentage from 0 to 100 (below 100 after “more than”), "
+                        "such as 50, or a fraction such as 2/3."),
+}
+MISSING_PERCENTAGE: dict[str, object] = {
+    "equal_part": _l("Enter the part of the weight shared equally."),
+    "weight_share": _l("Enter the share of the weight a motion needs."),
+    "members_share": _l("Enter the share of the LIPs a motion needs."),
+}
 
 
 @dataclass
@@ -100,13 +114,13 @@ def values_from_preset(name: str) -> dict[str, str]:
     return values
 
 
-def _percentage(parsed: Parsed, name: str, *, low: int = 0, high: int = 100,
-                required: bool = True) -> Fraction | None:
-    """The field's percentage as a share in [low %, high %], or None (an error recorded unless optional and blank)."""
+def _percentage(parsed: Parsed, name: str, *, below_whole: bool = False, required: bool = True) -> Fraction | None:
+    """The field's percentage as a share in [0, 1] (below 1 with ``below_whole``), or None
+    (an error recorded unless the field is optional and blank)."""
     raw = parsed.values.get(name, "").strip()
     if not raw:
         if required:
-            parsed.fail(name, _l("Enter a percentage."))
+            parsed.fail(name, MISSING_PERCENTAGE[name])
         return None
     m, f = _PERCENT.fullmatch(raw), _FRACTION.fullmatch(raw)
     if f is not None and int(f.group(2)) > 0:
@@ -114,10 +128,10 @@ def _percentage(parsed: Parsed, name: str, *, low: int = 0, high: int = 100,
     elif m is not None:
         value = Fraction(f"{m.group(1)}.{m.group(2) or 0}") / 100
     else:
-        parsed.fail(name, NOT_A_PERCENTAGE)
+        parsed.fail(name, NOT_A_PERCENTAGE[name])
         return None
-    if not Fraction(low, 100) <= value <= Fraction(high, 100):
-        parsed.fail(name, NOT_A_PERCENTAGE)
+    if not 0 <= value <= 1 or (below_whole and value == 1):
+        parsed.fail(name, NOT_A_PERCENTAGE[name])
         return None
     return value
 
@@ -183,14 +197,14 @@ def _rule(parsed: Parsed, member_count: int, region_count: int) -> dict[str, Any
     elif weight == "jagiellonian":
         rule["weight"] = {"jagiellonian": True}
     elif weight != "none":
-        share = _percentage(parsed, "weight_share", high=99 if weight == "more_than" else 100)
+        share = _percentage(parsed, "weight_share", below_whole=weight == "more_than")
         if share is not None:
             rule["weight"] = _share_spec(weight, share)
     members = parsed.values.get("members", "")
     if members not in CONDITIONS:
         parsed.fail("members", _l("Choose the condition on the number of LIPs."))
     elif members != "none":
-        share = _percentage(parsed, "members_share", high=99 if members == "more_than" else 100)
+        share = _percentage(parsed, "members_share", below_whole=members == "more_than")
         if share is not None:
             rule["members"] = _share_spec(members, share)
     regions = parsed.values.get("regions", "")

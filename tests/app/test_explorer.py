@@ -162,6 +162,10 @@ def test_percentages_accept_a_decimal_comma_and_a_percent_sign(client: FlaskClie
     report = json.loads(client.get("/explorer/custom.json", query_string=query).get_data(as_text=True))
     assert report["framework"]["weights"]["cap"] == "1/8"
     assert report["framework"]["weights"]["floor"] == "1/400"
+    query = _custom("size_tiers", weight="more_than", weight_share="99.5", members="at_least", members_share="100")
+    report = json.loads(client.get("/explorer/custom.json", query_string=query).get_data(as_text=True))
+    assert report["framework"]["rule"]["weight"] == {"more_than": "199/200"}
+    assert report["framework"]["rule"]["members"] == {"at_least": "1/1"}
 
 
 BAD = [
@@ -169,19 +173,24 @@ BAD = [
     ({"kind": "tiered", "large": "0"}, "large", "Enter a factor as a whole number from 1 to 100."),
     ({"kind": "tiered", "medium": "two"}, "medium", "Enter a factor as a whole number from 1 to 100."),
     ({"kind": "tiered", "small": "١"}, "small", "Enter a factor as a whole number from 1 to 100."),
+    ({"kind": "population", "equal_part": ""}, "equal_part", "Enter the part of the weight shared equally."),
     ({"kind": "population", "total": ""}, "total", "Enter the total units of weight"),
     ({"total": "2000000"}, "total", "Enter the total units of weight"),
-    ({"kind": "population", "equal_part": "150"}, "equal_part", "Enter a percentage from 0 to 100"),
-    ({"cap": "abc"}, "cap", "Enter a percentage from 0 to 100"),
+    ({"kind": "population", "equal_part": "150"}, "equal_part", "Enter the part shared equally as a percentage"),
+    ({"kind": "population", "equal_part": "3/2"}, "equal_part", "Enter the part shared equally as a percentage"),
+    ({"cap": "abc"}, "cap", "Enter the cap as a percentage"),
+    ({"cap": "1/0"}, "cap", "Enter the cap as a percentage"),
+    ({"floor": "0.00001"}, "floor", "Enter the floor as a percentage"),
     ({"cap": "0"}, "cap", "Enter a cap above 0 per cent"),
     ({"cap": "5"}, "cap", "The cap is too low"),
     ({"floor": "10"}, "floor", "The floor is too high"),
     ({"cap": "20", "floor": "8"}, "floor", "The floor is too high"),  # 14 x 8 % > 100 %
     ({"weight": "sometimes"}, "weight", "Choose the condition on weight."),
-    ({"weight": "more_than", "weight_share": ""}, "weight_share", "Enter a percentage."),
-    ({"weight": "more_than", "weight_share": "100"}, "weight_share", "Enter a percentage from 0 to 100"),
+    ({"weight": "more_than", "weight_share": ""}, "weight_share", "Enter the share of the weight a motion needs."),
+    ({"weight": "more_than", "weight_share": "100"}, "weight_share", "Enter the share of the weight as a percentage"),
     ({"members": "maybe"}, "members", "Choose the condition on the number of LIPs."),
-    ({"members": "at_least", "members_share": "-5"}, "members_share", "Enter a percentage from 0 to 100"),
+    ({"members": "at_least", "members_share": "-5"}, "members_share", "Enter the share of the LIPs as a percentage"),
+    ({"members": "at_least", "members_share": "101"}, "members_share", "Enter the share of the LIPs as a percentage"),
     ({"regions": "several"}, "regions", "Choose the regional condition."),
     ({"regions": "some", "regions_needed": "6"}, "regions_needed", "Enter a number of regions from 1 to 5."),
     ({"regions": "some", "regions_needed": "0"}, "regions_needed", "Enter a number of regions from 1 to 5."),
@@ -241,4 +250,5 @@ def test_the_custom_page_in_french(client: FlaskClient, login, registry) -> None
     page = client.get("/explorer/custom", query_string=_custom(cap="abc"))
     text = page.get_data(as_text=True)
     assert page.status_code == 422
-    assert "Build a custom framework" not in text and "Enter a percentage" not in text
+    assert "Build a custom framework" not in text and "Enter the cap" not in text
+    assert "Créer un cadre sur mesure" in text

@@ -85,7 +85,7 @@ def test_a_chair_builds_a_custom_framework(lang: str, width: int, live_server: L
     page.get_by_role("button", name=ui.t("Compare"), exact=True).click()
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text(
-        ui.t("Enter a percentage from 0 to 100 such as 50 or 66.5, or a fraction such as 2/3."))
+        ui.t("Enter the cap as a percentage from 0 to 100, such as 10 or 12.5, or a fraction such as 1/8."))
     summary.get_by_role("link").first.click()
     expect(page.get_by_label(ui.t("Cap: most weight for one LIP, in per cent (optional)"), exact=True)).to_be_focused()
     axe.check("custom framework refused")
