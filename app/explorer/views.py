@@ -244,7 +244,7 @@ def custom_framework() -> tuple[str, int]:
     if result is not None:
         reports: list[dict[str, Any] | str] = [result, *(preset_report(name, members) for name in parsed.compared)]
         views = [_view(CUSTOM, result, _("Your framework"),
-                       _custom_description(parsed.values["kind"], parsed.framework["weights"])),
+                       _custom_description(parsed.values["kind"], result["framework"]["weights"])),
                  *(_view(name, r) for name, r in zip(parsed.compared, reports[1:]))]
         tables = _comparison(reports)
     return render_template("explorer/custom.html", values=parsed.values, compared=parsed.compared,

@@ -9,6 +9,8 @@ from fractions import Fraction
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from flask.testing import FlaskClient
 
 from app.explorer.frameworks import PRESETS
@@ -125,6 +127,7 @@ def test_the_form_starts_from_a_preset(client: FlaskClient, login, registry) -> 
     assert 'name="weight_share" value="65"' in text and 'name="members_share" value="55"' in text
     assert 'name="block_minimum" value="4"' in text
     assert "Your framework" not in text  # nothing computed before the form is sent
+    assert client.get("/explorer/custom", query_string={"start": "nonsense"}).status_code == 200  # the first preset
 
 
 @pytest.mark.parametrize("role", ["chair", "admin"])
@@ -252,3 +255,26 @@ def test_the_custom_page_in_french(client: FlaskClient, login, registry) -> None
     assert page.status_code == 422
     assert "Build a custom framework" not in text and "Enter the cap" not in text
     assert "Créer un cadre sur mesure" in text
+
+
+def test_exact_regional_parity_too_fine_asks_for_a_total(client: FlaskClient, login, registry) -> None:  # type: ignore[no-untyped-def]
+    login("chair")
+    page = client.get("/explorer/custom", query_string=_custom("regional_blocks", total=""))
+    assert page.status_code in (200, 422)
+    if page.status_code == 422:
+        assert "Enter a total of units of weight to share." in page.get_data(as_text=True)
+
+
+FIELD_TEXT = st.one_of(st.sampled_from(["", "0", "1", "50", "100", "2/3", "1/0", "12,5 %", "999999999", "all", "-1"]),
+                       st.text(max_size=8))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(["kind", "small", "large", "equal_part", "cap", "floor", "total", "weight",
+                                                "weight_share", "members", "members_share", "regions", "regions_needed",
+                                                "block_minimum"]), FIELD_TEXT, max_size=5))
+def test_no_parameters_make_a_server_error(client: FlaskClient, login, registry, changes) -> None:  # type: ignore[no-untyped-def]
+    if client.get("/explorer/custom").status_code == 302:  # hypothesis reuses the signed-in client
+        login("chair")
+    page = client.get("/explorer/custom", query_string=_custom(**changes))
+    assert page.status_code in (200, 422)
