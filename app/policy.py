@@ -37,6 +37,7 @@ class Permission(str, enum.Enum):
     READ_HIDDEN_COMMENTS = "read_hidden_comments"  # the text of a hidden comment: auditors only
     PROPOSE_AMENDMENTS = "propose_amendments"  # propose and second, on behalf of a member: delegates
     MANAGE_AMENDMENTS = "manage_amendments"  # translate, put to a vote, rule out of order: chairs
+    EDIT_FRAMEWORKS = "edit_frameworks"  # custom frameworks on the explorer (issue 16): admins and chairs
 
 
 _EVERYONE = {Permission.VIEW_DASHBOARD, Permission.VIEW_MEMBERS, Permission.VIEW_MOTIONS, Permission.VIEW_PROPOSALS}
@@ -49,12 +50,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_MEMBERS,
             Permission.MANAGE_ACCOUNTS,
             Permission.VIEW_AUDIT_TRAIL,
+            Permission.EDIT_FRAMEWORKS,
         }
     ),
     Role.CHAIR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.MANAGE_MOTIONS, Permission.VIEW_AUDIT_TRAIL,
                                        Permission.MANAGE_PROPOSALS,
                                        Permission.COMMENT_ON_PROPOSALS, Permission.MODERATE_COMMENTS,
-                                       Permission.MANAGE_AMENDMENTS}),
+                                       Permission.MANAGE_AMENDMENTS, Permission.EDIT_FRAMEWORKS}),
     Role.DELEGATE: frozenset(_EVERYONE | {Permission.CAST_BALLOT,
                                           Permission.COMMENT_ON_PROPOSALS, Permission.PROPOSE_AMENDMENTS}),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.EXPORT_MEMBERS, Permission.VIEW_AUDIT_TRAIL,

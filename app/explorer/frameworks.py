@@ -51,14 +51,19 @@ def active_members() -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=64)
-def _cached(name: str, members_json: str) -> dict[str, Any]:
-    return report(frameworks.PRESETS[name], json.loads(members_json), max_cost=MAX_COST)
+def _cached(framework_json: str, members_json: str) -> dict[str, Any]:
+    return report(json.loads(framework_json), json.loads(members_json), max_cost=MAX_COST)
+
+
+def framework_report(framework: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]:
+    """The framework's report on ``members``; raises VotingError (TooLarge above MAX_COST)."""
+    return _cached(json.dumps(framework, sort_keys=True), json.dumps(members, sort_keys=True))
 
 
 def preset_report(name: str, members: list[dict[str, Any]]) -> dict[str, Any] | str:
     """The preset's report on ``members``, or the reason it cannot be computed (VotingError text)."""
     try:
-        return _cached(name, json.dumps(members, sort_keys=True))
+        return framework_report(frameworks.PRESETS[name], members)
     except VotingError as e:
         return str(e)
 

@@ -8,18 +8,22 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.charts import Bar, bar_chart
 from app.csv_cells import spreadsheet_cell
 from app.display import number, percent
 from app.explorer import bp
+from app.explorer import custom
 from app.explorer.frameworks import (
-    DEFAULT_CHOICE, MAX_CHOSEN, MIN_CHOSEN, PRESETS, active_members, fraction, preset_report,
+    DEFAULT_CHOICE, MAX_CHOSEN, MIN_CHOSEN, PRESETS, active_members, fraction, framework_report, preset_report,
 )
 from app.policy import Permission, requires
+from voting import VotingError
+from voting.framework_report import TooLarge
 from app.registry import HOLDER_TYPES, REGIONS, SETTINGS, SIZE_CLASSES
 
 CATEGORY_LABELS = {"setting": SETTINGS, "size_class": SIZE_CLASSES, "holder_type": HOLDER_TYPES}
@@ -99,9 +103,17 @@ def _region_chart(name: str, label: str, result: dict[str, Any]) -> Any:
                      scale=1)
 
 
-def _view(name: str, result: dict[str, Any] | str) -> dict[str, Any]:
-    label, description = PRESETS[name]
+def _view(name: str, result: dict[str, Any] | str, label: object = None, description: object = None) -> dict[str, Any]:
+    if label is None:
+        label, description = PRESETS[name]
     view: dict[str, Any] = {"name": name, "label": label, "description": description}
+    if name == CUSTOM:
+        query = request.query_string.decode("ascii", "replace")
+        view["csv_url"] = f"{url_for('explorer.custom_csv')}?{query}"
+        view["json_url"] = f"{url_for('explorer.custom_json')}?{query}"
+    else:
+        view["csv_url"] = url_for("explorer.export_csv", name=name)
+        view["json_url"] = url_for("explorer.export_json", name=name)
     if isinstance(result, str):
         view["problem"] = result
         return view
@@ -148,18 +160,25 @@ def _report_or_404(name: str) -> dict[str, Any]:
     return result
 
 
+def _json_download(result: dict[str, Any], name: str) -> Response:
+    body = json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=framework-{name}.json"})
+
+
 @bp.get("/<name>.json")
 @requires(Permission.VIEW_MEMBERS)
 def export_json(name: str) -> Response:
-    body = json.dumps(_report_or_404(name), indent=1, sort_keys=True, ensure_ascii=False)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=framework-{name}.json"})
+    return _json_download(_report_or_404(name), name)
 
 
 @bp.get("/<name>.csv")
 @requires(Permission.VIEW_MEMBERS)
 def export_csv(name: str) -> Response:
-    result = _report_or_404(name)
+    return _csv_download(_report_or_404(name), name)
+
+
+def _csv_download(result: dict[str, Any], name: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     columns = ("id", "weight", "weight_share", "banzhaf", "absolute_banzhaf", "shapley_shubik")
@@ -168,3 +187,92 @@ def export_csv(name: str) -> Response:
         writer.writerow([spreadsheet_cell(row[c]) for c in columns])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=framework-{name}.csv"})
+
+
+CUSTOM = "custom"
+TOO_LARGE = _l("This framework is too large to compute exactly in the time a page allows. "
+               "Try a smaller total of units of weight, or fewer conditions.")
+
+
+def _custom_description(kind: str, weights: dict[str, Any]) -> str:
+    """The custom framework's weights in plain words (the card's "needs" list says the rule)."""
+    parts = [str(custom.KINDS[kind])]
+    if weights.get("tiers"):
+        parts.append(_("small centres %(small)s, medium %(medium)s, large %(large)s", **weights["tiers"]))
+    if weights.get("equal_part") is not None and kind == "population":
+        parts.append(_("%(share)s of the weight shared equally", share=percent(Fraction(weights["equal_part"]), 2)))
+    if weights.get("cap"):
+        parts.append(_("no LIP above %(cap)s of the weight", cap=percent(Fraction(weights["cap"]), 2)))
+    if weights.get("floor"):
+        parts.append(_("none below %(floor)s", floor=percent(Fraction(weights["floor"]), 2)))
+    return "; ".join(parts) + "."
+
+
+def _custom_result(parsed: custom.Parsed, members: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The custom framework's report, or None with the reason added to ``parsed.errors``."""
+    assert parsed.framework is not None
+    try:
+        return framework_report(parsed.framework, members)
+    except TooLarge:
+        parsed.fail("total", TOO_LARGE)
+    except VotingError:
+        parsed.fail("total", _("These weights cannot be shared exactly among the LIPs of the registry. "
+                               "Enter a total of units of weight to share."))
+    return None
+
+
+@bp.get("/custom")
+@requires(Permission.EDIT_FRAMEWORKS)
+def custom_framework() -> tuple[str, int]:
+    """Edit a framework's parameters, starting from a preset, and compare it with one to three presets."""
+    members = active_members()
+    compared = request.args.getlist("framework")
+    submitted = "kind" in request.args
+    start = request.args.get("start", "")
+    if not submitted:
+        start = start if start in PRESETS else DEFAULT_CHOICE[0]
+        values = {**custom.values_from_preset(start), "start": start}
+        compared = compared or [name for name in DEFAULT_CHOICE if name != start][:2]
+        return render_template("explorer/custom.html", values=values, compared=compared, errors=[], views=[],
+                               tables=[], member_count=len(members), custom=custom, presets=PRESETS), 200
+    regions = {m["region"] for m in members}
+    parsed = custom.parse(request.args.to_dict(flat=True), compared, PRESETS, len(members), len(regions))
+    if not members:
+        parsed.fail("kind", _("There are no active members to compare frameworks on."))
+    result = _custom_result(parsed, members) if parsed.framework is not None and not parsed.errors else None
+    views, tables = [], []
+    if result is not None:
+        reports: list[dict[str, Any] | str] = [result, *(preset_report(name, members) for name in parsed.compared)]
+        views = [_view(CUSTOM, result, _("Your framework"),
+                       _custom_description(parsed.values["kind"], result["framework"]["weights"])),
+                 *(_view(name, r) for name, r in zip(parsed.compared, reports[1:]))]
+        tables = _comparison(reports)
+    return render_template("explorer/custom.html", values=parsed.values, compared=parsed.compared,
+                           errors=parsed.errors, views=views, tables=tables, member_count=len(members),
+                           custom=custom, presets=PRESETS), 422 if parsed.errors else 200
+
+
+def _custom_or_refusal() -> dict[str, Any] | tuple[str, int]:
+    """The custom framework of the query string's report, or a plain refusal (422)."""
+    members = active_members()
+    regions = {m["region"] for m in members}
+    parsed = custom.parse(request.args.to_dict(flat=True), request.args.getlist("framework"), PRESETS,
+                          len(members), len(regions))
+    result = _custom_result(parsed, members) if parsed.framework is not None and not parsed.errors else None
+    if result is None:
+        return " ".join(message for _field, message in parsed.errors) or _("Check the framework's parameters."), 422
+    return result
+
+
+@bp.get("/custom.json")
+@requires(Permission.EDIT_FRAMEWORKS)
+def custom_json() -> Response | tuple[str, int]:
+    result = _custom_or_refusal()
+    return _json_download(result, CUSTOM) if isinstance(result, dict) else result
+
+
+@bp.get("/custom.csv")
+@requires(Permission.EDIT_FRAMEWORKS)
+def custom_csv() -> Response | tuple[str, int]:
+    result = _custom_or_refusal()
+    return _csv_download(result, CUSTOM) if isinstance(result, dict) else result

@@ -42,11 +42,6 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
     ("GET", "/motions/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
     ("GET", "/members/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
-    # the representation-framework explorer reads the registry; <name> names no preset here
-    # (tests/app/test_explorer.py checks the real presets)
-    ("GET", "/explorer/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
-    ("GET", "/explorer/<name>.csv"): (ANON_LOGIN, 404, 404, 404, 404, 404),
-    ("GET", "/explorer/<name>.json"): (ANON_LOGIN, 404, 404, 404, 404, 404),
     ("GET", "/members/new"): (ANON_LOGIN, 200, 403, 403, 403, 403),
     ("POST", "/members/new"): (ANON_LOGIN, 422, 403, 403, 403, 403),  # admin: empty form refused
     ("GET", "/members/<slug>/edit"): (ANON_LOGIN, 200, 403, 403, 403, 403),
@@ -177,6 +172,14 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/proposals/<slug>/experts/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/experts/new"): (ANON_LOGIN, 403, 404, 403, 403, 403),
     ("POST", "/proposals/<slug>/experts/<int:grant_id>/end"): (ANON_LOGIN, 403, 404, 403, 403, 403),
+    # the framework explorer: everyone signed in compares presets, chairs and admins edit their own
+    # (a custom framework's export without its parameters is refused: 422)
+    ("GET", "/explorer/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/<name>.csv"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/<name>.json"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/explorer/custom"): (ANON_LOGIN, 200, 200, 403, 403, 403),
+    ("GET", "/explorer/custom.csv"): (ANON_LOGIN, 422, 422, 403, 403, 403),
+    ("GET", "/explorer/custom.json"): (ANON_LOGIN, 422, 422, 403, 403, 403),
 }
 
 
@@ -211,6 +214,7 @@ def fill(url: str, people: dict[str, Person]) -> str:
         .replace("<int:comment_id>", "1")
         .replace("<int:grant_id>", "1")
         .replace("<int:message_id>", "999999")
+        .replace("<name>", "size_tiers")
     )
 
 

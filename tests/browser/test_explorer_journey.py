@@ -51,3 +51,43 @@ def test_frameworks_side_by_side(lang: str, width: int, live_server: LiveServer,
     axe.check("explorer (refused choice)")
     page.screenshot(path=artifacts / f"explorer-{lang}-{width}-refused.png", full_page=True)
     axe.report()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_chair_builds_a_custom_framework(lang: str, width: int, live_server: LiveServer, new_page: Callable[[], Page],
+                                           axe_source: str, artifacts: Path) -> None:
+    """From a preset's card to the form, then a custom framework beside the presets; a bad
+    percentage gets the error summary. Screenshots: explorer-custom-<lang>-<width>[-result|-refused].png."""
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    ui = Ui(lang, live_server.url)
+    axe = Axe(page, axe_source, lang, impacts=("minor", "moderate", "serious", "critical"))
+    ui.sign_in(page, "chair")
+    axe.visit(ui, "/explorer/", "explorer as a chair")
+    page.get_by_role("link", name=f"{ui.t('Change the parameters of this framework')} — {ui.t('Weights by size')}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui.t("Build a custom framework"))
+    axe.check("custom framework form")
+    page.screenshot(path=artifacts / f"explorer-custom-{lang}-{width}.png", full_page=True)
+
+    page.get_by_label(ui.t("Large centres"), exact=True).fill("5")
+    members = page.get_by_role("group", name=ui.t("Condition on the number of LIPs"))
+    members.get_by_label(ui.t("More than"), exact=True).check()
+    page.get_by_label(ui.t("Share of the LIPs, in per cent"), exact=True).fill("50")
+    page.get_by_role("button", name=ui.t("Compare"), exact=True).click()
+    expect(page.get_by_role("heading", level=2, name=ui.t("Your framework"), exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name=ui.t("One LIP, one vote"))).to_be_visible()
+    assert "large=5" in page.url  # the comparison has an address to share
+    axe.check("custom framework compared")
+    page.screenshot(path=artifacts / f"explorer-custom-{lang}-{width}-result.png", full_page=True)
+
+    page.get_by_label(ui.t("Cap: most weight for one LIP, in per cent (optional)"), exact=True).fill("a lot")
+    page.get_by_role("button", name=ui.t("Compare"), exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text(
+        ui.t("Enter the cap as a percentage from 0 to 100, such as 10 or 12.5, or a fraction such as 1/8."))
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label(ui.t("Cap: most weight for one LIP, in per cent (optional)"), exact=True)).to_be_focused()
+    axe.check("custom framework refused")
+    page.screenshot(path=artifacts / f"explorer-custom-{lang}-{width}-refused.png", full_page=True)
+    axe.report()
