@@ -127,7 +127,7 @@ def test_demo_loads_once_into_an_empty_database(app: Flask) -> None:
     assert "DEMO DATA" in result.output and demo.DEMO_PASSWORD in result.output
     with app.app_context():
         members = list(db.session.scalars(select(Member)))
-        assert len(members) == len(demo.LIPS) >= 40
+        assert len(members) == len(demo.LIPS) == 80
         assert {m.region for m in members} >= {"atlantic", "ontario", "prairies_nt", "bc_yukon"}
         assert {m.setting for m in members} == {"urban", "rural"}
         assert {m.holder_type for m in members} == {"spo", "municipal"}
@@ -136,7 +136,8 @@ def test_demo_loads_once_into_an_empty_database(app: Flask) -> None:
                      "bow-valley", "regina-region", "st-johns"}
         assert seed_lips <= {m.slug for m in members}
         roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-        assert {r.value: n for r, n in roles.items()} == {"admin": 1, "chair": 2, "delegate": len(demo.LIPS), "auditor": 1, "observer": 1}
+        assert {r.value: n for r, n in roles.items()} == {"admin": 1, "chair": 2, "delegate": len(demo.LIPS),
+                                                          "auditor": 1, "observer": 1, "expert": 1}
     again = runner.invoke(args=["demo"])
     assert again.exit_code != 0 and "already holds" in again.output
     quiet = runner.invoke(args=["demo", "--if-empty"])
