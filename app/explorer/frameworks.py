@@ -38,7 +38,7 @@ PRESETS: dict[str, tuple[object, object]] = {
     "two_thirds_members_half_population": (_l("Two thirds of LIPs and half the population"),
                                            _l("At least two thirds of the LIPs, serving at least half of the population.")),
     "majority_and_regions": (_l("Majority of LIPs and of three regions"),
-                             _l("More than half of the LIPs, and more than half of the LIPs in at least three of the five regions.")),
+                             _l("More than half of the LIPs, and more than half of the LIPs in at least three of the regions that have LIPs.")),
     "majority_in_every_region": (_l("Majority in every region"),
                                  _l("More than half of the LIPs in each region.")),
     "eu_double_majority": (_l("Double majority, European Union style"),
