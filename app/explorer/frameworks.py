@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Member
 from voting import VotingError, frameworks
+from voting.framework_report import TooLarge
 from voting.framework_report import report
 
 MAX_COST = 40_000_000
@@ -60,12 +61,20 @@ def framework_report(framework: dict[str, Any], members: list[dict[str, Any]]) -
     return _cached(json.dumps(framework, sort_keys=True), json.dumps(members, sort_keys=True))
 
 
+TOO_LARGE = _l("This framework is too large to compute exactly in the time a page allows. "
+               "Try a smaller total of units of weight, or fewer conditions.")
+NOT_EXACT = _l("These weights cannot be shared exactly among the LIPs of the registry. "
+               "Enter a total of units of weight to share.")
+
+
 def preset_report(name: str, members: list[dict[str, Any]]) -> dict[str, Any] | str:
-    """The preset's report on ``members``, or the reason it cannot be computed (VotingError text)."""
+    """The preset's report on ``members``, or why it cannot be computed, in the reader's language."""
     try:
         return framework_report(frameworks.PRESETS[name], members)
-    except VotingError as e:
-        return str(e)
+    except TooLarge:
+        return str(TOO_LARGE)
+    except VotingError:
+        return str(NOT_EXACT)
 
 
 def fraction(text: str | None) -> Fraction | None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.charts import Bar, bar_chart
@@ -19,7 +18,8 @@ from app.display import number, percent
 from app.explorer import bp
 from app.explorer import custom
 from app.explorer.frameworks import (
-    DEFAULT_CHOICE, MAX_CHOSEN, MIN_CHOSEN, PRESETS, active_members, fraction, framework_report, preset_report,
+    DEFAULT_CHOICE, MAX_CHOSEN, MIN_CHOSEN, NOT_EXACT, PRESETS, TOO_LARGE, active_members, fraction, framework_report,
+    preset_report,
 )
 from app.policy import Permission, requires
 from voting import VotingError
@@ -190,8 +190,6 @@ def _csv_download(result: dict[str, Any], name: str) -> Response:
 
 
 CUSTOM = "custom"
-TOO_LARGE = _l("This framework is too large to compute exactly in the time a page allows. "
-               "Try a smaller total of units of weight, or fewer conditions.")
 
 
 def _custom_description(kind: str, weights: dict[str, Any]) -> str:
@@ -216,8 +214,7 @@ def _custom_result(parsed: custom.Parsed, members: list[dict[str, Any]]) -> dict
     except TooLarge:
         parsed.fail("total", TOO_LARGE)
     except VotingError:
-        parsed.fail("total", _("These weights cannot be shared exactly among the LIPs of the registry. "
-                               "Enter a total of units of weight to share."))
+        parsed.fail("total", NOT_EXACT)
     return None
 
 

@@ -96,7 +96,11 @@ def test_a_framework_over_the_bound_is_shown_with_the_reason(client: FlaskClient
     page = client.get("/explorer/", query_string=[("framework", "population_capped"), ("framework", "size_tiers")])
     assert page.status_code == 200
     assert "cannot be computed on the registry" in page.get_data(as_text=True)
+    assert "too large to compute exactly in the time a page allows" in page.get_data(as_text=True)
     assert client.get("/explorer/population_capped.json").status_code == 409
+    post_form(client, "/language", {"lang": "fr", "next": "/explorer/"}, token_from="/explorer/")
+    french = client.get("/explorer/", query_string=[("framework", "population_capped"), ("framework", "size_tiers")])
+    assert "in the time a page allows" not in french.get_data(as_text=True)  # the reason in the reader's language
     explorer_frameworks._cached.cache_clear()
 
 
