@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from app.database import write_transaction
 from app.extensions import db
-from app.mail.models import MailOptOut
-from app.models import DelegateRank, Member, Role, utcnow
+from app.mail.models import MailOptOut, Notification
+from app.models import DelegateRank, Member, Role, User, utcnow
 from app.motions import service
 from app.motions.models import Motion
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
@@ -94,6 +94,10 @@ def test_opened_closing_and_certified_each_once_to_the_right_people(app: Flask, 
     mail_round(app)
     assert subjects(server, "delegate@example.org")[1:] == ["Result certified: Adopt the budget"]
     assert f"{BASE}/results/motions/{motion_id}" in text_body(server.inbox.to("delegate@example.org")[1])
+    outcome = "Carried: 1 of 2 members voted; yes had 5,000 of 5,000 units cast for yes or no (100.0%)"
+    assert f"final.\n\n{outcome}" in text_body(server.inbox.to("delegate@example.org")[1]).replace("\r\n", "\n")  # the results page's words
+    french = text_body(server.inbox.to("lea@example.org")[2]).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Adoptée : 1 membre sur 2 a voté" in french
     assert len(subjects(server, "lea@example.org")) == 3
 
 
@@ -113,6 +117,10 @@ def test_one_click_unsubscribe_with_one_post_and_the_account_choices(app: Flask,
     open_motion(app, "Second", timedelta(days=2))
     mail_round(app)
     assert len(server.inbox.to("lea@example.org")) == 1  # unsubscribed from openings
+    with app.app_context():  # still told in lipvote: the choices are about e-mail only
+        texts = db.session.scalars(select(Notification.text_fr).join(User, User.id == Notification.user_id)
+                                   .where(User.email == "lea@example.org").order_by(Notification.id)).all()
+    assert [text.replace("\u00a0", " ") for text in texts] == ["Ouvert au vote : FR: First", "Ouvert au vote : FR: Second"]
     assert len(server.inbox.to("delegate@example.org")) == 2
 
     client = app.test_client()
