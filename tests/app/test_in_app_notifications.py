@@ -19,7 +19,7 @@ from app.motions.models import Motion
 from tests.app.motion_helpers import close_now, draft_motion, open_now
 from tests.conftest import Person, add_user, post_form, sign_in
 
-HEADER_COUNT = re.compile(r'class="notices-link"[^>]*>([^<]*)(?:<span class="notice-count"><span aria-hidden="true">\(([^<)]*))?')
+HEADER_COUNT = re.compile(r'class="notices-link"[^>]*>([^<]*)(?:<span class="notice-count"><span aria-hidden="true"> \(([^<)]*))?')
 
 
 def notices_round(app: Flask) -> str:
@@ -57,13 +57,13 @@ def test_without_mail_set_up_notices_are_listed_counted_and_marked_read(app: Fla
     assert header_count(client) == "2"
     page = client.get("/notifications/").get_data(as_text=True)
     assert page.index("Open for voting: Adopt the plan") < page.index("Open for voting: Adopt the budget")  # newest first
-    assert page.count('class="notice-tag">New<') == 2 and "You have 2 unread notifications." in page
+    assert page.count('class="inbox-tag">New<') == 2 and "You have 2 unread notifications." in page
     assert f'href="/motions/{first}/vote"' in page
 
     response = post_form(client, "/notifications/read", {}, token_from="/notifications/")
     assert response.status_code == 302
     page = client.get("/notifications/").get_data(as_text=True)
-    assert "notice-tag" not in page and "You have read all your notifications." in page
+    assert "inbox-tag" not in page and "You have read all your notifications." in page
     assert "Mark all as read" not in page
     assert header_count(client) is None  # no count once everything is read
     assert client.post("/notifications/read").status_code == 400  # no form token
