@@ -4,7 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
-from app.mail.notifications import CERTIFIED, CLOSING, KINDS, OPENED, PROXY
+from app.mail.notifications import (CERTIFIED, CLOSING, CONSULTATION_CLOSING, CONSULTATION_OPENED, KINDS, OPENED,
+                                    PROXY)
 
 
 class NotificationChoicesForm(FlaskForm):
@@ -12,6 +13,8 @@ class NotificationChoicesForm(FlaskForm):
     motion_closing = BooleanField(KINDS[CLOSING])
     motion_certified = BooleanField(KINDS[CERTIFIED])
     proxy_granted = BooleanField(KINDS[PROXY])
+    consultation_opened = BooleanField(KINDS[CONSULTATION_OPENED])
+    consultation_closing = BooleanField(KINDS[CONSULTATION_CLOSING])
     submit = SubmitField(_l("Save my e-mail choices"))
 
     def chosen(self) -> set[str]:

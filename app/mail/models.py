@@ -84,10 +84,13 @@ class Notification(db.Model):
     text_en: Mapped[str] = mapped_column(String(500))
     text_fr: Mapped[str] = mapped_column(String(500))
     path: Mapped[str] = mapped_column(String(300))  # a link inside lipvote, e.g. "/motions/3/vote"
+    # what it is about, for events other than motions (e.g. "consultation:4"): told once each
+    ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),
+                      UniqueConstraint("user_id", "kind", "ref", name="uq_notification_ref"))
 
     def text(self, lang: str) -> str:
         return self.text_fr if lang == "fr" else self.text_en

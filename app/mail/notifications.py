@@ -40,11 +40,14 @@ from app.models import DelegateRank, Member, Role, User, utcnow
 from app.motions.models import Ballot, Motion, MotionState, Proxy
 
 OPENED, CLOSING, CERTIFIED, PROXY = "motion_opened", "motion_closing", "motion_certified", "proxy_granted"
+CONSULTATION_OPENED, CONSULTATION_CLOSING = "consultation_opened", "consultation_closing"
 KINDS = {
     OPENED: _l("A motion opened for voting"),
     CLOSING: _l("A motion closes soon and your member has not voted"),
     CERTIFIED: _l("A result was certified"),
     PROXY: _l("Another member gives its vote to your member"),
+    CONSULTATION_OPENED: _l("A consultation opened"),
+    CONSULTATION_CLOSING: _l("A consultation closes soon and your member has not answered"),
 }
 DEADLINE_EVENT = timedelta(minutes=15)  # the calendar event: the last quarter hour before the close
 CERTIFIED_NEWS = timedelta(days=1)  # older certifications are not news (e.g. when mail is first set up)
@@ -66,7 +69,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     return (user_id, kind) if isinstance(user_id, int) and kind in KINDS else None
 
 
-def _link(endpoint: str, **values: object) -> str:
+def link_to(endpoint: str, **values: object) -> str:
     return current_app.config["LIPVOTE_BASE_URL"] + url_for(endpoint, **values)
 
 
@@ -85,7 +88,7 @@ def set_choices(user_id: int, wanted: Iterable[str]) -> None:
             db.session.add(MailOptOut(user_id=user_id, kind=kind))
 
 
-def _delegates(member_ids: Iterable[int]) -> list[User]:
+def delegates(member_ids: Iterable[int]) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.member_id.in_(list(member_ids)), User.role == Role.DELEGATE, User.active, User.password_hash.is_not(None))
         .order_by(User.id)))
@@ -112,19 +115,19 @@ def _notify(kind: str, motion: Motion, eligible: dict[int, tuple[Member, int]], 
     they turned it off. Returns how many people were told."""
     told = _told(once_as or kind, motion.id)
     count = 0
-    for user in _delegates(member_ids):
+    for user in delegates(member_ids):
         if user.id in told:
             continue
         db.session.add(NotificationSent(kind=once_as or kind, motion_id=motion.id, user_id=user.id))
         _record(kind, motion, user, grantor)
         count += 1
-        if _mail_enabled() and kind not in opted_out(user.id):
+        if mail_enabled() and kind not in opted_out(user.id):
             member, weight = eligible[user.member_id]
             _queue(kind, motion, user, member, weight, grantor)
     return count
 
 
-def _mail_enabled() -> bool:
+def mail_enabled() -> bool:
     return configured() and bool(current_app.config["LIPVOTE_BASE_URL"])
 
 
@@ -164,13 +167,13 @@ def outcome_words(motion: Motion) -> str | None:
 def _queue(kind: str, motion: Motion, user: User, member: Member, weight: int, grantor: Member | None) -> None:
     title = motion.title_fr if user.locale == "fr" else motion.title_en
     endpoint, values = _endpoint(kind, motion)
-    link = _link(endpoint, **values)
+    link = link_to(endpoint, **values)
     calendar = (lambda: deadline_calendar(motion, title, link)) if kind != CERTIFIED and motion.closes_at else None
     queue_to(user, kind, kind, lambda: _subject(kind, motion, user.locale), calendar=calendar,
-             unsubscribe_url=_link("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
+             unsubscribe_url=link_to("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
              title=title, member=member.name(user.locale), weight=weight, closes_at=motion.closes_at,
              link=link, rank=user.delegate_rank or DelegateRank.PRIMARY, kind_label=KINDS[kind],
-             preferences=_link("auth.account"), grantor=grantor.name(user.locale) if grantor else None,
+             preferences=link_to("auth.account"), grantor=grantor.name(user.locale) if grantor else None,
              outcome=(lambda: outcome_words(motion)) if kind == CERTIFIED else None)
 
 
@@ -218,4 +221,7 @@ def queue_due(now: datetime | None = None) -> int:
                                                                Motion.certified_at >= now - CERTIFIED_NEWS)):
             eligible = _eligible_members(motion)
             count += _notify(CERTIFIED, motion, eligible, eligible)
+        from app.mail import consultation_notices  # it builds on this module
+
+        count += consultation_notices.queue_due(now, remind)
     return count

@@ -28,8 +28,10 @@ def upgrade():
     sa.Column('path', sa.String(length=300), nullable=False),
     sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('read_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ref', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'kind', 'ref', name='uq_notification_ref')
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_user_read', ['user_id', 'read_at'], unique=False)

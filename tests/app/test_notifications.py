@@ -12,7 +12,7 @@ from typing import Iterator
 import icalendar
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.database import write_transaction
 from app.extensions import db
@@ -131,7 +131,8 @@ def test_one_click_unsubscribe_with_one_post_and_the_account_choices(app: Flask,
     assert response.status_code == 302
     with app.app_context():
         kinds = sorted(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id != None)))  # noqa: E711
-    assert kinds == ["motion_certified", "motion_closing", "motion_opened", "proxy_granted"]  # lea's one, the delegate's three
+    assert kinds == ["consultation_closing", "consultation_opened", "motion_certified", "motion_closing", "motion_opened",
+                     "proxy_granted"]  # lea's one, the delegate's five
 
 
 def test_a_proxy_is_told_to_the_holders_delegates_once(app: Flask, server: MailServer) -> None:
@@ -150,3 +151,39 @@ def test_a_proxy_is_told_to_the_holders_delegates_once(app: Flask, server: MailS
     body = text_body(server.inbox.to("delegate@example.org")[1])
     assert "Bow Valley Immigration Partnership gave its vote on the motion “Adopt the plan” to Halifax LIP." in body
     assert len(server.inbox.to("lea@example.org")) == 1  # the grantor's delegate is not told
+
+
+def test_a_consultation_opened_and_closing_soon_to_the_members_that_have_not_answered(app: Flask,
+                                                                                      server: MailServer) -> None:
+    from app.deliberation import consultations, service as proposals
+    from app.deliberation.consultation_models import Consultation
+    from app.deliberation.text import ClauseText
+    from voting import weights as weight_policies
+
+    with app.test_request_context(), write_transaction():
+        proposal = proposals.create_proposal(title_en="Workplan", title_fr="Plan de travail",
+                                             clauses=[ClauseText("1", "Goals", "Objectifs", "Meet.", "Se réunir.")])
+        consultation_id = consultations.create(proposal, closes_at=utcnow() + timedelta(days=7), confidential=False,
+                                               weight_policy=dict(weight_policies.PRESETS["equal"])).id
+    assert "queued 2 notifications" in mail_round(app)
+    mail_round(app)  # each once
+    assert subjects(server, "delegate@example.org") == ["Consultation open: Workplan"]
+    assert subjects(server, "lea@example.org") == ["Consultation ouverte : Plan de travail"]
+    body = text_body(server.inbox.to("delegate@example.org")[0])
+    assert f"{BASE}/proposals/workplan/consultations/{consultation_id}" in body
+    assert server.inbox.to("lea@example.org")[0]["List-Unsubscribe"].startswith(f"<{BASE}/mail/unsubscribe/")
+
+    with app.test_request_context():
+        with write_transaction():
+            consultation = db.session.get(Consultation, consultation_id)
+            delegate = db.session.scalar(select(User).where(User.email == "delegate@example.org"))
+            consultations.respond(consultation, user=delegate, member=delegate.member, choice="support", comment="",
+                                  revision=0)
+            consultation.closes_at = utcnow() + timedelta(hours=2)
+    mail_round(app)
+    mail_round(app)
+    assert len(server.inbox.to("delegate@example.org")) == 1  # halifax answered: no reminder
+    assert subjects(server, "lea@example.org")[1:] == [
+        "Rappel : consultation bientôt close, pas encore de réponse : Plan de travail"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 3  # in lipvote too
