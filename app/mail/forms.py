@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
-from app.mail.notifications import (CERTIFIED, CLOSING, CONSULTATION_CLOSING, CONSULTATION_OPENED, KINDS, OPENED,
-                                    PROXY)
+from app.mail.notifications import (AMENDMENT_SECONDER, CERTIFIED, CLOSING, COMMENT_REPLY, CONSULTATION_CLOSING,
+                                    CONSULTATION_OPENED, KINDS, OPENED, PROXY)
 
 
 class NotificationChoicesForm(FlaskForm):
@@ -15,6 +15,8 @@ class NotificationChoicesForm(FlaskForm):
     proxy_granted = BooleanField(KINDS[PROXY])
     consultation_opened = BooleanField(KINDS[CONSULTATION_OPENED])
     consultation_closing = BooleanField(KINDS[CONSULTATION_CLOSING])
+    comment_reply = BooleanField(KINDS[COMMENT_REPLY])
+    amendment_seconder = BooleanField(KINDS[AMENDMENT_SECONDER])
     submit = SubmitField(_l("Save my e-mail choices"))
 
     def chosen(self) -> set[str]:

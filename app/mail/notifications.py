@@ -41,6 +41,7 @@ from app.motions.models import Ballot, Motion, MotionState, Proxy
 
 OPENED, CLOSING, CERTIFIED, PROXY = "motion_opened", "motion_closing", "motion_certified", "proxy_granted"
 CONSULTATION_OPENED, CONSULTATION_CLOSING = "consultation_opened", "consultation_closing"
+COMMENT_REPLY, AMENDMENT_SECONDER = "comment_reply", "amendment_seconder"
 KINDS = {
     OPENED: _l("A motion opened for voting"),
     CLOSING: _l("A motion closes soon and your member has not voted"),
@@ -48,6 +49,8 @@ KINDS = {
     PROXY: _l("Another member gives its vote to your member"),
     CONSULTATION_OPENED: _l("A consultation opened"),
     CONSULTATION_CLOSING: _l("A consultation closes soon and your member has not answered"),
+    COMMENT_REPLY: _l("Someone replies to your comment"),
+    AMENDMENT_SECONDER: _l("Another member’s amendment needs a seconder"),
 }
 DEADLINE_EVENT = timedelta(minutes=15)  # the calendar event: the last quarter hour before the close
 CERTIFIED_NEWS = timedelta(days=1)  # older certifications are not news (e.g. when mail is first set up)
@@ -221,7 +224,7 @@ def queue_due(now: datetime | None = None) -> int:
                                                                Motion.certified_at >= now - CERTIFIED_NEWS)):
             eligible = _eligible_members(motion)
             count += _notify(CERTIFIED, motion, eligible, eligible)
-        from app.mail import consultation_notices  # it builds on this module
+        from app.mail import deliberation_notices  # it builds on this module
 
-        count += consultation_notices.queue_due(now, remind)
+        count += deliberation_notices.queue_due(now, remind)
     return count

@@ -13,6 +13,8 @@ KIND_LABELS = {
     "proxy_granted": _l("A vote given to your member"),
     "consultation_opened": _l("Consultation open"),
     "consultation_closing": _l("Reminder: consultation closes soon"),
+    "comment_reply": _l("Reply to a comment"),
+    "amendment_seconder": _l("Amendment needs a seconder"),
 }
 STATE_LABELS = {
     "queued": _l("Waiting to be sent"),

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.database import write_transaction
 from app.extensions import db
 from app.mail.models import MailOptOut, Notification
+from app.mail.notifications import KINDS
 from app.models import DelegateRank, Member, Role, User, utcnow
 from app.motions import service
 from app.motions.models import Motion
@@ -131,8 +132,7 @@ def test_one_click_unsubscribe_with_one_post_and_the_account_choices(app: Flask,
     assert response.status_code == 302
     with app.app_context():
         kinds = sorted(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id != None)))  # noqa: E711
-    assert kinds == ["consultation_closing", "consultation_opened", "motion_certified", "motion_closing", "motion_opened",
-                     "proxy_granted"]  # lea's one, the delegate's five
+    assert kinds == sorted(KINDS)  # lea's one (motion_opened), the delegate's all others
 
 
 def test_a_proxy_is_told_to_the_holders_delegates_once(app: Flask, server: MailServer) -> None:
@@ -187,3 +187,32 @@ def test_a_consultation_opened_and_closing_soon_to_the_members_that_have_not_ans
         "Rappel : consultation bientôt close, pas encore de réponse : Plan de travail"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 3  # in lipvote too
+
+
+def test_a_reply_to_a_comment_and_an_amendment_waiting_for_a_seconder(app: Flask, server: MailServer) -> None:
+    from app.deliberation import amendments, comments, service as proposals
+    from app.deliberation.text import ClauseText
+
+    goals = ClauseText("1", "Goals", "Objectifs", "Meet.", "Se réunir.")
+    with app.test_request_context(), write_transaction():
+        proposal = proposals.create_proposal(title_en="Workplan", title_fr="Plan de travail", clauses=[goals])
+        delegate = db.session.scalar(select(User).where(User.email == "delegate@example.org"))
+        lea = db.session.scalar(select(User).where(User.email == "lea@example.org"))
+        first = comments.add_comment(proposal, delegate, "Monthly is too often.")
+        comments.add_comment(proposal, delegate, "And I answer myself.", parent=first)  # nobody is told of their own
+        reply = comments.add_comment(proposal, lea, "Quarterly, then?", parent=first, lang="fr")
+        db.session.flush()
+        reply_id = reply.id
+        amendments.propose(proposal, delegate, base_number=1,
+                           clauses=[ClauseText("1", "Goals", "Objectifs", "Meet quarterly.", "Se réunir chaque trimestre.")],
+                           explanation_en="Less often.", explanation_fr="Moins souvent.")
+    assert "queued 2 notifications" in mail_round(app)
+    mail_round(app)  # each once
+    assert subjects(server, "delegate@example.org") == ["A reply to your comment: Workplan"]
+    body = text_body(server.inbox.to("delegate@example.org")[0])
+    assert "Lea replied to your comment on the proposal “Workplan”." in body
+    assert f"{BASE}/proposals/workplan/comments#comment-{reply_id}" in body
+    assert subjects(server, "lea@example.org") == ["L’amendement 1 doit être appuyé : Plan de travail"]
+    french = text_body(server.inbox.to("lea@example.org")[0]).replace("\u00a0", " ")
+    assert "PLI d'Halifax propose l’amendement 1 à la proposition « Plan de travail »." in french
+    assert f"{BASE}/proposals/workplan/amendments/1" in french
