@@ -19,5 +19,10 @@ class NotificationChoicesForm(FlaskForm):
     amendment_seconder = BooleanField(KINDS[AMENDMENT_SECONDER])
     submit = SubmitField(_l("Save my e-mail choices"))
 
+    def kind_fields(self) -> list[BooleanField]:
+        """One checkbox per kind, in `KINDS` order: a kind left off the page would be turned off
+        each time the form is saved."""
+        return [getattr(self, kind) for kind in KINDS]
+
     def chosen(self) -> set[str]:
         return {kind for kind in KINDS if getattr(self, kind).data}

@@ -128,6 +128,7 @@ def test_one_click_unsubscribe_with_one_post_and_the_account_choices(app: Flask,
     sign_in(client, "delegate@example.org")
     page = client.get("/account").get_data(as_text=True)
     assert "Send me an e-mail when:" in page
+    assert all(f'name="{kind}"' in page for kind in KINDS)  # every kind has its checkbox
     response = post_form(client, "/mail/choices", {"motion_opened": "y"}, token_from="/account")
     assert response.status_code == 302
     with app.app_context():

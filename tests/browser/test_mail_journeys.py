@@ -110,6 +110,7 @@ def test_a_forgotten_password_is_reset_by_e_mail(lang: str, width: int, server: 
     page.get_by_role("button", name=ui.t("Save my e-mail choices"), exact=True).click()
     expect(page.locator(".flash")).to_have_text(ui.t("Your e-mail choices are saved."))
     expect(page.get_by_label(ui.t("A result was certified"), exact=True)).not_to_be_checked()
+    expect(page.get_by_label(ui.t("Another member’s amendment needs a seconder"), exact=True)).to_be_checked()
     look("account")
 
     # a message's unsubscribe link, opened in a browser
