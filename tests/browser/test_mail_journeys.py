@@ -238,13 +238,15 @@ def test_a_delegate_reads_their_notifications(lang: str, width: int, server: Liv
     page.get_by_role("button", name=ui.t("Mark all as read"), exact=True).click()
     expect(page.locator(".flash")).to_have_text(ui.t("All your notifications are marked as read."))
     expect(page.locator(".inbox-tag")).to_have_count(0)
-    expect(header_link).to_have_accessible_name(ui.t("Notifications"))
+    expect(header_link).to_have_count(0)  # nothing unread: the header keeps its room (the account page links here)
     look("read")
     if width == 375:  # the narrowest phone: the header with its count still reflows
         page.set_viewport_size({"width": 320, "height": 900})
         notify(server, email, [("Result certified: Adopt the workplan", "Résultat certifié : Adopter le plan de travail",
                                 "/motions/")])
-        page.reload()
+        page.goto(ui.url("/account"))
+        page.get_by_role("link", name=ui.t("Read your notifications"), exact=True).click()
+        expect(header_link).to_have_count(1)
         axe.check("narrowest")
         page.screenshot(path=artifacts / f"mail-notifications-narrowest-{lang}-320.png", full_page=True)
     axe.report()
