@@ -38,6 +38,7 @@ from app.mail.outbox import queue_to
 from app.mail.settings import configured
 from app.models import DelegateRank, Member, Role, User, utcnow
 from app.motions.models import Ballot, Motion, MotionState, Proxy
+from app.results.view import Labels, headline
 
 OPENED, CLOSING, CERTIFIED, PROXY = "motion_opened", "motion_closing", "motion_certified", "proxy_granted"
 CONSULTATION_OPENED, CONSULTATION_CLOSING = "consultation_opened", "consultation_closing"
@@ -122,7 +123,7 @@ def _notify(kind: str, motion: Motion, eligible: dict[int, tuple[Member, int]], 
         if user.id in told:
             continue
         db.session.add(NotificationSent(kind=once_as or kind, motion_id=motion.id, user_id=user.id))
-        _record(kind, motion, user, grantor)
+        _record(kind, motion, user)
         count += 1
         if mail_enabled() and kind not in opted_out(user.id):
             member, weight = eligible[user.member_id]
@@ -137,20 +138,21 @@ def mail_enabled() -> bool:
 def _subject(kind: str, motion: Motion, lang: str) -> str:
     """The notice in one line, in the current locale (the e-mail's subject, the page's line)."""
     title = motion.title_fr if lang == "fr" else motion.title_en
-    subjects = {
-        OPENED: lambda: _("Open for voting: %(title)s", title=title),
-        CLOSING: lambda: _("Closes soon, not voted yet: %(title)s", title=title),
-        CERTIFIED: lambda: _("Result certified: %(title)s", title=title),
-        PROXY: lambda: _("A vote given to your member: %(title)s", title=title),
-    }
-    return str(subjects[kind]())
+    if kind == OPENED:
+        return _("Open for voting: %(title)s", title=title)
+    if kind == CLOSING:
+        return _("Closes soon, not voted yet: %(title)s", title=title)
+    if kind == CERTIFIED:
+        return _("Result certified: %(title)s", title=title)
+    return _("A vote given to your member: %(title)s", title=title)
 
 
 def _endpoint(kind: str, motion: Motion) -> tuple[str, dict[str, object]]:
     return ("results.motion" if kind == CERTIFIED else "motions.vote"), {"motion_id": motion.id}
 
 
-def _record(kind: str, motion: Motion, user: User, grantor: Member | None) -> None:
+def _record(kind: str, motion: Motion, user: User) -> None:
+    """The in-app notice, its line in both languages (it follows the language the site is read in)."""
     texts = {}
     for lang in ("en", "fr"):
         with force_locale(lang):
@@ -162,8 +164,6 @@ def _record(kind: str, motion: Motion, user: User, grantor: Member | None) -> No
 
 def outcome_words(motion: Motion) -> str | None:
     """The certified outcome in the results page's own words (its headline), current locale."""
-    from app.results.view import Labels, headline
-
     return headline(motion.result, Labels(motion)) if motion.result else None
 
 
