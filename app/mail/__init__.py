@@ -1,6 +1,6 @@
 """Mail to the people of the federation: an outbox in the database (`models.py`, `outbox.py`),
 delivered over SMTP by `lipvote mail` (`delivery.py`, `cli.py`), notifications about motions
-(`notifications.py`), and the pages: the administrator's outbox, each person's choices, the
+(`notifications.py`), each person's notifications in lipvote (`inbox.py`), and the pages: the administrator's outbox, each person's choices, the
 one-click unsubscribe (`views.py`). See docs/configuration.md, "Mail"."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ bp = Blueprint("mail", __name__, url_prefix="/mail")
 
 
 def init_app(app: Flask) -> None:
-    from app.mail import cli, models, outbox, settings, views, words  # noqa: F401  (the table and the routes)
+    from app.mail import cli, inbox, models, outbox, settings, views, words  # noqa: F401  (the table and the routes)
 
     settings.load(app)
     app.register_blueprint(bp)
+    app.register_blueprint(inbox.bp)
     app.cli.add_command(cli.mail_command)
     app.jinja_env.filters.update(mail_kind=words.mail_kind, mail_state=words.mail_state, when_text=when_text)
 
@@ -31,6 +32,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def mail_flags() -> dict[str, object]:
         return {"mail_configured": settings.configured()}
+
+    @app.context_processor
+    def unread_notifications() -> dict[str, object]:
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            return {"unread_notifications": 0}
+        return {"unread_notifications": inbox.unread_count(current_user.id)}
 
     @app.template_global()
     def notification_choices_form() -> object:

@@ -1,4 +1,5 @@
-"""`lipvote mail`: deliver the outbox once (cron) or keep delivering it (`--watch`)."""
+"""`lipvote mail`: record the notifications that are due and deliver the outbox, once (cron) or
+again and again (`--watch`). Without mail set up it still records the in-app notifications."""
 
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ from app.mail.settings import configured
 
 
 def _round() -> None:
-    """Queue the notifications that are due (links need LIPVOTE_BASE_URL), then deliver."""
-    base = current_app.config["LIPVOTE_BASE_URL"]
-    if base:
-        with current_app.test_request_context("/"):  # for url_for; the links start with LIPVOTE_BASE_URL
-            queued = notifications.queue_due()
-        if queued:
-            click.echo(f"queued {queued} notifications")
-    _report(delivery.deliver_due())
+    """Record the notifications that are due (and queue their e-mail, whose links need
+    LIPVOTE_BASE_URL), then deliver the outbox when mail is set up."""
+    with current_app.test_request_context("/"):  # for url_for; e-mailed links start with LIPVOTE_BASE_URL
+        queued = notifications.queue_due()
+    if queued:
+        click.echo(f"queued {queued} notifications")
+    if configured():
+        _report(delivery.deliver_due())
 
 
 def _report(outcome: delivery.Round) -> None:
@@ -37,12 +38,14 @@ def _report(outcome: delivery.Round) -> None:
               help="Seconds between rounds with --watch.")
 @with_appcontext
 def mail_command(watch: bool, interval: float) -> None:
-    """Deliver queued e-mail over SMTP (from cron, or as a long-running process with --watch)."""
+    """Record due notifications and deliver queued e-mail over SMTP (from cron, or as a
+    long-running process with --watch)."""
     if not configured():
-        raise click.ClickException("Mail is not configured: set LIPVOTE_SMTP_HOST and LIPVOTE_MAIL_FROM "
-                                   "(docs/configuration.md).")
-    if not current_app.config["LIPVOTE_BASE_URL"]:
-        click.echo("LIPVOTE_BASE_URL is not set: no notifications about motions are sent (their links need it).")
+        click.echo("Mail is not configured (LIPVOTE_SMTP_HOST and LIPVOTE_MAIL_FROM, docs/configuration.md): "
+                   "notifications are only listed in lipvote, nothing is e-mailed.")
+    elif not current_app.config["LIPVOTE_BASE_URL"]:
+        click.echo("LIPVOTE_BASE_URL is not set: notifications about motions are not e-mailed (their links need it), "
+                   "only listed in lipvote.")
     if not watch:
         _round()
         return

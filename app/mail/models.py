@@ -69,3 +69,28 @@ class MailOptOut(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(db.Model):
+    """A notification as the person reads it in lipvote (the notifications page and the header
+    count), whatever their e-mail choices: written in the same transaction as its e-mail would be.
+    The line is kept in both languages, so it follows the language the person reads the site in."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    text_en: Mapped[str] = mapped_column(String(500))
+    text_fr: Mapped[str] = mapped_column(String(500))
+    path: Mapped[str] = mapped_column(String(300))  # a link inside lipvote, e.g. "/motions/3/vote"
+    # what it is about, for events other than motions (e.g. "consultation:4"): told once each
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),
+                      UniqueConstraint("user_id", "kind", "ref", name="uq_notification_ref"))
+
+    def text(self, lang: str) -> str:
+        return self.text_fr if lang == "fr" else self.text_en

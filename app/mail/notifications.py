@@ -11,6 +11,10 @@ turned that kind off. `notification_sent` holds who was told what, so nothing go
 for them from the worker, rather than in the motion's own transaction, keeps the motion
 services (and their lock) untouched and works for openings and closings done by the schedule.
 Every message carries a one-click unsubscribe link for its kind (RFC 8058).
+
+Each notice is also written as a `Notification` row (the notifications page and the header
+count) in the same transaction, whatever the person's e-mail choices and whether or not mail is
+set up; e-mail is queued only when mail is set up and LIPVOTE_BASE_URL names the site.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from urllib.parse import urlsplit
 from typing import Iterable
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
@@ -28,17 +33,25 @@ from sqlalchemy import select
 
 from app.database import write_transaction
 from app.extensions import db
-from app.mail.models import MailOptOut, NotificationSent
+from app.mail.models import MailOptOut, Notification, NotificationSent
 from app.mail.outbox import queue_to
+from app.mail.settings import configured
 from app.models import DelegateRank, Member, Role, User, utcnow
 from app.motions.models import Ballot, Motion, MotionState, Proxy
+from app.results.view import Labels, headline
 
 OPENED, CLOSING, CERTIFIED, PROXY = "motion_opened", "motion_closing", "motion_certified", "proxy_granted"
+CONSULTATION_OPENED, CONSULTATION_CLOSING = "consultation_opened", "consultation_closing"
+COMMENT_REPLY, AMENDMENT_SECONDER = "comment_reply", "amendment_seconder"
 KINDS = {
     OPENED: _l("A motion opened for voting"),
     CLOSING: _l("A motion closes soon and your member has not voted"),
     CERTIFIED: _l("A result was certified"),
     PROXY: _l("Another member gives its vote to your member"),
+    CONSULTATION_OPENED: _l("A consultation opened"),
+    CONSULTATION_CLOSING: _l("A consultation closes soon and your member has not answered"),
+    COMMENT_REPLY: _l("Someone replies to your comment"),
+    AMENDMENT_SECONDER: _l("Another member’s amendment needs a seconder"),
 }
 DEADLINE_EVENT = timedelta(minutes=15)  # the calendar event: the last quarter hour before the close
 CERTIFIED_NEWS = timedelta(days=1)  # older certifications are not news (e.g. when mail is first set up)
@@ -60,7 +73,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     return (user_id, kind) if isinstance(user_id, int) and kind in KINDS else None
 
 
-def _link(endpoint: str, **values: object) -> str:
+def link_to(endpoint: str, **values: object) -> str:
     return current_app.config["LIPVOTE_BASE_URL"] + url_for(endpoint, **values)
 
 
@@ -79,7 +92,7 @@ def set_choices(user_id: int, wanted: Iterable[str]) -> None:
             db.session.add(MailOptOut(user_id=user_id, kind=kind))
 
 
-def _delegates(member_ids: Iterable[int]) -> list[User]:
+def delegates(member_ids: Iterable[int]) -> list[User]:
     return list(db.session.scalars(select(User).where(
         User.member_id.in_(list(member_ids)), User.role == Role.DELEGATE, User.active, User.password_hash.is_not(None))
         .order_by(User.id)))
@@ -101,37 +114,70 @@ def _eligible_members(motion: Motion) -> dict[int, tuple[Member, int]]:
 
 def _notify(kind: str, motion: Motion, eligible: dict[int, tuple[Member, int]], member_ids: Iterable[int],
             once_as: str | None = None, grantor: Member | None = None) -> int:
-    """Queue `kind` about `motion` to the delegates of `member_ids` not told yet (as `once_as`,
-    when one motion may bring several such events: a proxy from each grantor)."""
+    """Tell the delegates of `member_ids` not told yet about `kind` (as `once_as`, when one motion
+    may bring several such events: a proxy from each grantor): in lipvote always, by e-mail unless
+    they turned it off. Returns how many people were told."""
     told = _told(once_as or kind, motion.id)
     count = 0
-    for user in _delegates(member_ids):
+    for user in delegates(member_ids):
         if user.id in told:
             continue
         db.session.add(NotificationSent(kind=once_as or kind, motion_id=motion.id, user_id=user.id))
-        if kind in opted_out(user.id):
-            continue
-        member, weight = eligible[user.member_id]
-        _queue(kind, motion, user, member, weight, grantor)
+        _record(kind, motion, user)
         count += 1
+        if mail_enabled() and kind not in opted_out(user.id):
+            member, weight = eligible[user.member_id]
+            _queue(kind, motion, user, member, weight, grantor)
     return count
+
+
+def mail_enabled() -> bool:
+    return configured() and bool(current_app.config["LIPVOTE_BASE_URL"])
+
+
+def _subject(kind: str, motion: Motion, lang: str) -> str:
+    """The notice in one line, in the current locale (the e-mail's subject, the page's line)."""
+    title = motion.title_fr if lang == "fr" else motion.title_en
+    if kind == OPENED:
+        return _("Open for voting: %(title)s", title=title)
+    if kind == CLOSING:
+        return _("Closes soon, not voted yet: %(title)s", title=title)
+    if kind == CERTIFIED:
+        return _("Result certified: %(title)s", title=title)
+    return _("A vote given to your member: %(title)s", title=title)
+
+
+def _endpoint(kind: str, motion: Motion) -> tuple[str, dict[str, object]]:
+    return ("results.motion" if kind == CERTIFIED else "motions.vote"), {"motion_id": motion.id}
+
+
+def _record(kind: str, motion: Motion, user: User) -> None:
+    """The in-app notice, its line in both languages (it follows the language the site is read in)."""
+    texts = {}
+    for lang in ("en", "fr"):
+        with force_locale(lang):
+            texts[lang] = _subject(kind, motion, lang)
+    endpoint, values = _endpoint(kind, motion)
+    db.session.add(Notification(user_id=user.id, kind=kind, text_en=texts["en"][:500], text_fr=texts["fr"][:500],
+                                path=url_for(endpoint, **values)))
+
+
+def outcome_words(motion: Motion) -> str | None:
+    """The certified outcome in the results page's own words (its headline), current locale."""
+    return headline(motion.result, Labels(motion)) if motion.result else None
 
 
 def _queue(kind: str, motion: Motion, user: User, member: Member, weight: int, grantor: Member | None) -> None:
     title = motion.title_fr if user.locale == "fr" else motion.title_en
-    subjects = {
-        OPENED: lambda: _("Open for voting: %(title)s", title=title),
-        CLOSING: lambda: _("Closes soon, not voted yet: %(title)s", title=title),
-        CERTIFIED: lambda: _("Result certified: %(title)s", title=title),
-        PROXY: lambda: _("A vote given to your member: %(title)s", title=title),
-    }
-    link = _link("results.motion", motion_id=motion.id) if kind == CERTIFIED else _link("motions.vote", motion_id=motion.id)
+    endpoint, values = _endpoint(kind, motion)
+    link = link_to(endpoint, **values)
     calendar = (lambda: deadline_calendar(motion, title, link)) if kind != CERTIFIED and motion.closes_at else None
-    queue_to(user, kind, kind, subjects[kind], calendar=calendar,
-             unsubscribe_url=_link("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
+    queue_to(user, kind, kind, lambda: _subject(kind, motion, user.locale), calendar=calendar,
+             unsubscribe_url=link_to("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
              title=title, member=member.name(user.locale), weight=weight, closes_at=motion.closes_at,
              link=link, rank=user.delegate_rank or DelegateRank.PRIMARY, kind_label=KINDS[kind],
-             preferences=_link("auth.account"), grantor=grantor.name(user.locale) if grantor else None)
+             preferences=link_to("auth.account"), grantor=grantor.name(user.locale) if grantor else None,
+             outcome=(lambda: outcome_words(motion)) if kind == CERTIFIED else None)
 
 
 def deadline_calendar(motion: Motion, title: str, link: str) -> str:
@@ -178,4 +224,7 @@ def queue_due(now: datetime | None = None) -> int:
                                                                Motion.certified_at >= now - CERTIFIED_NEWS)):
             eligible = _eligible_members(motion)
             count += _notify(CERTIFIED, motion, eligible, eligible)
+        from app.mail import deliberation_notices  # it builds on this module
+
+        count += deliberation_notices.queue_due(now, remind)
     return count

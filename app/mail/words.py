@@ -11,6 +11,10 @@ KIND_LABELS = {
     "motion_closing": _l("Reminder: motion closes soon"),
     "motion_certified": _l("Result certified"),
     "proxy_granted": _l("A vote given to your member"),
+    "consultation_opened": _l("Consultation open"),
+    "consultation_closing": _l("Reminder: consultation closes soon"),
+    "comment_reply": _l("Reply to a comment"),
+    "amendment_seconder": _l("Amendment needs a seconder"),
 }
 STATE_LABELS = {
     "queued": _l("Waiting to be sent"),

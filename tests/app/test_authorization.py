@@ -69,6 +69,9 @@ EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/mail/unsubscribe/<token>"): (404, 404, 404, 404, 404, 404),  # the signed link is the permission
     ("POST", "/mail/unsubscribe/<token>"): (404, 404, 404, 404, 404, 404),
     ("POST", "/mail/choices"): (ANON_LOGIN, 302, 302, 302, 302, 302),  # each person's own choices
+    # each person's own notifications in lipvote (app/mail/inbox.py)
+    ("GET", "/notifications/"): (ANON_LOGIN, 200, 200, 200, 200, 200),
+    ("POST", "/notifications/read"): (ANON_LOGIN, 302, 302, 302, 302, 302),
     # public audit and results pages: no login; <int:motion_id> names no motion, so 404 for all
     ("GET", "/audit/"): (200, 200, 200, 200, 200, 200),
     ("GET", "/audit/key"): (200, 200, 200, 200, 200, 200),

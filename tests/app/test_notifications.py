@@ -12,12 +12,13 @@ from typing import Iterator
 import icalendar
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.database import write_transaction
 from app.extensions import db
-from app.mail.models import MailOptOut
-from app.models import DelegateRank, Member, Role, utcnow
+from app.mail.models import MailOptOut, Notification
+from app.mail.notifications import KINDS
+from app.models import DelegateRank, Member, Role, User, utcnow
 from app.motions import service
 from app.motions.models import Motion
 from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
@@ -94,6 +95,10 @@ def test_opened_closing_and_certified_each_once_to_the_right_people(app: Flask, 
     mail_round(app)
     assert subjects(server, "delegate@example.org")[1:] == ["Result certified: Adopt the budget"]
     assert f"{BASE}/results/motions/{motion_id}" in text_body(server.inbox.to("delegate@example.org")[1])
+    outcome = "Carried: 1 of 2 members voted; yes had 5,000 of 5,000 units cast for yes or no (100.0%)"
+    assert f"final.\n\n{outcome}" in text_body(server.inbox.to("delegate@example.org")[1]).replace("\r\n", "\n")  # the results page's words
+    french = text_body(server.inbox.to("lea@example.org")[2]).replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Adoptée : 1 membre sur 2 a voté" in french
     assert len(subjects(server, "lea@example.org")) == 3
 
 
@@ -113,17 +118,22 @@ def test_one_click_unsubscribe_with_one_post_and_the_account_choices(app: Flask,
     open_motion(app, "Second", timedelta(days=2))
     mail_round(app)
     assert len(server.inbox.to("lea@example.org")) == 1  # unsubscribed from openings
+    with app.app_context():  # still told in lipvote: the choices are about e-mail only
+        texts = db.session.scalars(select(Notification.text_fr).join(User, User.id == Notification.user_id)
+                                   .where(User.email == "lea@example.org").order_by(Notification.id)).all()
+    assert [text.replace("\u00a0", " ") for text in texts] == ["Ouvert au vote : FR: First", "Ouvert au vote : FR: Second"]
     assert len(server.inbox.to("delegate@example.org")) == 2
 
     client = app.test_client()
     sign_in(client, "delegate@example.org")
     page = client.get("/account").get_data(as_text=True)
     assert "Send me an e-mail when:" in page
+    assert all(f'name="{kind}"' in page for kind in KINDS)  # every kind has its checkbox
     response = post_form(client, "/mail/choices", {"motion_opened": "y"}, token_from="/account")
     assert response.status_code == 302
     with app.app_context():
         kinds = sorted(db.session.scalars(select(MailOptOut.kind).where(MailOptOut.user_id != None)))  # noqa: E711
-    assert kinds == ["motion_certified", "motion_closing", "motion_opened", "proxy_granted"]  # lea's one, the delegate's three
+    assert kinds == sorted(KINDS)  # lea's one (motion_opened), the delegate's all others
 
 
 def test_a_proxy_is_told_to_the_holders_delegates_once(app: Flask, server: MailServer) -> None:
@@ -142,3 +152,68 @@ def test_a_proxy_is_told_to_the_holders_delegates_once(app: Flask, server: MailS
     body = text_body(server.inbox.to("delegate@example.org")[1])
     assert "Bow Valley Immigration Partnership gave its vote on the motion “Adopt the plan” to Halifax LIP." in body
     assert len(server.inbox.to("lea@example.org")) == 1  # the grantor's delegate is not told
+
+
+def test_a_consultation_opened_and_closing_soon_to_the_members_that_have_not_answered(app: Flask,
+                                                                                      server: MailServer) -> None:
+    from app.deliberation import consultations, service as proposals
+    from app.deliberation.consultation_models import Consultation
+    from app.deliberation.text import ClauseText
+    from voting import weights as weight_policies
+
+    with app.test_request_context(), write_transaction():
+        proposal = proposals.create_proposal(title_en="Workplan", title_fr="Plan de travail",
+                                             clauses=[ClauseText("1", "Goals", "Objectifs", "Meet.", "Se réunir.")])
+        consultation_id = consultations.create(proposal, closes_at=utcnow() + timedelta(days=7), confidential=False,
+                                               weight_policy=dict(weight_policies.PRESETS["equal"])).id
+    assert "queued 2 notifications" in mail_round(app)
+    mail_round(app)  # each once
+    assert subjects(server, "delegate@example.org") == ["Consultation open: Workplan"]
+    assert subjects(server, "lea@example.org") == ["Consultation ouverte : Plan de travail"]
+    body = text_body(server.inbox.to("delegate@example.org")[0])
+    assert f"{BASE}/proposals/workplan/consultations/{consultation_id}" in body
+    assert server.inbox.to("lea@example.org")[0]["List-Unsubscribe"].startswith(f"<{BASE}/mail/unsubscribe/")
+
+    with app.test_request_context():
+        with write_transaction():
+            consultation = db.session.get(Consultation, consultation_id)
+            delegate = db.session.scalar(select(User).where(User.email == "delegate@example.org"))
+            consultations.respond(consultation, user=delegate, member=delegate.member, choice="support", comment="",
+                                  revision=0)
+            consultation.closes_at = utcnow() + timedelta(hours=2)
+    mail_round(app)
+    mail_round(app)
+    assert len(server.inbox.to("delegate@example.org")) == 1  # halifax answered: no reminder
+    assert subjects(server, "lea@example.org")[1:] == [
+        "Rappel : consultation bientôt close, pas encore de réponse : Plan de travail"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 3  # in lipvote too
+
+
+def test_a_reply_to_a_comment_and_an_amendment_waiting_for_a_seconder(app: Flask, server: MailServer) -> None:
+    from app.deliberation import amendments, comments, service as proposals
+    from app.deliberation.text import ClauseText
+
+    goals = ClauseText("1", "Goals", "Objectifs", "Meet.", "Se réunir.")
+    with app.test_request_context(), write_transaction():
+        proposal = proposals.create_proposal(title_en="Workplan", title_fr="Plan de travail", clauses=[goals])
+        delegate = db.session.scalar(select(User).where(User.email == "delegate@example.org"))
+        lea = db.session.scalar(select(User).where(User.email == "lea@example.org"))
+        first = comments.add_comment(proposal, delegate, "Monthly is too often.")
+        comments.add_comment(proposal, delegate, "And I answer myself.", parent=first)  # nobody is told of their own
+        reply = comments.add_comment(proposal, lea, "Quarterly, then?", parent=first, lang="fr")
+        db.session.flush()
+        reply_id = reply.id
+        amendments.propose(proposal, delegate, base_number=1,
+                           clauses=[ClauseText("1", "Goals", "Objectifs", "Meet quarterly.", "Se réunir chaque trimestre.")],
+                           explanation_en="Less often.", explanation_fr="Moins souvent.")
+    assert "queued 2 notifications" in mail_round(app)
+    mail_round(app)  # each once
+    assert subjects(server, "delegate@example.org") == ["A reply to your comment: Workplan"]
+    body = text_body(server.inbox.to("delegate@example.org")[0])
+    assert "Lea replied to your comment on the proposal “Workplan”." in body
+    assert f"{BASE}/proposals/workplan/comments#comment-{reply_id}" in body
+    assert subjects(server, "lea@example.org") == ["L’amendement 1 doit être appuyé : Plan de travail"]
+    french = text_body(server.inbox.to("lea@example.org")[0]).replace("\u00a0", " ")
+    assert "PLI d'Halifax propose l’amendement 1 à la proposition « Plan de travail »." in french
+    assert f"{BASE}/proposals/workplan/amendments/1" in french

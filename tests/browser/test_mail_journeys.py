@@ -21,7 +21,7 @@ from app.extensions import db
 from app.mail import delivery, notifications
 from app.models import DelegateRank, Member, Role, User
 from sqlalchemy import select
-from tests.browser.conftest import LiveServer, Ui, serve
+from tests.browser.conftest import LiveServer, Ui, catalogue, serve
 from tests.browser.test_accessibility import Axe
 from tests.conftest import password_hash
 from tests.mail_server import MailServer, text_body
@@ -110,6 +110,7 @@ def test_a_forgotten_password_is_reset_by_e_mail(lang: str, width: int, server: 
     page.get_by_role("button", name=ui.t("Save my e-mail choices"), exact=True).click()
     expect(page.locator(".flash")).to_have_text(ui.t("Your e-mail choices are saved."))
     expect(page.get_by_label(ui.t("A result was certified"), exact=True)).not_to_be_checked()
+    expect(page.get_by_label(ui.t("Another member’s amendment needs a seconder"), exact=True)).to_be_checked()
     look("account")
 
     # a message's unsubscribe link, opened in a browser
@@ -176,4 +177,76 @@ def test_an_administrator_invites_delegates_from_a_csv_file(lang: str, width: in
     assert french["Subject"] == "Votre invitation à lipvote"
     page.goto(ui.url("/mail/"))
     look("outbox-sent")
+    axe.report()
+
+
+def notify(server: LiveServer, email: str, texts: list[tuple[str, str, str]]) -> None:
+    """Notices as `lipvote mail` records them, oldest first: (English line, French line, link)."""
+    from app.mail.models import Notification
+
+    with server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        for text_en, text_fr, path in texts:
+            db.session.add(Notification(user_id=user_id, kind=notifications.OPENED, text_en=text_en, text_fr=text_fr,
+                                        path=path))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_delegate_reads_their_notifications(lang: str, width: int, server: LiveServer, new_page: Callable[[], Page],
+                                              axe_source: str, artifacts: Path) -> None:
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    ui = Ui(lang, server.url)
+    axe = Axe(page, axe_source, lang, impacts=ANY_IMPACT)
+    email = f"notified.{lang}.{width}@example.org"
+    new_delegate(server, email, lang)
+    notify(server, email, [
+        ("Open for voting: Adopt the 2027 settlement-services workplan for the Halton region",
+         "Ouvert au vote : Adopter le plan de travail 2027 des services d’établissement de la région de Halton",
+         "/motions/"),
+        ("Closes soon, not voted yet: Adopt the 2027 settlement-services workplan for the Halton region",
+         "Rappel : vote à venir, pas encore voté : Adopter le plan de travail 2027 des services d’établissement "
+         "de la région de Halton", "/motions/"),
+    ])
+
+    def look(name: str) -> None:
+        axe.check(name)
+        page.screenshot(path=artifacts / f"mail-notifications-{name}-{lang}-{width}.png", full_page=True)
+
+    page.goto(ui.url("/login"))
+    ui.ensure_language(page)
+    page.get_by_label(ui.t("E-mail address"), exact=True).fill(email)
+    page.get_by_label(ui.t("Password"), exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=ui.t("Sign in"), exact=True).click()
+    expect(page).to_have_url(ui.url("/home"))
+    header_link = page.locator(".site-header").get_by_role("link", name=re.compile("^" + ui.t("Notifications")))
+    expect(header_link.locator("[aria-hidden=true]")).to_have_text(" (2)")  # as seen: "Notifications (2)"
+    unread = catalogue(lang).ngettext(", %(num)s unread", ", %(num)s unread", 2) % {"num": "2"}
+    heard = re.escape(ui.t("Notifications") + unread).replace(",", r"\s*,")  # a hidden span may add a space
+    expect(header_link).to_have_accessible_name(re.compile(f"^{heard}\\s*$"))  # as heard: "Notifications, 2 unread"
+    look("home")
+
+    header_link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(ui.t("Notifications"))
+    items = page.locator(".inbox-list li")
+    expect(items).to_have_count(2)
+    expect(items.first).to_contain_text(ui.t("New"))
+    expect(items.first.get_by_role("link")).to_contain_text("2027")
+    look("list")
+    page.get_by_role("button", name=ui.t("Mark all as read"), exact=True).click()
+    expect(page.locator(".flash")).to_have_text(ui.t("All your notifications are marked as read."))
+    expect(page.locator(".inbox-tag")).to_have_count(0)
+    expect(header_link).to_have_count(0)  # nothing unread: the header keeps its room (the account page links here)
+    look("read")
+    if width == 375:  # the narrowest phone: the header with its count still reflows
+        page.set_viewport_size({"width": 320, "height": 900})
+        notify(server, email, [("Result certified: Adopt the workplan", "Résultat certifié : Adopter le plan de travail",
+                                "/motions/")])
+        page.goto(ui.url("/account"))
+        page.get_by_role("link", name=ui.t("Read your notifications"), exact=True).click()
+        expect(header_link).to_have_count(1)
+        axe.check("narrowest")
+        page.screenshot(path=artifacts / f"mail-notifications-narrowest-{lang}-320.png", full_page=True)
     axe.report()
