@@ -470,7 +470,8 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, width: int, fr
         assert root is not None, report.check("merkle root").message
         auditor.goto(j.ui.url(f"/audit/motions/{motion_id}/verified"))
         auditor.get_by_label(t("Root the verifier reported"), exact=True).fill(root.group(1))
-        auditor.get_by_label(t("I ran the verifier on this motion's bundle and every check passed."), exact=True).check()
+        auditor.get_by_label(t("I ran the verifier on this motion's bundle with the key shown here, every check "
+                               "passed, and the key's fingerprint is the one my federation published."), exact=True).check()
         auditor.get_by_role("button", name=t("Record my verification"), exact=True).click()
         expect(auditor).to_have_url(j.ui.url(f"/results/motions/{motion_id}"))
         expect(auditor.locator(".verifications li")).to_have_count(1)
