@@ -1,7 +1,8 @@
 """A proposal decided by a motion, in a real browser, in English and in French.
 
-The chair moves the demo Workplan from consultation to "ready for decision", puts its latest
-version to a vote from the proposal page, opens the yes/no motion, closes and certifies it
+The chair moves the demo Workplan from consultation to "ready for decision" and is told its
+latest version cannot go to a vote while clause 3 has no French text; once the text is
+translated (version 3), the chair puts it to a vote from the proposal page, opens the yes/no motion, closes and certifies it
 (ballots cast through the casting service), and the proposal shows as adopted, with the version
 and a link to the motion's result, whose leaf 0 names that version's content hash. Every page
 through axe-core (any impact) at 320 and 1280 px; screenshots at 1280 and 375 px go to
@@ -17,7 +18,10 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.database import write_transaction
+from app.deliberation import service
 from app.deliberation.models import Proposal, ProposalState
+from app.deliberation.text import ClauseText
 from app.extensions import db
 from app.motions.models import Motion
 from tests.browser.conftest import LiveServer, Ui
@@ -44,8 +48,24 @@ def test_a_proposal_put_to_a_vote_carried_and_certified_is_adopted(
     chair.get_by_role("button", name=ui.t("Change the state"), exact=True).click()
     expect(chair).to_have_url(re.compile(rf"/proposals/{slug}$"))
     look("ready")
+    # The demo Workplan's latest version has no French text for clause 3: it cannot go to a vote.
     with server.app.app_context():
-        version = db.session.scalar(db.select(Proposal).where(Proposal.slug == slug)).latest.number
+        untranslated = db.session.scalar(db.select(Proposal).where(Proposal.slug == slug)).latest.number
+    expect(chair.locator(".notice")).to_contain_text(
+        ui.t("Version %(n)s cannot be put to a vote yet.", n=untranslated))
+    expect(chair.get_by_role("button", name=ui.t("Put version %(n)s to a vote", n=untranslated))).to_have_count(0)
+    look("untranslated")
+    with server.app.test_request_context(), write_transaction():  # the drafting committee translates it
+        proposal = db.session.scalar(db.select(Proposal).where(Proposal.slug == slug))
+        service.change_state(proposal, ProposalState.CONSULTATION)
+        clauses = [ClauseText(c.key, c.heading_en, c.heading_fr, c.text_en,
+                              c.text_fr or "La fédération cherche du financement pour un petit secrétariat.")
+                   for c in proposal.latest.clauses]
+        service.add_version(proposal, base_number=untranslated, clauses=clauses, note_en="French of clause 3.",
+                            note_fr="Texte français de l’article 3.")
+        service.change_state(proposal, ProposalState.READY)
+        version = proposal.latest.number
+    chair.reload()
     chair.get_by_role("button", name=ui.t("Put version %(n)s to a vote", n=version), exact=True).click()
     expect(chair).to_have_url(re.compile(r"/motions/\d+/preview$"))
     motion_id = int(re.search(r"/motions/(\d+)/preview", chair.url).group(1))
