@@ -165,7 +165,8 @@ def test_ties_and_the_tie_break_order_are_shown(voters: Flask, client: FlaskClie
         result = db.session.get(Motion, motion_id).result
     winner = result["winners"][0].upper()
     assert "A tie was broken by the published tie-break order" in html
-    assert f"<td>A, B</td><td>{winner}</td><td>elected</td>" in html
+    assert (f'<td data-label="Tied">A, B</td><td data-label="Chosen">{winner}</td>'
+            '<td data-label="Effect">elected</td>') in html
     assert ", ".join(o.upper() for o in result["tie_break"]["order"]) + "." in html
     assert result["tie_break"]["seed"] in html
 
@@ -392,7 +393,8 @@ def test_a_tie_that_could_not_change_the_winner_is_not_called_broken(voters: Fla
     # c and d have no first preference: they tie for last, and either order elects B.
     html = _page_with_tally(voters, client, "irv", "abcde", [(4, "abcde"), (3, "badce"), (2, "ecdba")])
     assert "A tie was broken" not in html
-    assert "<td>C, D</td><td>C</td><td>eliminated</td><td>no, it could not change who won</td>" in html
+    assert ('<td data-label="Tied">C, D</td><td data-label="Chosen">C</td><td data-label="Effect">eliminated</td>'
+            '<td data-label="Could change the result">no, it could not change who won</td>') in html
     assert "None of these ties could change who won" in html
     assert '<th scope="row">Round 1</th>' in html  # the engine's "round 1", in the reader's words
     outcome = re.search(r'<p class="outcome[^>]*>([^<]+)</p>', html).group(1)
