@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from app.explorer.frameworks import PRESETS
 from app.extensions import db
-from tests.conftest import add_member, post_form
+from tests.conftest import add_member, examples, post_form
 
 REGIONS = [("NS", "atlantic"), ("QC", "quebec"), ("ON", "ontario"), ("MB", "prairies_nt"), ("BC", "bc_yukon")]
 
@@ -273,7 +273,7 @@ FIELD_TEXT = st.one_of(st.sampled_from(["", "0", "1", "50", "100", "2/3", "1/0",
                        st.text(max_size=8))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.dictionaries(st.sampled_from(["kind", "small", "large", "equal_part", "cap", "floor", "total", "weight",
                                                 "weight_share", "members", "members_share", "regions", "regions_needed",
                                                 "block_minimum"]), FIELD_TEXT, max_size=5))
