@@ -12,6 +12,7 @@
  *                         data-columns; the column named in data-header becomes a row header,
  *                         those in data-numeric are right-aligned numbers.
  *   data-groups="key"     a list of {label, members: [{name}]} shown as a heading and a list each
+ *   data-empty="key"      shown only while the list `key` is empty; data-filled="key" only while it is not
  *   data-countdown="a.b"  seconds left to the close (from the JSON), counted down every second
  *                         with the server's figure as the start, so the visitor's clock is not used
  */
@@ -96,9 +97,12 @@
     showEmpty(container.getAttribute("data-groups"), groups);
   }
 
+  // "No ballots yet" shows when the list is empty, and the table (data-filled) only when it is not.
   function showEmpty(key, list) {
+    var filled = (list || []).length > 0;
     var empty = root.querySelector('[data-empty="' + key + '"]');
-    if (empty) { empty.hidden = (list || []).length > 0; }
+    if (empty) { empty.hidden = filled; }
+    root.querySelectorAll('[data-filled="' + key + '"]').forEach(function (table) { table.hidden = !filled; });
   }
 
   function two(n) { return (n < 10 ? "0" : "") + n; }

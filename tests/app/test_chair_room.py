@@ -380,3 +380,16 @@ def test_chair_room_pages_render_in_french(voters: Flask, login: ChairClient) ->
         assert '<html lang="fr">' in text(response), url
     rows = list(csv.reader(io.StringIO(client.get(f"/motions/meetings/{meeting_id}/results.csv").get_data().decode("utf-8-sig"))))
     assert rows[0][1] == "Motion" or rows[0][1] == "Proposition"
+
+
+def test_console_hides_an_empty_table_and_says_it_is_empty(voters: Flask, login: ChairClient) -> None:
+    motion_id = opened(voters)
+    client = login("chair")
+    html = text(client.get(f"/motions/{motion_id}/console"))
+    assert '<table class="stack" data-filled="voters" hidden>' in html and "No ballots yet." in html
+    assert '<table class="stack" data-filled="proxies" hidden>' in html and "No proxies on this motion." in html
+    with voters.app_context():
+        cast_as(motion_id, "delegate@example.org", "yes")
+    html = text(client.get(f"/motions/{motion_id}/console"))
+    assert '<table class="stack" data-filled="voters">' in html
+    assert '<p data-empty="voters" hidden>' in html
