@@ -49,7 +49,7 @@ test: install-dev test-system-deps
 # property at a small example count (tests/conftest.py), on every CPU (pytest-xdist).
 # CI runs `make test`.
 check: install-dev
-	LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -n auto -m "not browser and not slow" --ignore=tests/browser $(PYTEST_ARGS)
+	LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -n auto -m "not browser and not slow and not site" --ignore=tests/browser $(PYTEST_ARGS)
 
 # Speed and memory, side by side with the baselines; results go in docs/benchmarks.md.
 bench: install-dev

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
+from sqlalchemy import update
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -95,6 +96,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, migrated_database: P
     application = make_app(folder, database)
     with application.app_context():
         demo.load()
+        # Sign-ins still check the demo password, against the tests' cheap hash (see password_hash).
+        db.session.execute(update(User).values(password_hash=password_hash(demo.DEMO_PASSWORD)))
+        db.session.commit()
         db.engine.dispose()
     return folder
 

@@ -12,6 +12,9 @@ from app import demo
 from tests.app.conftest import internal_links
 from tests.conftest import post_form, sign_in
 
+# Whole-site walks: the full tier (`make test`) runs them, `make check` leaves them out.
+pytestmark = pytest.mark.site
+
 ACCOUNTS = ("admin", "chair", "auditor", "observer", "delegate.halifax", None)
 
 

@@ -39,6 +39,9 @@ from tests.app.test_i18n import EXTRACT_OPTIONS
 from tests.app.conftest import internal_links
 from tests.conftest import csrf_token, post_form, sign_in
 
+# Whole-site walks: the full tier (`make test`) runs them, `make check` leaves them out.
+pytestmark = pytest.mark.site
+
 FRENCH = TRANSLATIONS_DIR / "fr" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]|\{[A-Za-z_]\w*\}")
 MIN_LETTERS = 4
