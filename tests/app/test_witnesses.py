@@ -3,6 +3,7 @@ loopback, stopped mid-test, never blocks casting; cosignatures land in bundles a
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.models import DelegateRank, Member, Role
 from app.motions.models import LogCosignature, Motion
 from app.witnesses import cosign_logs, cosign_pending, parse_witnesses
+from ballots.cli import main as verify_main
 from ballots.cosignature import Cosigner, cosignatures
 from ballots.keys import load_or_create
 from tests.app.motion_helpers import close_now, draft_motion, open_now
@@ -168,14 +170,20 @@ def test_a_409_is_answered_with_a_proof_from_the_witness_size(app: Flask, client
     assert cosigned_sizes(app, motion_id) == [2]
 
 
-def test_the_bundle_carries_the_cosignature_of_its_final_checkpoint(app: Flask, client: FlaskClient,
-                                                                   motion_id: int, witness: WitnessProcess) -> None:
+def test_the_bundle_carries_the_cosignature_of_its_final_checkpoint(app: Flask, client: FlaskClient, motion_id: int,
+                                                                   witness: WitnessProcess, tmp_path: Path) -> None:
     as_user(client, "delegate@example.org")
     assert cast(client, motion_id, "yes") == 303
     with app.app_context():
         motion = close_now(motion_id)
         assert cosign_pending() >= 1  # the close leaf's checkpoint (tick after the close)
         bundle = json.loads(motion_bundle_bytes(db.session.get(Motion, motion_id)))
+        vkey = board.signer().vkey
     found, _ = cosignatures(bundle["checkpoint"], [witness.cosigner.key])
     assert [c.witness for c in found] == [witness.cosigner.key]
     assert motion is not None
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    out = io.StringIO()
+    assert verify_main([str(path), "--key", vkey, "--witness", witness.cosigner.vkey], stdout=out) == 0, out.getvalue()
+    assert "OK: witnesses: 1 of 1 witnesses cosigned the final checkpoint" in out.getvalue()
