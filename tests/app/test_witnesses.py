@@ -28,7 +28,7 @@ from ballots.cosignature import Cosigner, cosignatures
 from ballots.keys import load_or_create
 from tests.app.motion_helpers import close_now, draft_motion, open_now
 from tests.app.test_delegate import as_user, vote
-from tests.conftest import add_member, add_user, make_app
+from tests.conftest import add_member, add_user, make_app, post_form
 
 LIPVOTE = str(Path(sys.executable).with_name("lipvote"))
 ROOT = Path(__file__).parents[2]
@@ -187,3 +187,27 @@ def test_the_bundle_carries_the_cosignature_of_its_final_checkpoint(app: Flask, 
     out = io.StringIO()
     assert verify_main([str(path), "--key", vkey, "--witness", witness.cosigner.vkey], stdout=out) == 0, out.getvalue()
     assert "OK: witnesses: 1 of 1 witnesses cosigned the final checkpoint" in out.getvalue()
+
+
+def test_the_demo_is_witnessed_by_two_member_lips(demo_app: Flask, tmp_path: Path) -> None:
+    from app.demo_witnesses import DEMO_WITNESSES, demo_cosigner
+
+    keys = [demo_cosigner(slug, name) for slug, name in DEMO_WITNESSES]
+    with demo_app.app_context():
+        motion = db.session.scalars(select(Motion).where(Motion.log_id.is_not(None), Motion.closed_at.is_not(None))
+                                    .order_by(Motion.id)).first()
+        (tmp_path / "bundle.json").write_bytes(motion_bundle_bytes(motion))
+        vkey = board.signer().vkey
+        motion_id = motion.id
+    out = io.StringIO()
+    args = [str(tmp_path / "bundle.json"), "--key", vkey, *(a for k in keys for a in ("--witness", k.vkey))]
+    assert verify_main(args, stdout=out) == 0, out.getvalue()
+    assert "OK: witnesses: 2 of 2 witnesses cosigned" in out.getvalue()
+    client = demo_app.test_client()
+    for heading in ("Witnesses", "Témoins"):
+        key_page = client.get("/audit/key").get_data(as_text=True)
+        assert f">{heading}</h2>" in key_page
+        assert all(k.name in key_page and k.key.fingerprint.split()[0] in key_page for k in keys)
+        motion_page = client.get(f"/audit/motions/{motion_id}").get_data(as_text=True)
+        assert "lip-ottawa.demo.example/witness" in motion_page and "<time" in motion_page
+        post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/")
