@@ -6,9 +6,12 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -211,3 +214,55 @@ def test_the_demo_is_witnessed_by_two_member_lips(demo_app: Flask, tmp_path: Pat
         motion_page = client.get(f"/audit/motions/{motion_id}").get_data(as_text=True)
         assert "lip-ottawa.demo.example/witness" in motion_page and "<time" in motion_page
         post_form(client, "/language", {"lang": "fr", "next": "/"}, token_from="/audit/")
+
+
+def test_a_slow_witness_delays_neither_the_answer_nor_more_than_its_timeout(
+        tmp_path: Path, migrated_database: Path) -> None:
+    """A witness that accepts the connection and never answers: the delegate's answer comes at
+    once; asking it afterwards ends at the timeout, and nothing is stored."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshakes; nobody ever reads or answers
+    try:
+        database = tmp_path / "lipvote.sqlite3"
+        shutil.copyfile(migrated_database, database)
+        key = Cosigner.generate("slow.example/witness").vkey
+        app = make_app(tmp_path, database, LIPVOTE_WITNESSES=f"http://127.0.0.1:{silent.getsockname()[1]} {key}",
+                       LIPVOTE_WITNESS_TIMEOUT_SECONDS=TIMEOUT)
+        with app.app_context():
+            add_user("halifax@example.org", Role.DELEGATE, add_member("halifax"), DelegateRank.PRIMARY)
+            db.session.commit()
+            motion_id = draft_motion()
+            open_now(motion_id)
+        client = app.test_client()
+        as_user(client, "halifax@example.org")
+        started = time.monotonic()
+        response, _ = vote(client, motion_id, [("choice", "yes")])
+        answered = time.monotonic() - started
+        assert response.status_code == 303 and answered < TIMEOUT + 10  # pages only: no witness yet
+        started = time.monotonic()
+        response.close()  # what the WSGI server does once the answer is sent: the witness is asked
+        asked = time.monotonic() - started
+        assert 0.9 * TIMEOUT <= asked < 2 * TIMEOUT + 5  # one read timeout, then given up
+        assert cosigned_sizes(app, motion_id) == []
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        silent.close()
+
+
+def test_the_witness_process_answers_only_add_checkpoint(witness: WitnessProcess) -> None:
+    def send(method: str, path: str, body: bytes | None = None, length: str | None = None) -> int:
+        request = urllib.request.Request(witness.url + path, data=body, method=method)
+        if length is not None:
+            request.add_header("Content-Length", length)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    assert send("GET", "/add-checkpoint") == 405
+    assert send("POST", "/elsewhere", b"x") == 404
+    assert send("POST", "/add-checkpoint", b"old 0\n\nnot a checkpoint\n") == 400
+    assert send("POST", "/add-checkpoint", b"x" * (128 * 1024 + 1)) == 413
