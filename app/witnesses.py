@@ -115,7 +115,7 @@ def ask(log: TransparencyLog, key: WitnessKey, transport: Transport) -> Cosignat
     if old == size:
         return None  # already cosigned
     for _attempt in range(2):
-        proof = board.tree(log, size).consistency_proof(old, size) if 0 < old < size else []
+        proof = _consistency_proof(log, old, size, note) if 0 < old < size else []
         status, content_type, body = transport(add_checkpoint_request(old, proof, note))
         if status != 409 or not content_type.startswith(SIZE_CONTENT_TYPE):
             break
@@ -127,6 +127,16 @@ def ask(log: TransparencyLog, key: WitnessKey, transport: Transport) -> Cosignat
                                    body[:200].decode("utf-8", "replace").strip())
         return None
     return _store(log, size, note, key, body)
+
+
+def _consistency_proof(log: TransparencyLog, old: int, size: int, note: str) -> list[bytes]:
+    """From the trees the board keeps (only the hashes appended since are read); from every
+    stored hash when the checkpoint is signed by a key other than the log's first (a rotation)."""
+    try:
+        tree = board.signed_tree(log, size, note)
+    except (BallotsError, LookupError):
+        tree = board.tree(log, size)
+    return tree.consistency_proof(old, size)
 
 
 def _size_in(body: bytes) -> int | None:
