@@ -3,8 +3,11 @@
 Published vectors: C2SP/C2SP tlog-cosignature.md (@ 01194db11950a0ae2b2b2401afa0a4063a822458):
 the example checkpoint of example.com/behind-the-sofa, its cosignature line by
 witness.example.com/w1 and the example signed message "cosignature/v1 / time 1679315147 / ...";
+C2SP/C2SP signed-note.md (@ 055287621bf3cd13ff4394418a3e8efc2d5e8ed7): the quasimodo.example
+note (its text holds an empty line; the last one separates the signatures);
 golang/mod sumdb/note/note_test.go (@ 02c991387e35f9e4c0a9b7ce137717055f8d716d): the
 PeterNeumann key (its seed is reused here as a witness key of type 0x04).
+Neither C2SP example publishes its key, so they test the parsing and the signed bytes.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from ballots.cosignature import (
     cosignatures,
     parse_witness_vkey,
 )
-from ballots.errors import KeyFormatError
-from ballots.note import Signer, open_note
+from ballots.errors import KeyFormatError, SignatureError
+from ballots.note import Signer, _split, open_note
 from ballots.witness import SIZE_CONTENT_TYPE, Witness, add_checkpoint_request, read_evidence
 from tests.conftest import examples
 
@@ -39,6 +42,12 @@ SPEC_COSIGNATURE = ("\u2014 witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiID
                     "MI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==")
 SPEC_MESSAGE = ("cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\n"
                 "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n")
+SPEC_COSIGNED_NOTE = (SPEC_CHECKPOINT + "\n\u2014 example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZni"
+                      "Mp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n" + SPEC_COSIGNATURE + "\n")
+# C2SP signed-note.md, the opening example
+SPEC_NOTE = ("Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned \u00e8 subito sera.\n\n"
+             "\u2014 quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXx"
+             "j99ihAQwaqP3ZekRwNtIc=\n")
 # golang/mod sumdb/note: PeterNeumann's seed (PRIVATE+KEY+PeterNeumann+c74f20a3+AYEK...)
 PETER_SEED = base64.b64decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")[1:]
 ORIGIN_BASE = "lipvote.test"
@@ -53,6 +62,21 @@ def test_spec_cosignature_line_is_key_id_timestamp_signature() -> None:
     blob = base64.b64decode(SPEC_COSIGNATURE.split(" ")[2])
     assert len(blob) == 4 + 8 + 64
     assert int.from_bytes(blob[4:12], "big") == 1679315147  # the example message's time line
+
+
+def test_spec_cosigned_checkpoint_parses_and_unknown_witnesses_are_ignored() -> None:
+    stranger = WitnessKey("witness.example.com/w1", bytes(32))  # same name, another key: another ID
+    assert stranger.key_id != 0x8D66CF3F
+    assert cosignatures(SPEC_COSIGNED_NOTE, [stranger]) == ([], [])
+    [_log, cosig] = _split(SPEC_COSIGNED_NOTE)[1]
+    assert (cosig.name, cosig.key_id) == ("witness.example.com/w1", 0x8D66CF3F)
+
+
+def test_spec_signed_note_splits_at_the_last_empty_line() -> None:
+    text, [sig] = _split(SPEC_NOTE)
+    assert text.endswith("sole:\n\ned \u00e8 subito sera.\n") and sig.name == "quasimodo.example/salvatore"
+    with pytest.raises(SignatureError, match="no signature from a trusted key"):
+        open_note(SPEC_NOTE, [Signer.generate("quasimodo.example/salvatore").verifier])
 
 
 def test_key_id_uses_signature_type_4() -> None:
