@@ -155,6 +155,8 @@ def _serve(args: argparse.Namespace, stdout: TextIO) -> int:
     except OSError as e:
         raise _Usage(f"--listen {args.listen}: cannot listen there ({e.strerror or e})") from e
     bound_host, bound_port = server.server_address[:2]
+    if isinstance(bound_host, bytes):
+        bound_host = bound_host.decode("ascii", "replace")
     stdout.write(f"witness {cosigner.vkey} listening on http://{bound_host}:{bound_port}/"
                  f"add-checkpoint for {len(log_keys)} log key(s)\n")
     stdout.flush()
