@@ -29,6 +29,7 @@ from app.witnesses import cosign_logs, cosign_pending, parse_witnesses
 from ballots.cli import main as verify_main
 from ballots.cosignature import Cosigner, cosignatures
 from ballots.keys import load_or_create
+from ballots.receipt import receipt_from_tlog_proof, receipt_to_tlog_proof, verify_receipt
 from tests.app.motion_helpers import close_now, draft_motion, open_now
 from tests.app.test_delegate import as_user, vote
 from tests.conftest import add_member, add_user, make_app, post_form
@@ -140,6 +141,11 @@ def test_a_cast_is_cosigned_after_the_response(app: Flask, client: FlaskClient, 
         receipt = board.receipt_for(db.session.get(Motion, motion_id).log, 1)
     found, problems = cosignatures(receipt["checkpoint"], [witness.cosigner.key])
     assert len(found) == 1 and not problems
+    # the cosigned receipt still checks out with the log key alone, and as a C2SP tlog-proof
+    with app.app_context():
+        log_key = board.signer().verifier
+    assert verify_receipt(receipt, [log_key]).index == 1
+    assert verify_receipt(receipt_from_tlog_proof(receipt_to_tlog_proof(receipt)), [log_key]).index == 1
 
 
 def test_a_stopped_witness_never_blocks_casting(app: Flask, client: FlaskClient, motion_id: int,
