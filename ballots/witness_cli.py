@@ -110,7 +110,12 @@ class _Handler(BaseHTTPRequestHandler):
         if int(length) > MAX_REQUEST_BYTES:
             self.close_connection = True
             return self._send(Answer.text(413, f"the request is larger than {MAX_REQUEST_BYTES} bytes"))
-        self._send(self.server.witness.add_checkpoint(self.rfile.read(int(length))))
+        try:
+            body = self.rfile.read(int(length))
+        except OSError:  # the client stopped sending (READ_TIMEOUT_SECONDS) or went away
+            self.close_connection = True
+            return None
+        self._send(self.server.witness.add_checkpoint(body))
 
     def do_GET(self) -> None:  # noqa: N802
         self._send(Answer.text(405, "the witness answers POST /add-checkpoint only"))
