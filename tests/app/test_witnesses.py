@@ -30,7 +30,7 @@ from ballots.cli import main as verify_main
 from ballots.cosignature import Cosigner, cosignatures
 from ballots.keys import load_or_create
 from ballots.receipt import receipt_from_tlog_proof, receipt_to_tlog_proof, verify_receipt
-from tests.app.motion_helpers import close_now, draft_motion, open_now
+from tests.app.motion_helpers import cast_as, close_now, draft_motion, open_now
 from tests.app.test_delegate import as_user, vote
 from tests.conftest import add_member, add_user, make_app, post_form
 
@@ -272,3 +272,14 @@ def test_the_witness_process_answers_only_add_checkpoint(witness: WitnessProcess
     assert send("POST", "/elsewhere", b"x") == 404
     assert send("POST", "/add-checkpoint", b"old 0\n\nnot a checkpoint\n") == 400
     assert send("POST", "/add-checkpoint", b"x" * (128 * 1024 + 1)) == 413
+
+
+def test_tick_asks_for_what_is_missing(app: Flask, motion_id: int) -> None:
+    """Casts made outside a request (here the service directly) are cosigned by `lipvote tick`."""
+    with app.app_context():
+        cast_as(motion_id, "delegate@example.org", "yes")
+    assert cosigned_sizes(app, motion_id) == []
+    result = app.test_cli_runner().invoke(args=["tick"])
+    assert result.exit_code == 0 and "witness cosignature(s)" in result.output
+    assert cosigned_sizes(app, motion_id) == [2]
+    assert "witness" not in app.test_cli_runner().invoke(args=["tick"]).output  # nothing missing now
