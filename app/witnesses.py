@@ -172,7 +172,9 @@ def cosign_logs(log_ids: Iterable[int], witnesses: Sequence[tuple[WitnessKey, Tr
     stored = 0
     for log_id in sorted(set(log_ids)):
         log = db.session.get(TransparencyLog, log_id)
-        for key, transport in witnesses if log is not None else ():
+        if log is None:
+            continue
+        for key, transport in witnesses:
             try:
                 stored += ask(log, key, transport) is not None
             except WitnessUnavailable as e:
