@@ -72,6 +72,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     schedule.init_app(app)  # opening and closing at set times, on requests and `lipvote tick`
+    from app import witnesses
+
+    witnesses.init_app(app)  # member witnesses cosign checkpoints after each response (app/witnesses.py)
     app.jinja_env.globals.update(can=can, Permission=Permission)
 
     @app.context_processor

@@ -213,8 +213,10 @@ def receipt_for(log: TransparencyLog, index: int) -> dict[str, object]:
         raise LookupError(f"no leaf {index} in {log.origin}")
     size, note = latest
     proof = signed_tree(log, size, note).inclusion_proof(index, size)
-    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=note, proof=proof,
-                         verifier_key=log.verifier_key)
+    from app.witnesses import cosigned_note  # the witnesses' cosignatures of this checkpoint, if any
+
+    return build_receipt(origin=log.origin, index=index, leaf=row.leaf, checkpoint=cosigned_note(log, size, note),
+                         proof=proof, verifier_key=log.verifier_key)
 
 
 def find_by_tracking_code(log: TransparencyLog, code: str) -> LogLeaf | None:

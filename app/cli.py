@@ -34,6 +34,19 @@ def verify_command(args: tuple[str, ...]) -> None:
     sys.exit(verify_main(list(args)))
 
 
+@click.command(
+    "witness",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def witness_command(args: tuple[str, ...]) -> None:
+    """Witness a server's logs: lipvote witness keygen --name NAME --out FILE | serve --key F --state DIR --listen HOST:PORT --log-key VKEY."""
+    from ballots.witness_cli import main as witness_main
+
+    sys.exit(witness_main(list(args)))
+
+
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the logins) when data already exists.")
 @with_appcontext
@@ -134,4 +147,5 @@ def init_app(app: Flask) -> None:
 def main() -> None:
     cli = FlaskGroup(create_app=create_cli_app, add_version_option=False, help="lipvote: weighted, verifiable voting for a federation of LIPs.")
     cli.add_command(verify_command)
+    cli.add_command(witness_command)
     cli.main(prog_name="lipvote")

@@ -192,6 +192,9 @@ def load() -> None:
     load_debate()  # comments and two amendments on the Vision (app/deliberation/amendment_demo.py)
     load_decision()  # the Statement of Intention adopted by a certified motion
     load_expert()  # a subject-matter expert invited to comment on the Representative Framework
+    from app.demo_witnesses import load_witnesses
+
+    load_witnesses()  # Halifax and Ottawa cosign every log's latest checkpoint (app/demo_witnesses.py)
 
 
 def logins() -> list[Login]:

@@ -77,6 +77,11 @@ def tick_command() -> None:
     done = [f"motion(s) {', '.join(map(str, motions))}" if motions else "",
             f"consultation(s) {', '.join(map(str, consulted))}" if consulted else ""]
     click.echo(f"Schedule applied to {' and '.join(d for d in done if d)}." if any(done) else "Nothing was due.")
+    from app.witnesses import cosign_pending
+
+    cosigned = cosign_pending()
+    if cosigned:
+        click.echo(f"Stored {cosigned} witness cosignature(s).")
 
 
 def init_app(app: Flask) -> None:

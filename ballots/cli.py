@@ -2,6 +2,7 @@
 
     lipvote verify BUNDLE [--receipt FILE ...] [--checkpoint FILE ...]
                           [--key VKEY ...] [--keys FILE ...] [--json] [--progress] [--no-tally]
+                          [--witness VKEY ... [--witness-quorum K]] [--witness-evidence FILE ...]
 
 Prints one ``OK: <check>`` or ``FAIL: <check>: <why>`` line per check (or a
 JSON report with ``--json``).  Exit status: 0 verified (every check passed and
@@ -26,6 +27,8 @@ from .errors import KeyFormatError
 from .note import MAX_NOTE_BYTES, parse_vkey
 from .receipt import MAX_RECEIPT_BYTES, TLOG_PROOF_HEADER
 from .verify import REPORT_FORMAT, Report, verify_bundle_bytes
+from .verify_witness import WitnessPolicy, parse_policy
+from .witness import read_evidence
 
 __all__ = ["main", "build_parser"]
 
@@ -55,6 +58,14 @@ def build_parser(prog: str = "lipvote verify") -> argparse.ArgumentParser:
     p.add_argument("--keys", metavar="FILE", action="append", default=[],
                    help="a list of verifier keys you trust, one per line (# starts a "
                         "comment); the bundle's key must be one of them; repeatable")
+    p.add_argument("--witness", metavar="VKEY", action="append", default=[],
+                   help="a witness key you trust (type 0x04); the final checkpoint must be "
+                        "cosigned by enough of them; repeatable")
+    p.add_argument("--witness-quorum", metavar="K", type=int, default=None,
+                   help="how many of the --witness keys must have cosigned (default: all)")
+    p.add_argument("--witness-evidence", metavar="FILE", action="append", default=[],
+                   help="a witness's evidence file (two conflicting signed checkpoints); both "
+                        "must agree with the log, so a fork fails check 8; repeatable")
     p.add_argument("--json", action="store_true", help="print a machine-readable report")
     p.add_argument("--progress", action="store_true",
                    help="show a progress bar on stderr even when it is not a terminal")
@@ -101,6 +112,25 @@ def _load_receipt(path: str) -> object:
         return loads_untrusted(text)
     except ValueError as e:
         raise _Unreadable(f"receipt {path}: not valid JSON ({str(e)[:120]})") from e
+
+
+def _check_policy(policy: WitnessPolicy) -> None:
+    if policy.quorum is not None and not policy.keys:
+        raise _Unreadable("--witness-quorum: give the witness keys with --witness")
+    try:
+        parse_policy(policy)
+    except BallotsError as e:
+        raise _Unreadable(f"--witness: {e}") from e
+
+
+def _load_evidence(path: str, number: int) -> list[tuple[str, str]]:
+    """The two signed checkpoints of a witness's evidence file, labelled for the report."""
+    try:
+        _origin, held, offered = read_evidence(_read_text(path, "witness evidence", MAX_RECEIPT_BYTES))
+    except BallotsError as e:
+        raise _Unreadable(f"witness evidence {path}: {e}") from e
+    return [(f"witness evidence {number} (the checkpoint the witness held)", held),
+            (f"witness evidence {number} (the checkpoint it refused)", offered)]
 
 
 class _Bar:
@@ -156,9 +186,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         receipts = [_load_receipt(p) for p in args.receipt]
         checkpoints = [_read_text(p, "checkpoint", MAX_NOTE_BYTES) for p in args.checkpoint]
         key_list = [k for p in args.keys for k in _load_key_list(p)]
-        report = verify_bundle_bytes(bundle, receipts, checkpoints, progress=bar,
+        policy = WitnessPolicy(tuple(args.witness), args.witness_quorum)
+        _check_policy(policy)
+        held: list[str | tuple[str, str]] = [*checkpoints]
+        held += [pair for n, p in enumerate(args.witness_evidence, 1) for pair in _load_evidence(p, n)]
+        report = verify_bundle_bytes(bundle, receipts, held, progress=bar,
                                      trusted_keys=args.key, key_list=key_list,
-                                     retally=not args.no_tally, what=f"bundle {args.bundle}")
+                                     retally=not args.no_tally, what=f"bundle {args.bundle}",
+                                     witnesses=policy)
     except (_Unreadable, BallotsError) as e:
         return _unreadable(str(e), args.json, out, err)
     _print_report(report, args.json, out)

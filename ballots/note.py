@@ -80,9 +80,12 @@ def _check_name(name: object, error: type[Exception]) -> str:
     return name
 
 
-def key_id(name: str, public_key: bytes) -> int:
-    """Signed-note key ID: first 4 bytes (big-endian) of SHA-256(name || LF || 0x01 || key)."""
-    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ALG_ED25519]) + public_key)
+def key_id(name: str, public_key: bytes, alg: int = ALG_ED25519) -> int:
+    """Signed-note key ID: first 4 bytes (big-endian) of SHA-256(name || LF || alg || key).
+
+    ``alg`` is 0x01 for a note signature, 0x04 for a C2SP tlog-cosignature (ballots.cosignature).
+    """
+    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([alg]) + public_key)
     return int.from_bytes(digest.digest()[:4], "big")
 
 

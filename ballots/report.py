@@ -11,8 +11,8 @@ __all__ = ["Check", "Report", "REPORT_FORMAT", "CHECKS", "AUDIT_CHECKS"]
 REPORT_FORMAT = "lipvote-verify-report/2"  # /2: "verified" apart from "ok" (the trust anchor)
 CHECKS = ("bundle format", "verifier key", "leaves", "log structure", "signing keys",
           "final checkpoint", "merkle root", "checkpoints", "receipts", "weights", "ballots",
-          "tie-break seed", "tally", "trust anchor")
-AUDIT_CHECKS = CHECKS[:9] + ("trust anchor",)
+          "tie-break seed", "tally", "trust anchor", "witnesses")
+AUDIT_CHECKS = CHECKS[:9] + ("trust anchor", "witnesses")
 _MAX_LISTED = 5
 
 

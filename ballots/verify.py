@@ -20,8 +20,10 @@ below, in this order (``docs/bulletin-board.md`` §7 gives the exact rules):
 13. ``tally``              re-tallying reproduces the published result exactly
 14. ``trust anchor``       something the user holds pins the signing key: ``--key``, a
                            key list, a receipt, or a checkpoint fetched earlier
+15. ``witnesses``          at least K of the witness keys given cosigned the final checkpoint
+                           (:mod:`ballots.verify_witness`; skipped when none is given)
 
-Checks 10-13 are in :mod:`ballots.verify_count`.  Audit bundles run 1-9 and 14.
+Checks 10-13 are in :mod:`ballots.verify_count`.  Audit bundles run 1-9, 14 and 15.
 A report whose checks all pass is *self-consistent* (``Report.ok``); it is
 *verified* (``Report.verified``) only when check 14 found a trust anchor.
 
@@ -51,6 +53,7 @@ from .note import Verifier, _split, parse_vkey
 from .receipt import parse_receipt, receipt_from_tlog_proof, verify_receipt
 from .report import AUDIT_CHECKS, CHECKS, REPORT_FORMAT, Check, Report, listed, outcome, plural
 from .verify_count import check_ballots, check_tally, check_tie_break_seed, check_weights
+from .verify_witness import WitnessPolicy, check_witnesses
 
 if TYPE_CHECKING:
     from .fast import FastPath
@@ -85,14 +88,17 @@ class Steps:
 
 
 def verify_bundle(bundle: object, receipts: Iterable[object] = (),
-                  checkpoints: Iterable[str] = (), progress: Progress | None = None, *,
+                  checkpoints: Iterable[str | tuple[str, str]] = (),
+                  progress: Progress | None = None, *,
                   trusted_keys: Sequence[str] = (), key_list: Sequence[str] = (),
-                  retally: bool = True, fast: bool | FastPath | None = None) -> Report:
+                  retally: bool = True, fast: bool | FastPath | None = None,
+                  witnesses: WitnessPolicy = WitnessPolicy()) -> Report:
     """Verify a bundle (dict or JSON text) offline; see the module docstring.
 
     ``receipts``: receipt dicts, receipt JSON texts, or tlog-proof texts.
     ``checkpoints``: signed checkpoint texts seen elsewhere (e.g. published
-    during the vote); each must agree with the log.  ``trusted_keys``: vkeys
+    during the vote), or ``(label, text)`` pairs (a witness's evidence); each must agree
+    with the log.  ``witnesses``: the cosigning policy of check 15.  ``trusted_keys``: vkeys
     the user pinned (``--key``), ``key_list``: vkeys from a key list the user trusts
     (``--keys``); a key of the bundle's chain must be one of them.  Receipts and
     checkpoints the user holds pin the key too (check 14).
@@ -107,16 +113,17 @@ def verify_bundle(bundle: object, receipts: Iterable[object] = (),
     pins = Pins(tuple(trusted_keys), tuple(key_list))
     path = _fast_path(fast, len(b.leaves) >= FAST_MIN_LEAVES)
     if path is None:
-        return _verify(b, check, Steps(), receipts, checkpoints, progress, pins, retally)
+        return _verify(b, check, Steps(), receipts, checkpoints, progress, pins, retally, witnesses)
     with path.steps() as steps:
-        return _verify(b, check, steps, receipts, checkpoints, progress, pins, retally)
+        return _verify(b, check, steps, receipts, checkpoints, progress, pins, retally, witnesses)
 
 
 def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
-                        checkpoints: Iterable[str] = (), progress: Progress | None = None, *,
+                        checkpoints: Iterable[str | tuple[str, str]] = (),
+                        progress: Progress | None = None, *,
                         trusted_keys: Sequence[str] = (), key_list: Sequence[str] = (),
                         retally: bool = True, fast: bool | FastPath | None = None,
-                        what: str = "bundle") -> Report:
+                        what: str = "bundle", witnesses: WitnessPolicy = WitnessPolicy()) -> Report:
     """:func:`verify_bundle` for a bundle's JSON bytes, as read from its file.
 
     Raises :class:`FormatError` (naming ``what``) when ``data`` is not JSON at
@@ -127,7 +134,7 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
     if path is None:
         return verify_bundle(decode_json_bytes(data, what), receipts, checkpoints, progress,
                              trusted_keys=trusted_keys, key_list=key_list, retally=retally,
-                             fast=fast)
+                             fast=fast, witnesses=witnesses)
     with path.steps_from_bytes(data) as steps:
         bundle = decode_json_bytes(data, what)
         del data  # the child has its own view of the bytes; here they are done with
@@ -135,7 +142,7 @@ def verify_bundle_bytes(data: bytes, receipts: Iterable[object] = (),
         if b is None:
             return _unreadable(check)
         pins = Pins(tuple(trusted_keys), tuple(key_list))
-        return _verify(b, check, steps, receipts, checkpoints, progress, pins, retally)
+        return _verify(b, check, steps, receipts, checkpoints, progress, pins, retally, witnesses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +170,9 @@ def _fast_path(fast: bool | FastPath | None, large: bool) -> FastPath | None:
 
 
 def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[object],
-            checkpoints: Iterable[str], progress: Progress | None, pins: Pins,
-            retally: bool) -> Report:
-    """Checks 1 (passed) to 14, in order, on a bundle whose shape is sound."""
+            checkpoints: Iterable[str | tuple[str, str]], progress: Progress | None, pins: Pins,
+            retally: bool, witnesses: WitnessPolicy) -> Report:
+    """Checks 1 (passed) to 15, in order, on a bundle whose shape is sound."""
     report = Report([format_check], {"origin": b.origin, "format": b.format,
                                      "leaves": len(b.leaves)})
     add = report.checks.append
@@ -179,7 +186,8 @@ def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[obj
     # earlier checkpoints, receipts and the seed of a lipvote-leaf/2 log need the whole
     # tree; without them its root will do
     others = [(f"bundle checkpoint {k + 1}", c) for k, c in enumerate(b.checkpoints)]
-    held = [(f"checkpoint {k + 1}", c) for k, c in enumerate(checkpoints)]
+    held = [c if isinstance(c, tuple) else (f"checkpoint {k + 1}", c)
+            for k, c in enumerate(checkpoints)]
     rs = list(receipts)
     committed = log.opened is not None and log.opened.format == LEAF_FORMAT_2
     tree = steps.tree(b.leaves) if others or held or rs or committed else None
@@ -194,6 +202,7 @@ def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[obj
         _count(b, log, steps, report, root, tree, retally)
     held_ok = all(report.check(n).status == "ok" for n in ("checkpoints", "receipts"))
     add(check_trust_anchor(chain, pins, [label for label, _ in held], len(rs), held_ok))
+    add(check_witnesses(b, signed is not None and report.check("final checkpoint").ok, witnesses))
     if chain is not None:
         key = chain.starts[-1][1]
         report.summary.update(signing_key=key.vkey, key_fingerprint=key.fingerprint)

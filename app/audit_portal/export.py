@@ -17,6 +17,7 @@ from app import board
 from app.extensions import db
 from app.motions import service
 from app.motions.models import Motion, MotionState, TransparencyLog
+from app.witnesses import cosigned_note
 
 CLOSED_STATES = (MotionState.CLOSED, MotionState.CERTIFIED)
 
@@ -31,8 +32,13 @@ def motion_bundle_filename(motion_id: int) -> str:
 
 
 def motion_bundle_bytes(motion: Motion) -> bytes:
-    """The closed motion's `lipvote-bundle/1`; raises `service.MotionError` while it is not closed."""
-    return to_bytes(service.bundle_for(motion))
+    """The closed motion's `lipvote-bundle/1`; raises `service.MotionError` while it is not closed.
+
+    Its final checkpoint carries the witnesses' cosignatures stored so far (app/witnesses.py)."""
+    bundle = service.bundle_for(motion)
+    if motion.log is not None:
+        bundle["checkpoint"] = cosigned_note(motion.log, len(bundle["leaves"]), bundle["checkpoint"])
+    return to_bytes(bundle)
 
 
 def closed_motions() -> list[Motion]:
@@ -54,5 +60,5 @@ def audit_bundle_bytes(log: TransparencyLog) -> bytes:
         origin=log.origin,
         verifier_key=log.verifier_key,
         leaves=[row.leaf for row in board.leaves(log, stop=size)],
-        checkpoint=checkpoint,
+        checkpoint=cosigned_note(log, size, checkpoint),
     ))

@@ -31,6 +31,7 @@ from app.models import Member
 from app.motions.models import Ballot, LogLeaf, Motion, MotionState, TransparencyLog
 from app.motions.service import MotionError
 from app.whole_numbers import query_int
+from app.witnesses import cosignature_facts, cosigned_note, witness_facts
 
 PAGE_SIZE = 50
 
@@ -124,15 +125,18 @@ def index() -> str:
 def signing_key() -> str:
     current = board.signer().vkey
     others = sorted(set(db.session.scalars(select(TransparencyLog.verifier_key))) - {current})
-    return render_template("audit/key.html", key=key_facts(current), others=[key_facts(k) for k in others])
+    return render_template("audit/key.html", key=key_facts(current), others=[key_facts(k) for k in others],
+                           witnesses=witness_facts())
 
 
 def _motion_page(motion: Motion, log: TransparencyLog, status: int = 200, **extra: Any) -> tuple[str, int]:
     page, pages = page_number(log.size)
     rows = board.leaves(log, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+    size, note = board.latest_signed(log) or (0, "")
     return render_template(
         "audit/motion.html", motion=motion, log=log, key=key_facts(log.verifier_key),
-        checkpoint=board.latest_checkpoint(log), entries=entries(motion, log, rows), page=page, pages=pages,
+        checkpoint=cosigned_note(log, size, note), cosigned_by=cosignature_facts(log, size),
+        entries=entries(motion, log, rows), page=page, pages=pages,
         closed=motion.state in (MotionState.CLOSED, MotionState.CERTIFIED), bundle_name=motion_bundle_filename(motion.id),
         form=extra.pop("form", None) or ReceiptForm(), base_url=request.url_root.rstrip("/"),
         verifications=verifications(motion), **extra,
@@ -173,7 +177,8 @@ def bundle(motion_id: int) -> Response:
 @bp.get("/motions/<int:motion_id>/checkpoint")
 def checkpoint(motion_id: int) -> Response:
     _motion, log = public_motion_or_404(motion_id)
-    return Response(board.latest_checkpoint(log) or "", mimetype="text/plain")
+    size, note = board.latest_signed(log) or (0, "")
+    return Response(cosigned_note(log, size, note), mimetype="text/plain")
 
 
 @bp.get("/motions/<int:motion_id>/consistency")

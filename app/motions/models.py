@@ -241,3 +241,18 @@ class Proxy(db.Model):
     @property
     def live(self) -> bool:
         return self.revoked_at is None
+
+
+class LogCosignature(db.Model):
+    """A witness's cosignature (C2SP tlog-cosignature) of one signed checkpoint (app/witnesses.py)."""
+
+    __tablename__ = "log_cosignature"
+    __table_args__ = (UniqueConstraint("log_id", "size", "witness_key", name="uq_log_cosignature"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("transparency_log.id", ondelete="RESTRICT"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    witness_key: Mapped[str] = mapped_column(String(1000))  # the witness's vkey (type 0x04)
+    line: Mapped[str] = mapped_column(Text)  # the signature line, as appended to the checkpoint note
+    cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the cosignature's own timestamp
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
