@@ -55,4 +55,5 @@ def audit_bundle_bytes(log: TransparencyLog) -> bytes:
         verifier_key=log.verifier_key,
         leaves=[row.leaf for row in board.leaves(log, stop=size)],
         checkpoint=checkpoint,
+        checkpoints=board.earlier_checkpoints(log, size),
     ))
