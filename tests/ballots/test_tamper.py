@@ -365,3 +365,12 @@ def test_ballot_after_the_scheduled_close_is_reported(log: MotionLog) -> None:
         report.check("log structure").message
     assert report.summary["after_scheduled_close"] == 3
     assert "after_scheduled_close" not in verify_bundle(log.bundle()).summary
+
+
+def test_leaf_over_the_size_limit_in_bytes_not_characters_resigned(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[1] = _edit_leaf(leaves[1], selection="é" * 524_300)  # two bytes each in UTF-8
+    assert len(leaves[1]) < 1 << 20 < len(leaves[1].encode())
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, retally=False))
+    assert f"leaf 1: leaf size: got {len(leaves[1].encode())} bytes" in failed["leaves"]
