@@ -145,7 +145,8 @@ def features() -> list[Vector]:
     log = Log("regions", rules={"double_majority": {"members": True, "regions": "all"},
                                 "quorum": {"members": "1/2", "weight": None}},
               policy="regional_parity")
-    for member in ("lip-halifax", "lip-montreal", "lip-ottawa", "lip-calgary"):
+    for member in ("lip-halifax", "lip-moncton", "lip-montreal", "lip-ottawa", "lip-calgary",
+                   "lip-regina"):
         log.cast(member, "yes")
     log.close()
     out.append(Vector("valid-regional-double-majority", "yes_no with a quorum and a double "
@@ -175,10 +176,12 @@ def features() -> list[Vector]:
     log = standard("leaf-1", leaf_format=1)
     out.append(Vector("valid-leaf-format-1", "lipvote-leaf/1: no commitment, the seed is the "
                       "final root", log.bundle()))
-    log = Log("tally-1", method="irv", options=("a", "b", "c", "d"))
-    for member in ("lip-halifax", "lip-moncton", "lip-montreal"):
-        log.cast(member, ["a", "b"])  # c and d tie at zero: immaterial under tally/2 only
-    log.cast("lip-sudbury", ["b", "a"])
+    log = Log("tally-1", method="irv", options=("a", "b", "c", "d", "e"))
+    # d and e tie at zero in round 1: material under lipvote-tally/1, not under /2
+    for member, ranking in (("lip-halifax", ["a", "d"]), ("lip-moncton", ["a", "d"]),
+                            ("lip-montreal", ["a", "d"]), ("lip-ottawa", ["b", "e"]),
+                            ("lip-sudbury", ["b", "e"]), ("lip-calgary", ["c", "a"])):
+        log.cast(member, ranking)
     log.close()
     out.append(Vector("valid-result-format-1", "a lipvote-tally/1 result, re-counted under its "
                       "own tie rule", log.bundle(result=log.result(result_format="lipvote-tally/1"))))
