@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ballots import merkle
+from ballots.bundle import MAX_CHECKPOINTS as MAX_BUNDLE_CHECKPOINTS
 from ballots.checkpoint import open_checkpoint, sign_checkpoint
 from ballots.keys import load_or_create
 from ballots.leaves import parse_leaf
@@ -221,3 +222,17 @@ def receipt_for(log: TransparencyLog, index: int) -> dict[str, object]:
 
 def find_by_tracking_code(log: TransparencyLog, code: str) -> LogLeaf | None:
     return db.session.scalar(select(LogLeaf).where(LogLeaf.log_id == log.id, LogLeaf.tracking_code == code))
+
+
+def earlier_checkpoints(log: TransparencyLog, size: int) -> list[str]:
+    """The checkpoints the server signed for the log below `size`, smallest first, for its bundle.
+
+    All of them, unless there are more than a bundle may hold; then an even spread that keeps
+    the first and the last (docs/bulletin-board.md §6).
+    """
+    notes = list(db.session.scalars(select(LogCheckpoint.note).where(
+        LogCheckpoint.log_id == log.id, LogCheckpoint.size < size).order_by(LogCheckpoint.size)))
+    room = MAX_BUNDLE_CHECKPOINTS - 1
+    if len(notes) <= room:
+        return notes
+    return [notes[k * (len(notes) - 1) // (room - 1)] for k in range(room)]

@@ -171,8 +171,10 @@ def _motion(spec: Spec, chair: User | None, meeting: Meeting | None, order: int)
 def _cast_all(motion: Motion, spec: Spec, voters: list[tuple[User, Member]], rng: random.Random,
               start: datetime, hours: float) -> None:
     turnout = [(u, m) for u, m in voters if rng.random() < TURNOUT]
-    for n, (user, member) in enumerate(turnout, start=1):
-        at = start + timedelta(hours=hours * n / (len(turnout) + 1), seconds=rng.randint(0, 59))
+    times = [start + timedelta(hours=hours * n / (len(turnout) + 1), seconds=rng.randint(0, 59))
+             for n in range(1, len(turnout) + 1)]
+    # in time order, as the server stamps ballots it appends (the verifier checks it)
+    for (user, member), at in zip(turnout, sorted(times), strict=True):
         service.cast_locked(motion, user, member, _selection(spec, rng), now=at)
 
 

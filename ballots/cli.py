@@ -26,6 +26,7 @@ from .errors import BallotsError
 from .errors import KeyFormatError
 from .note import MAX_NOTE_BYTES, parse_vkey
 from .receipt import MAX_RECEIPT_BYTES, TLOG_PROOF_HEADER
+from .report import section_of
 from .verify import REPORT_FORMAT, Report, verify_bundle_bytes
 from .verify_witness import WitnessPolicy, parse_policy
 from .witness import read_evidence
@@ -158,12 +159,9 @@ def _print_report(report: Report, as_json: bool, out: TextIO) -> None:
         out.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
         return
     for c in report.checks:
-        if c.status == "ok":
-            out.write(f"OK: {c.name}: {c.message}\n")
-        elif c.status == "failed":
-            out.write(f"FAIL: {c.name}: {c.message}\n")
-        else:
-            out.write(f"SKIP: {c.name}: {c.message}\n")
+        word = {"ok": "OK", "failed": "FAIL"}.get(c.status, "SKIP")
+        section = section_of(c.name)
+        out.write(f"{word}: {c.name}: {c.message}{f' [{section}]' if section else ''}\n")
     out.write(_verdict(report))
 
 

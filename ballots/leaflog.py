@@ -75,6 +75,7 @@ class LeafLog:
 
     is_audit: bool
     period: tuple[str, str]  # time_key of opened_at and closed_at, when they parse
+    scheduled_close: str = "\U0010ffff"  # time_key of leaf 0's closes_at, if any
     bad: list[str] = field(default_factory=list)
     opened: OpenLeaf | None = None
     closed: CloseLeaf | None = None
@@ -84,11 +85,15 @@ class LeafLog:
     structure: list[str] = field(default_factory=list)
     audit_logs: set[str] = field(default_factory=set)
     late: list[int] = field(default_factory=list)  # ballots cast outside the period
+    backwards: list[int] = field(default_factory=list)  # cast_at before the previous ballot's
+    after_close: list[int] = field(default_factory=list)  # cast at or after closes_at
+    last_cast: str = ""  # time_key of the previous ballot leaf's cast_at
 
     @classmethod
     def of(cls, b: Bundle) -> LeafLog:
         """An empty log for ``b``, its voting period read from the first and last leaves."""
         lo, hi = "", "\U0010ffff"
+        scheduled = hi
         for text in (b.leaves[0], b.leaves[-1]):
             try:
                 leaf = parse_leaf(text)
@@ -96,9 +101,11 @@ class LeafLog:
                 continue
             if isinstance(leaf, OpenLeaf):
                 lo = time_key(leaf.opened_at)
+                if leaf.closes_at is not None:
+                    scheduled = time_key(leaf.closes_at)
             elif isinstance(leaf, CloseLeaf):
                 hi = time_key(leaf.closed_at)
-        return cls(b.is_audit, (lo, hi))
+        return cls(b.is_audit, (lo, hi), scheduled)
 
 
 def read_leaves(b: Bundle, progress: Progress | None = None) -> LeafLog:
@@ -131,8 +138,14 @@ def _note_leaf(log: LeafLog, i: int, leaf: Any) -> None:
     if isinstance(leaf, BallotLeaf):
         log.ballots.append(i, leaf.member, leaf.weight, leaf.supersedes, leaf.region,
                            leaf.proxy, leaf.selection)
-        if not log.period[0] <= time_key(leaf.cast_at) <= log.period[1]:
+        cast = time_key(leaf.cast_at)
+        if not log.period[0] <= cast <= log.period[1]:
             log.late.append(i)
+        if cast < log.last_cast:
+            log.backwards.append(i)
+        if cast >= log.scheduled_close:
+            log.after_close.append(i)
+        log.last_cast = cast
         if log.is_audit:
             s.append(f"leaf {i} is a ballot in an audit log")
     elif isinstance(leaf, OpenLeaf):

@@ -463,6 +463,10 @@ def audit_leaf(*, log: str, at: datetime | str, actor: str, action: str,
                    "target": target, "details": dict(details)})
 
 
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def parse_leaf(text: str | bytes) -> Leaf:
     """Parse one leaf; it must be canonical JSON exactly as hashed.
 
@@ -477,8 +481,9 @@ def parse_leaf(text: str | bytes) -> Leaf:
             raise LeafError(f"leaf is not valid UTF-8 ({e.reason} at byte {e.start})") from e
     elif not isinstance(text, str):
         raise LeafError(f"leaf: got {type(text).__name__}, want str or bytes")
-    elif len(text) > MAX_LEAF_BYTES:
-        raise LeafError(f"leaf size: got {len(text)} characters, want at most {MAX_LEAF_BYTES}")
+    elif len(text) > MAX_LEAF_BYTES // 4 and _utf8_size(text) > MAX_LEAF_BYTES:
+        # the limit is in bytes of UTF-8 (docs/bulletin-board.md §2.1), not in characters
+        raise LeafError(f"leaf size: got {_utf8_size(text)} bytes, want at most {MAX_LEAF_BYTES}")
     try:
         obj = _canonical.loads(text)
     except ValueError as e:

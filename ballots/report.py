@@ -6,14 +6,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Check", "Report", "REPORT_FORMAT", "CHECKS", "AUDIT_CHECKS"]
+__all__ = ["Check", "Report", "REPORT_FORMAT", "CHECKS", "AUDIT_CHECKS", "SPEC", "section_of"]
 
 REPORT_FORMAT = "lipvote-verify-report/2"  # /2: "verified" apart from "ok" (the trust anchor)
 CHECKS = ("bundle format", "verifier key", "leaves", "log structure", "signing keys",
           "final checkpoint", "merkle root", "checkpoints", "receipts", "weights", "ballots",
           "tie-break seed", "tally", "trust anchor", "witnesses")
 AUDIT_CHECKS = CHECKS[:9] + ("trust anchor", "witnesses")
+SPEC = "docs/bulletin-board.md"  # check N is specified in its §7, item N, cited "§7.N"
 _MAX_LISTED = 5
+
+
+def section_of(name: str) -> str | None:
+    """The section of the specification (:data:`SPEC`) that a check implements: "§7.4"."""
+    return f"§7.{CHECKS.index(name) + 1}" if name in CHECKS else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +65,8 @@ class Report:
 
     def as_dict(self) -> dict[str, Any]:
         return {"format": REPORT_FORMAT, "ok": self.ok, "verified": self.verified,
-                "checks": [{"name": c.name, "status": c.status, "message": c.message}
-                           for c in self.checks],
+                "checks": [{"name": c.name, "status": c.status, "message": c.message,
+                            "section": section_of(c.name)} for c in self.checks],
                 "summary": dict(self.summary)}
 
 

@@ -181,6 +181,8 @@ def _verify(b: Bundle, format_check: Check, steps: Steps, receipts: Iterable[obj
     log = steps.read_leaves(b, progress)
     add(check_leaves(b, log))
     add(check_log_structure(b, log))
+    if log.after_close:
+        report.summary["after_scheduled_close"] = len(log.after_close)
     chain, check = check_signing_keys(b, log, first)
     add(check)
     # earlier checkpoints, receipts and the seed of a lipvote-leaf/2 log need the whole
@@ -286,12 +288,18 @@ def check_log_structure(b: Bundle, log: LeafLog) -> Check:
     if log.opened is not None and log.late:
         s.append(f"{plural(len(log.late), 'ballot')} cast outside the voting period (first "
                  f"at leaf {log.late[0]})")
+    if log.backwards:
+        s.append(f"{plural(len(log.backwards), 'ballot')} stamped earlier than the ballot before "
+                 f"it (first at leaf {log.backwards[0]}): ballots were reordered or back-dated")
     motion = log.opened.motion if log.opened else "?"
     d = log.opened.decides if log.opened else None
     decides = f"; decides {d.proposal!r} version {d.version} (sha256 {d.sha256})" if d else ""
+    late = (f"; {plural(len(log.after_close), 'ballot')} cast after the close scheduled at "
+            f"opening (first at leaf {log.after_close[0]}): genuine only if the audit trail "
+            "shows the motion was extended" if log.after_close else "")
     return outcome("log structure", s, f"motion {motion!r}: open, "
                     f"{plural(len(log.ballots), 'ballot')}, "
-                    f"{plural(len(log.keys), 'key rotation')}, close{decides}")
+                    f"{plural(len(log.keys), 'key rotation')}, close{decides}{late}")
 
 
 _NO_KEY = "not run: no valid verifier key"

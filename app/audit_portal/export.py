@@ -61,4 +61,5 @@ def audit_bundle_bytes(log: TransparencyLog) -> bytes:
         verifier_key=log.verifier_key,
         leaves=[row.leaf for row in board.leaves(log, stop=size)],
         checkpoint=cosigned_note(log, size, checkpoint),
+        checkpoints=board.earlier_checkpoints(log, size),
     ))

@@ -490,5 +490,6 @@ def bundle_for(motion: Motion) -> dict[str, Any]:
         verifier_key=log.verifier_key,
         leaves=[row.leaf for row in board.leaves(log, stop=size)],
         checkpoint=checkpoint,
+        checkpoints=board.earlier_checkpoints(log, size),
         result=motion.result,
     )

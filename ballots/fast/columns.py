@@ -6,6 +6,7 @@ with the same values; tests/ballots/test_verify_bulk.py checks it.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
@@ -74,8 +75,9 @@ def ballot_columns(texts: Sequence[str], motion: str,
     (first, last))``, where row ``k`` of the columns holds the ``member``,
     ``weight``, ``supersedes``, ``region``, ``proxy`` and ``selection`` that
     :func:`parse_leaf` reads from ``texts[k]``, and ``first`` and ``last`` are
-    the earliest and latest ``cast_at`` texts, when every text is a ballot leaf
-    of ``motion`` that :func:`parse_leaf` accepts; None as soon as one is not,
+    the first and last ``cast_at`` texts, when every text is a ballot leaf
+    of ``motion`` that :func:`parse_leaf` accepts and no ``cast_at`` is earlier than
+    the one before it (so the first is the earliest); None as soon as one is not,
     and for unusual valid ones (non-ASCII, escapes, other selections): check
     those one by one.  It never accepts a leaf that :func:`parse_leaf` refuses.
 
@@ -109,7 +111,8 @@ def ballot_columns(texts: Sequence[str], motion: str,
     del rows
     if (motions.count(motion) != n
             or "".join(nonce).encode("ascii").translate(None, _NONCE_ALPHABET)
-            or any(k % 4 == 1 for k in set(map(len, nonce)))):
+            or any(k % 4 == 1 for k in set(map(len, nonce)))
+            or not all(map(operator.le, cast_at, cast_at[1:]))):
         return None
     return (member, weight, sup, region, proxy, sel,
-            (_time_text(min(cast_at)), _time_text(max(cast_at))))
+            (_time_text(cast_at[0]), _time_text(cast_at[-1])))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..bundle import Bundle
-from ..leaflog import LeafLog, Progress, read_range
+from ..leaflog import LeafLog, Progress, read_range, time_key
 from .columns import ballot_columns
 
 __all__ = ["CHUNK", "read_in_bulk"]
@@ -65,7 +65,8 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: LeafLog,
 
     Succeeds only when every leaf is a ballot leaf that :func:`parse_leaf`
     accepts (as :func:`ballot_columns` reads it), of the opened motion, cast
-    inside the voting period, in a motion log: then reading them one by one
+    inside the voting period, before the scheduled close and in time order (after the
+    ballot before them too), in a motion log: then reading them one by one
     would give no message, only the ballot rows appended here.
     """
     if log.is_audit or log.opened is None:
@@ -78,6 +79,10 @@ def _bulk_ballots(leaves: Sequence[str], lo: int, hi: int, log: LeafLog,
     # and latest in time also have the earliest and latest whole seconds)
     if not (first[:19] > shared.start19 and last[:19] < shared.end19):
         return False
+    first_key, last_key = time_key(first), time_key(last)
+    if first_key < log.last_cast or last_key >= log.scheduled_close:
+        return False
+    log.last_cast = last_key
     strings = shared.strings
     members = list(map(strings.setdefault, member, member))
     if list not in set(map(type, sel)):

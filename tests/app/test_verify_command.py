@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 import voting
-from ballots import merkle
+from ballots import merkle, verify_bundle
 from ballots import seed as tie_break
 from ballots.leaves import parse_leaf
 from ballots.checkpoint import sign_checkpoint
@@ -109,7 +109,8 @@ def test_a_bundle_re_signed_with_a_fresh_key_of_the_same_name_is_never_verified(
     result = voting.tally("yes_no", ballots, options=list(opened.options), rules=opened.rules,
                           tie_break_seed=seed).as_dict()  # ...and a recount that agrees
     assert result["status"] == "defeated"
-    forged = dict(bundle, leaves=leaves, verifier_key=mallory.vkey, result=result,
+    assert bundle["checkpoints"]  # the genuine checkpoints: the forger drops them, they would not verify
+    forged = dict(bundle, leaves=leaves, verifier_key=mallory.vkey, result=result, checkpoints=[],
                   checkpoint=sign_checkpoint(mallory, bundle["origin"], tree.size, tree.root()))
     (tmp_path / "forged.json").write_text(json.dumps(forged))
 
@@ -122,3 +123,13 @@ def test_a_bundle_re_signed_with_a_fresh_key_of_the_same_name_is_never_verified(
         pinned = run("forged.json", pin, given, cwd=tmp_path)
         assert pinned.returncode == 1, (pin, pinned.stdout)
         assert pinned.stdout.splitlines()[-1].startswith("NOT verified: ")
+
+
+def test_a_bundle_carries_every_checkpoint_the_server_signed(app: Flask, tmp_path: Path) -> None:
+    bundle = closed_motion_evidence(app, tmp_path)["bundle"]
+    # open, three ballots, close: checkpoints of sizes 1 to 4 below the final one of size 5
+    sizes = [int(note.split("\n")[1]) for note in bundle["checkpoints"]]
+    assert sizes == list(range(1, len(bundle["leaves"])))
+    report = verify_bundle(bundle)
+    assert report.check("checkpoints").status == "ok"
+    assert "4 checkpoints agree with the log" in report.check("checkpoints").message

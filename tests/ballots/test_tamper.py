@@ -334,3 +334,44 @@ def test_ballot_leaf_over_the_size_limit_resigned(log: MotionLog) -> None:
     b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
     failed = _failed(verify_bundle(b, retally=False))
     assert "leaf 1: leaf size: got" in failed["leaves"]
+
+
+def _resigned(log: MotionLog, leaves: list[str]) -> dict[str, Any]:
+    """The dishonest server's bundle of rewritten leaves: re-signed, counted consistently."""
+    result = _recount(log, seed.derive_seed(log.secret, _root(leaves, len(leaves) - 1)))
+    return log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[],
+                      result=result)
+
+
+def test_ballot_back_dated_resigned(log: MotionLog) -> None:
+    # the server stamps ballots as it appends them: a ballot earlier than the one before it
+    # was moved or back-dated
+    leaves = list(log.leaves)
+    leaves[3] = _edit_leaf(leaves[3], cast_at=json.loads(leaves[2])["cast_at"])  # equal: fine
+    assert verify_bundle(_resigned(log, leaves)).ok
+    leaves[3] = _edit_leaf(leaves[3], cast_at="2025-03-01T14:00:07.5Z")  # after the opening
+    failed = _failed(verify_bundle(_resigned(log, leaves)))
+    assert failed.keys() == {"log structure"}
+    assert "1 ballot stamped earlier than the ballot before it (first at leaf 3)" in \
+        failed["log structure"]
+
+
+def test_ballot_after_the_scheduled_close_is_reported(log: MotionLog) -> None:
+    # leaf 0's closes_at does not bind (the chair may extend): reported, never failed
+    leaves = list(log.leaves)
+    leaves[0] = _edit_leaf(leaves[0], closes_at=json.loads(leaves[3])["cast_at"])
+    report = verify_bundle(_resigned(log, leaves))
+    assert report.ok, _failed(report)
+    assert "3 ballots cast after the close scheduled at opening (first at leaf 3)" in \
+        report.check("log structure").message
+    assert report.summary["after_scheduled_close"] == 3
+    assert "after_scheduled_close" not in verify_bundle(log.bundle()).summary
+
+
+def test_leaf_over_the_size_limit_in_bytes_not_characters_resigned(log: MotionLog) -> None:
+    leaves = list(log.leaves)
+    leaves[1] = _edit_leaf(leaves[1], selection="é" * 524_300)  # two bytes each in UTF-8
+    assert len(leaves[1]) < 1 << 20 < len(leaves[1].encode())
+    b = log.bundle(leaves=leaves, checkpoint=_resign(log, leaves), checkpoints=[])
+    failed = _failed(verify_bundle(b, retally=False))
+    assert f"leaf 1: leaf size: got {len(leaves[1].encode())} bytes" in failed["leaves"]

@@ -72,6 +72,16 @@ def test_the_form_follows_the_method_and_saves_options_with_derived_ids(
     page.get_by_label(method_label(ui, "stv"), exact=True).check()
     assert parts_shown(page, ui) == {"options": True, "seats": True, "threshold": False, "double majority": False}
     look("stv")
+    # Schulze STV cannot be recounted independently (docs/methods.md §2.8): the chair is told
+    warning = page.locator("p.notice[data-methods='schulze_stv']")
+    expect(warning).to_be_hidden()
+    page.get_by_label(method_label(ui, "schulze_stv"), exact=True).check()
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text(ui.t("Choose single transferable vote if an independent recount matters.")
+                                    if lang == "en" else "recomptage indépendant")
+    look("schulze-stv")
+    page.get_by_label(method_label(ui, "stv"), exact=True).check()
+    expect(warning).to_be_hidden()
 
     rows = page.locator("fieldset.option-row")
     before = rows.count()
