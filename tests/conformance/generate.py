@@ -19,6 +19,7 @@ it is meant to fail, and generating refuses a vector that does not (so a name ne
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -33,6 +34,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parents[1])]  # logs.py, and the checkout's own packages
 
 from ballots import cli, leaves, receipt  # noqa: E402
+from ballots.cosignature import Cosigner, add_cosignatures  # noqa: E402
+from ballots.witness import EVIDENCE_FORMAT  # noqa: E402
 from ballots.leaves import audit_leaf  # noqa: E402
 from ballots import bundle as bundle_format  # noqa: E402
 
@@ -237,6 +240,51 @@ def audit() -> list[Vector]:
     return [Vector("valid-audit-trail", "an audit log bundle: checks 1-9 and 14", b),
             Vector("invalid-audit-trail-edited", "an audit event edited after signing", edited,
                    fails=frozenset({"merkle root"}))]
+
+
+def witness(label: str) -> Cosigner:
+    """A witness key derived from a public label: for test vectors only."""
+    seed = hashlib.sha256(f"lipvote conformance witness: {label}".encode()).digest()
+    return Cosigner.from_seed(f"witness.example.org/{label}", seed)
+
+
+HALIFAX_WITNESS, OTTAWA_WITNESS = witness("halifax"), witness("ottawa")
+WITNESSED_AT = 1767625200  # 2026-01-05T15:00:00Z, after the close
+
+
+def cosigned(b: dict[str, Any], *by: Cosigner) -> dict[str, Any]:
+    lines = [w.cosign(b["checkpoint"].split("\n\n", 1)[0] + "\n", WITNESSED_AT) for w in by]
+    return dict(b, checkpoint=add_cosignatures(b["checkpoint"], lines))
+
+
+@vector
+def witnesses() -> list[Vector]:
+    log = standard("witnessed")
+    both = ["--witness", HALIFAX_WITNESS.vkey, "--witness", OTTAWA_WITNESS.vkey]
+    two = cosigned(log.bundle(), HALIFAX_WITNESS, OTTAWA_WITNESS)
+    one = cosigned(log.bundle(), HALIFAX_WITNESS)
+    forged_line = HALIFAX_WITNESS.cosign(final_checkpoint(log.leaves[:-1], log.origin).split("\n\n", 1)[0]
+                                         + "\n", WITNESSED_AT)
+    forged = dict(log.bundle(), checkpoint=add_cosignatures(log.bundle()["checkpoint"], [forged_line]))
+    fork = list(log.leaves[:2]) + [edit_leaf(log.leaves[2], selection="yes")]
+    evidence = json.dumps({"format": EVIDENCE_FORMAT, "origin": log.origin,
+                           "held": log.checkpoints[2], "offered": final_checkpoint(fork, log.origin)},
+                          indent=1) + "\n"
+    return [
+        Vector("valid-witnessed-2-of-2", "the final checkpoint cosigned by both witnesses given",
+               two, arguments=PIN + both),
+        Vector("valid-witnessed-1-of-2", "cosigned by one of two witnesses, quorum 1", one,
+               arguments=PIN + both + ["--witness-quorum", "1"]),
+        Vector("invalid-witness-quorum-not-met", "cosigned by one of two witnesses, both required",
+               one, arguments=PIN + both, fails=frozenset({"witnesses"})),
+        Vector("invalid-witness-cosignature-of-another-checkpoint", "a witness's line signed over "
+               "another checkpoint, pasted under this one", forged,
+               arguments=PIN + both[:2], fails=frozenset({"witnesses"})),
+        Vector("invalid-witness-evidence-of-a-fork", "a witness's evidence: the server signed "
+               "another log of this origin (a split view)", two,
+               holds={"evidence-1.json": evidence}, arguments=PIN + both,
+               fails=frozenset({"checkpoints"})),
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -448,7 +496,8 @@ def generate(folder: Path) -> list[str]:
         write_json(folder / f"{v.name}.bundle.json", v.bundle)
         for suffix, text in v.holds.items():
             (folder / f"{v.name}.{suffix}").write_text(text, encoding="utf-8")
-            kind = "--checkpoint" if suffix.startswith("checkpoint") else "--receipt"
+            kind = ("--checkpoint" if suffix.startswith("checkpoint") else
+                    "--witness-evidence" if suffix.startswith("evidence") else "--receipt")
             v.arguments = v.arguments + [kind, f"{v.name}.{suffix}"]
         write_json(folder / f"{v.name}.expected.json", expected(v, folder))
     return names
