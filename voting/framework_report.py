@@ -24,7 +24,7 @@ from typing import Any
 from . import game_power, power
 from ._fractions import frac_str
 from .frameworks import Built, InvalidFramework, build, sqrt_population_shares
-from .games import Game
+from .games import Game, InvalidGame
 
 __all__ = ["GROUP_ATTRIBUTES", "TooLarge", "cost", "gini", "power_of", "report", "smallest_blocking",
            "smallest_winning"]
@@ -42,8 +42,10 @@ def _reduced(game: Game) -> Game:
     if common == 1:
         return game
     return Game(weights=tuple(w // common for w in game.weights), regions=game.regions,
-                quota=-(-game.quota // common), member_quota=game.member_quota, region_quotas=game.region_quotas,
-                regions_needed=game.regions_needed, block_minimum=game.block_minimum)
+                quota=-(-game.quota // common), member_quota=game.member_quota,
+                region_quotas=tuple(-(-q // common) for q in game.region_quotas) if game.region_by_weight
+                else game.region_quotas, regions_needed=game.regions_needed, block_minimum=game.block_minimum,
+                region_by_weight=game.region_by_weight)
 
 
 def _single_quota(game: Game) -> bool:
@@ -62,8 +64,8 @@ def cost(game: Game) -> int:
     if not game.regions_needed:
         return primes * game.n * (game.n + 1) * width
     k1 = game.regions_needed + 1
-    biggest = max(game.region_sizes)
-    return primes * game.n * (game.region_count + 1) * k1 * (biggest + 1) * (game.n + 1) * width // 2
+    caps = max(game.region_quotas)  # a region's measure is counted up to its quota
+    return primes * game.n * (game.region_count + 1) * k1 * (caps + 1) * (game.n + 1) * width // 2
 
 
 def power_of(game: Game, max_cost: int | None = None) -> dict[str, list[Fraction]]:
@@ -93,6 +95,12 @@ def gini(values: Sequence[Fraction]) -> Fraction:
     return Fraction(2) * weighted / (n * total) - Fraction(n + 1, n)
 
 
+def _regions_by_members(game: Game) -> None:
+    """Frameworks carry a region by its members; the smallest coalitions assume so."""
+    if game.regions_needed and game.region_by_weight:
+        raise InvalidGame("smallest coalitions: regions carried by weight are not supported")
+
+
 def smallest_winning(game: Game) -> list[int]:
     """A winning coalition with the fewest members (heaviest members first among equals).
 
@@ -100,6 +108,7 @@ def smallest_winning(game: Game) -> list[int]:
     required members of each chosen region by weight, then the heaviest of the rest; the
     smallest s for which one such choice wins is the answer.
     """
+    _regions_by_members(game)
     order = sorted(range(game.n), key=lambda i: (-game.weights[i], i))
     by_region = [[i for i in order if game.regions[i] == r] for r in range(game.region_count)]
     choices = list(combinations(range(game.region_count), game.regions_needed)) if game.regions_needed else [()]
@@ -123,6 +132,7 @@ def smallest_blocking(game: Game) -> list[int] | None:
     (take just enough members out of the regions cheapest to deny), or too little weight
     left with a "no" side of at least ``block_minimum`` members.
     """
+    _regions_by_members(game)
     order = sorted(range(game.n), key=lambda i: (-game.weights[i], i))
     candidates: list[list[int]] = []
     if game.member_quota:
