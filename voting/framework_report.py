@@ -63,9 +63,9 @@ def cost(game: Game) -> int:
     width = game.quota + 1 if game.quota else 1
     if not game.regions_needed:
         return primes * game.n * (game.n + 1) * width
-    k1 = game.regions_needed + 1
+    alive = min(game.regions_needed, game.region_count - game.regions_needed) + 1  # the k that can still swing
     caps = max(game.region_quotas)  # a region's measure is counted up to its quota
-    return primes * game.n * (game.region_count + 1) * k1 * (caps + 1) * (game.n + 1) * width // 2
+    return primes * game.n * (game.region_count + 1) * alive * (caps + 1) * (game.n + 1) * width // 2
 
 
 def power_of(game: Game, max_cost: int | None = None) -> dict[str, list[Fraction]]:

@@ -135,6 +135,17 @@ class _Table:
         self.members = 0  # members added so far (the largest c in use)
         self.cap = 0  # j's cap in the region being added
         self.steps = 0
+        self.needed = game.regions_needed
+        self.region_count = game.region_count if game.regions_needed else 1
+        self.folded = 0  # regions folded into k
+
+    @property
+    def alive(self) -> slice:
+        """The k that can still end in a swing: the regions not yet folded (the target's
+        included) could carry at most one more each, so k below needed - unfolded is dead
+        and left untouched; it never reaches the swing mask's winning side."""
+        low = max(0, self.needed - (self.region_count - self.folded))
+        return slice(low, min(self.folded, self.needed) + 1)
 
     def copy(self) -> _Table:
         other = object.__new__(_Table)
@@ -143,7 +154,7 @@ class _Table:
         return other
 
     def reduce(self) -> None:
-        used = self.a[:, :self.cap + 1, :self.members + 1]
+        used = self.a[self.alive, :self.cap + 1, :self.members + 1]
         np.remainder(used, self.p, out=used)
         self.steps = 0
 
@@ -151,7 +162,8 @@ class _Table:
         """A member of weight d adding s to its region's measure, capped at ``cap``: c + 1."""
         top = self.members
         self.cap = cap
-        self.a[:, :cap + 1, 1:top + 2] += _advance(self.a[:, :cap + 1, :top + 1], d, s, cap, self.p)
+        a = self.a[self.alive]
+        a[:, :cap + 1, 1:top + 2] += _advance(a[:, :cap + 1, :top + 1], d, s, cap, self.p)
         self.members += 1
         self.steps += 1
         if self.steps == _STEPS_BETWEEN_REDUCTIONS:
@@ -160,7 +172,8 @@ class _Table:
     def fold(self) -> None:
         """Close a region: S carried it when j reached the cap; add that to k (capped)."""
         self.reduce()
-        a, top, cap = self.a, self.members + 1, self.cap
+        span = slice(self.alive.start, min(self.folded + 1, self.needed) + 1)  # k may rise by one
+        a, top, cap = self.a[span], self.members + 1, self.cap
         lost = _sum_mod(a[:, :cap, :top], 1, self.p) if cap else np.zeros_like(a[:, 0, :top])
         won = a[:, cap, :top].copy()
         a[:, :cap + 1, :top] = 0
@@ -168,6 +181,8 @@ class _Table:
         a[1:, 0, :top] += won[:-1]
         a[-1, 0, :top] += won[-1]
         self.cap = 0
+        self.folded += 1
+        self.a[:self.alive.start] = 0  # dead from now on: k too low to reach the regions needed
         self.reduce()
 
     def without(self, d: int, s: int) -> Array:
@@ -175,10 +190,11 @@ class _Table:
         last: c counts every member exactly, so Q[c] = F[c] - advance(Q[c - 1])."""
         self.reduce()
         full = self.a[:, :self.cap + 1, :self.members + 1]
-        q = np.empty_like(full)
-        q[:, :, 0] = full[:, :, 0]
+        q = np.zeros_like(full)
+        alive = self.alive
+        q[alive, :, 0] = full[alive, :, 0]
         for c in range(1, full.shape[2]):
-            q[:, :, c] = (full[:, :, c] - _advance(q[:, :, c - 1], d, s, self.cap, self.p)) % self.p
+            q[alive, :, c] = (full[alive, :, c] - _advance(q[alive, :, c - 1], d, s, self.cap, self.p)) % self.p
         return q
 
 
