@@ -24,12 +24,14 @@ from typing import Any
 from . import game_power, power
 from ._fractions import frac_str
 from .frameworks import Built, InvalidFramework, build, sqrt_population_shares
-from .games import Game, InvalidGame
+from .games import Game, InvalidGame, indices_from_swings, reference_swings_by_size
 
 __all__ = ["GROUP_ATTRIBUTES", "TooLarge", "cost", "gini", "power_of", "report", "smallest_blocking",
            "smallest_winning"]
 
 GROUP_ATTRIBUTES = ("region", "setting", "size_class", "holder_type")
+ENUMERATE_UP_TO = 12  # members: 2^12 x 12 steps of plain Python, a few milliseconds
+MAX_TABLE_CELLS = 1 << 22  # the composite engine's table, 32 MB (a few copies live at once)
 
 
 class TooLarge(InvalidFramework):
@@ -59,6 +61,8 @@ def cost(game: Game) -> int:
     game = _reduced(game)
     if _single_quota(game):
         return game.n * game.n * (game.quota + 1) // 4
+    if _enumerated(game):
+        return 2 ** game.n * game.n
     primes = -(-(game.n + 1) // (game_power.PRIME_BITS - 1))
     width = game.quota + 1 if game.quota else 1
     if not game.regions_needed:
@@ -68,8 +72,18 @@ def cost(game: Game) -> int:
     return primes * game.n * (game.region_count + 1) * alive * (caps + 1) * (game.n + 1) * width // 2
 
 
+def _enumerated(game: Game) -> bool:
+    """Few members: enumerating the coalitions is cheaper than the tables, whose weight axes
+    grow with the units (three members holding 10,000 units between them)."""
+    return game.n <= ENUMERATE_UP_TO
+
+
 def power_of(game: Game, max_cost: int | None = None) -> dict[str, list[Fraction]]:
-    """Normalised Banzhaf, absolute Banzhaf and Shapley-Shubik of ``game``, exact."""
+    """Normalised Banzhaf, absolute Banzhaf and Shapley-Shubik of ``game``, exact.
+
+    With ``max_cost``, raises :class:`TooLarge` before starting when the estimated time
+    (:func:`cost`) or the composite engine's table (:data:`MAX_TABLE_CELLS`) is too large.
+    """
     game = _reduced(game)
     if max_cost is not None and cost(game) > max_cost:
         raise TooLarge(f"this framework's exact power needs about {cost(game):,} table cells, "
@@ -82,6 +96,11 @@ def power_of(game: Game, max_cost: int | None = None) -> dict[str, list[Fraction
             "absolute_banzhaf": [Fraction(s, 2 ** (game.n - 1)) for s in swings],
             "shapley_shubik": power.shapley_shubik(list(game.weights), game.quota),
         }
+    if _enumerated(game):
+        return indices_from_swings(reference_swings_by_size(game))
+    if max_cost is not None and game_power.table_cells(game) > MAX_TABLE_CELLS:
+        raise TooLarge(f"this framework's exact power needs a table of {game_power.table_cells(game):,} cells, "
+                       f"more than the {MAX_TABLE_CELLS:,} allowed here")
     return game_power.power(game)
 
 

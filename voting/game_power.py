@@ -35,7 +35,7 @@ import numpy as np
 
 from .games import Game, indices_from_swings
 
-__all__ = ["power", "swings_by_size"]
+__all__ = ["power", "swings_by_size", "table_cells"]
 
 # Counts are held below primes of 36 bits; a step at most doubles a cell, so twelve steps
 # between reductions keep cells below 2^48, and sums of up to 2^14 such cells below 2^62.
@@ -306,6 +306,13 @@ def swings_by_size(game: Game) -> list[list[int]]:
                 if game.weights[i] == d:
                     swings[i] = list(exact)
     return swings
+
+
+def table_cells(game: Game) -> int:
+    """Cells of one table (of the several a computation holds at once), a measure of memory."""
+    k1 = game.regions_needed + 1 if game.regions_needed else 1
+    caps = max(game.region_quotas) if game.regions_needed else 0
+    return k1 * (caps + 1) * (game.n + 1) * (game.quota + 1 if game.quota else 1)
 
 
 def power(game: Game) -> dict[str, list[Fraction]]:

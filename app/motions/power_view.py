@@ -21,7 +21,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 import voting
-from voting.framework_report import cost, power_of
+from voting.framework_report import TooLarge, power_of
 from voting.games import Game, InvalidGame
 from voting.motion_power import motion_game, region_sums
 
@@ -56,7 +56,8 @@ class PowerReport:
 
 @lru_cache(maxsize=128)
 def _power(game: Game) -> dict[str, list[Fraction]]:
-    return power_of(game)
+    """Exact power, once per game in a process; TooLarge (not kept) above the bounds."""
+    return power_of(game, max_cost=MAX_COST)
 
 
 def eligible_from(snapshot: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,9 +109,10 @@ def report(motion: Motion, snapshot: Mapping[str, Any], rules: Mapping[str, Any]
         return PowerReport(INVALID_RULE, snap)
     except InvalidGame:
         return PowerReport(CANNOT_CARRY, snap)
-    if cost(game) > MAX_COST:
+    try:
+        indices = _power(game)
+    except TooLarge:
         return PowerReport(TOO_LARGE, snap, rule_words(game))
-    indices = _power(game)
     total = sum(weights)
     shares = [Fraction(w, total) for w in weights]
     rows = [{"share_pct": _pct(s), "banzhaf_pct": _pct(b), "shapley_pct": _pct(ss)}

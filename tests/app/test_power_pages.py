@@ -138,6 +138,7 @@ def test_power_is_computed_once_per_rule_and_bounded(voters: Flask, regional: tu
     after = power_view._power.cache_info()
     assert after.hits == before.hits + 1 and after.misses == before.misses
     monkeypatch.setattr(power_view, "MAX_COST", 0)
+    power_view._power.cache_clear()
     response = client.get(f"/results/motions/{motion_id}")
     assert response.status_code == 200
     section = power_section(response.get_data(as_text=True))
