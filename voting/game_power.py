@@ -114,11 +114,16 @@ def _advance(a: Array, d: int, s: int, cap: int, p: int) -> Array:
     moved = _shift_weight(a, d, p)
     if s == 0 or cap == 0:
         return moved
-    out = np.zeros_like(moved)
+    out = np.empty_like(moved)
     below = max(0, cap + 1 - s)  # j + s <= cap for j < below; the others land on the cap
+    out[:, :min(s, cap)] = 0
+    landed = _sum_mod(moved[:, below:cap + 1], 1, p) if cap + 1 - below > 1 else moved[:, cap]
     if below:
         out[:, s:cap + 1] = moved[:, :below]
-    out[:, cap] = (out[:, cap] + _sum_mod(moved[:, below:cap + 1], 1, p)) % p
+        np.add(out[:, cap], landed, out=out[:, cap])
+        np.remainder(out[:, cap], p, out=out[:, cap])
+    else:
+        out[:, cap] = landed
     return out
 
 
