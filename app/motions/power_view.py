@@ -110,21 +110,29 @@ def report(motion: Motion, snapshot: Mapping[str, Any], rules: Mapping[str, Any]
     except InvalidGame:
         return PowerReport(CANNOT_CARRY, snap)
     try:
-        indices = _power(game)
+        rows, by_region = _figures(game, tuple(regions), str(get_locale() or "en"))
     except TooLarge:
         return PowerReport(TOO_LARGE, snap, rule_words(game))
-    total = sum(weights)
-    shares = [Fraction(w, total) for w in weights]
+    return PowerReport(SHOWN, snap, rule_words(game), rows, by_region)
+
+
+@lru_cache(maxsize=128)
+def _figures(game: Game, regions: tuple[str, ...], lang: str) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Each member's and each region's figures as the page prints them, once per game and
+    language: the delegate's motion page is read by every delegate during a meeting."""
+    indices = _power(game)
+    total = sum(game.weights)
+    shares = [Fraction(w, total) for w in game.weights]
     rows = [{"share_pct": _pct(s), "banzhaf_pct": _pct(b), "shapley_pct": _pct(ss)}
             for s, b, ss in zip(shares, indices["banzhaf"], indices["shapley_shubik"])]
-    members = region_sums([Fraction(1)] * len(ids), regions)
+    members = region_sums([Fraction(1)] * len(regions), regions)
     weight_by_region = region_sums(shares, regions)
     banzhaf = region_sums(indices["banzhaf"], regions)
     shapley = region_sums(indices["shapley_shubik"], regions)
     by_region = [{"region": str(REGIONS.get(r, r)), "members": number(int(members[r])),
                   "weight_pct": _pct(weight_by_region[r]), "banzhaf_pct": _pct(banzhaf[r]),
                   "shapley_pct": _pct(shapley[r])} for r in members]
-    return PowerReport(SHOWN, snap, rule_words(game), rows, by_region)
+    return rows, by_region
 
 
 def opened_report(motion: Motion) -> PowerReport | None:
