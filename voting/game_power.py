@@ -5,24 +5,27 @@
 
 Method (docs/power.md §3).  For a member i of region r, its swings are counted over the
 coalitions S of the others, classified by four numbers: the regions other than r that S
-carries (k, capped at the number needed), the members S holds in region r (j), the members S
-holds elsewhere (c) and S's weight (w, capped at the quota).  Whether S loses and S + i wins
-depends only on (k, j, c, w) and i's weight, so i's swings of each size c + j are sums over
-that table.  The table is built by dynamic programming:
+carries (k, capped at the number needed), S's measure in region r (j: its members there, or
+its units there when the game carries regions by weight, capped at r's quota), S's members
+(c) and S's weight (w, capped at the quota).  Whether S loses and S + i wins depends only on
+(k, j, c, w) and i's weight, so i's swings of each size c are sums over that table.  The
+table is built by dynamic programming:
 
 1. the other regions one at a time: each member moves counts from (k, j, c, w) to
-   (k, j + 1, c + 1, w + weight), j capped at the region's quota; when the region is done, j
-   says whether S carried it and is folded into k;
-2. then region r's members with j exact;
+   (k, j + step, c + 1, w + weight), j capped at the region's quota; when the region is done,
+   j says whether S carried it and is folded into k;
+2. then region r's members the same way, without folding;
 3. for each distinct weight d in region r, "all but one member of weight d" is obtained by
-   dividing the table by that member's step, Q[j] = F[j] - step(Q[j - 1]), instead of
-   rebuilding it.
+   dividing the table by that member's step along c, which every member raises by exactly
+   one: Q[c] = F[c] - step(Q[c - 1]), instead of rebuilding it.
+
+A k too low for the regions still to come to lift it to the number needed is dropped.
 
 Counts reach 2^(n-1), so the tables hold them modulo a few primes below 2^36 in numpy int64
 arrays (additions only; sums are reduced before they can overflow) and the final counts are
 rebuilt exactly by the Chinese remainder theorem: the primes' product exceeds 2^n.  Without a
 regional rule the whole membership is one region.  Cost: about (R + 1) x n steps over arrays
-of (regions needed + 1) x (region size + 1) x n x (quota + 1) cells per prime.
+of (live k) x (largest region quota + 1) x n x (quota + 1) cells per prime.
 """
 
 from __future__ import annotations
