@@ -62,7 +62,7 @@ def cost(game: Game) -> int:
     if _single_quota(game):
         return game.n * game.n * (game.quota + 1) // 4
     if _enumerated(game):
-        return 2 ** game.n * game.n
+        return (1 << game.n) * game.n
     primes = -(-(game.n + 1) // (game_power.PRIME_BITS - 1))
     width = game.quota + 1 if game.quota else 1
     if not game.regions_needed:

@@ -51,7 +51,7 @@ def motion_game(rules: Mapping[str, Any] | None, weights: Sequence[int], regions
     member_quota = max(1, needed(rule.share, n, rule.strict)) if double["members"] else 0
     names = region_names(regions)
     region_of = tuple(names.index(r) for r in regions)
-    regions_needed, region_quotas = 0, ()
+    regions_needed, region_quotas = 0, tuple[int, ...]()
     if double["regions"] is not None:
         regions_needed = len(names) if double["regions"] == "all" else int(double["regions"])
         totals = [sum(w for w, r in zip(weights, region_of) if r == index) for index in range(len(names))]
