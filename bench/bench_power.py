@@ -8,6 +8,8 @@ Single weighted quota: voting.power (generating functions) against the powerinde
 Composite rules (weight majority, member majority, a majority of the members in 3 of 5
 regions): voting.game_power against the enumeration of every coalition
 (voting.games.reference_swings_by_size), which only finishes for small federations.
+A motion's regional double majority (a majority of the weight, and more yes than no weight
+in every region; voting.motion_power) on the same memberships, against the same enumeration.
 Every reference runs in its own process with a time limit.
 """
 
@@ -28,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from voting import power  # noqa: E402
 from voting.game_power import swings_by_size  # noqa: E402
 from voting.games import REFERENCE_MAX_MEMBERS, Game, reference_swings_by_size  # noqa: E402
+from voting.motion_power import motion_game  # noqa: E402
 
 REFERENCE_SECONDS = 120
 
@@ -49,6 +52,19 @@ def composite(n: int, weights: str, seed: int = 16) -> Game:
     sizes = [regions.count(r) for r in range(5)]
     return Game(weights=tuple(ws), regions=regions, quota=sum(ws) // 2 + 1, member_quota=n // 2 + 1,
                 region_quotas=tuple(s // 2 + 1 for s in sizes), regions_needed=3)
+
+
+def regional_motion(n: int, weights: str) -> Game:
+    """The memberships of :func:`composite` under a motion's rule: a majority of the weight and
+    more yes than no weight in every region."""
+    base = composite(n, weights)
+    regions = [f"region-{r}" for r in base.regions]
+    rules = {"threshold": "majority_cast", "double_majority": {"members": False, "regions": "all"},
+             "eligible": {"members": n, "weight": sum(base.weights), "regions": {
+                 name: {"members": regions.count(name),
+                        "weight": sum(w for w, r in zip(base.weights, regions) if r == name)}
+                 for name in sorted(set(regions))}}}
+    return motion_game(rules, list(base.weights), regions)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -120,11 +136,11 @@ def single_quota_rows(sizes: list[int]) -> list[str]:
     return rows
 
 
-def composite_rows(sizes: list[int]) -> list[str]:
+def composite_rows(sizes: list[int], build: Callable[[int, str], Game] = composite) -> list[str]:
     rows = []
     for n in sizes:
         for weights in ("tiers 1/2/3", "population, 1,000 units"):
-            game = composite(n, weights)
+            game = build(n, weights)
             fast_s, fast = timed(lambda: swings_by_size(game))
             if n > REFERENCE_MAX_MEMBERS:
                 ref, same = f"2^{n} coalitions: not run", ""
@@ -155,6 +171,11 @@ def main() -> None:
     print("| members | weights | total | quota | members needed | fast engine | enumeration | same swings |")
     print("|---|---|---|---|---|---|---|---|")
     for row in composite_rows([12, 18, 50] if args.quick else [12, 18, 50, 100]):
+        print(row, flush=True)
+    print("\nA motion's regional double majority: weight majority, more yes than no weight in every region:\n")
+    print("| members | weights | total | quota | members needed | fast engine | enumeration | same swings |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in composite_rows([12, 18, 50] if args.quick else [12, 18, 50, 80, 100], regional_motion):
         print(row, flush=True)
 
 

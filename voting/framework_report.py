@@ -24,12 +24,14 @@ from typing import Any
 from . import game_power, power
 from ._fractions import frac_str
 from .frameworks import Built, InvalidFramework, build, sqrt_population_shares
-from .games import Game
+from .games import Game, InvalidGame, indices_from_swings, reference_swings_by_size
 
 __all__ = ["GROUP_ATTRIBUTES", "TooLarge", "cost", "gini", "power_of", "report", "smallest_blocking",
            "smallest_winning"]
 
 GROUP_ATTRIBUTES = ("region", "setting", "size_class", "holder_type")
+ENUMERATE_UP_TO = 12  # members: 2^12 x 12 steps of plain Python, a few milliseconds
+MAX_TABLE_CELLS = 1 << 22  # the composite engine's table, 32 MB (a few copies live at once)
 
 
 class TooLarge(InvalidFramework):
@@ -42,8 +44,10 @@ def _reduced(game: Game) -> Game:
     if common == 1:
         return game
     return Game(weights=tuple(w // common for w in game.weights), regions=game.regions,
-                quota=-(-game.quota // common), member_quota=game.member_quota, region_quotas=game.region_quotas,
-                regions_needed=game.regions_needed, block_minimum=game.block_minimum)
+                quota=-(-game.quota // common), member_quota=game.member_quota,
+                region_quotas=tuple(-(-q // common) for q in game.region_quotas) if game.region_by_weight
+                else game.region_quotas, regions_needed=game.regions_needed, block_minimum=game.block_minimum,
+                region_by_weight=game.region_by_weight)
 
 
 def _single_quota(game: Game) -> bool:
@@ -57,17 +61,29 @@ def cost(game: Game) -> int:
     game = _reduced(game)
     if _single_quota(game):
         return game.n * game.n * (game.quota + 1) // 4
+    if _enumerated(game):
+        return (1 << game.n) * game.n
     primes = -(-(game.n + 1) // (game_power.PRIME_BITS - 1))
     width = game.quota + 1 if game.quota else 1
     if not game.regions_needed:
         return primes * game.n * (game.n + 1) * width
-    k1 = game.regions_needed + 1
-    biggest = max(game.region_sizes)
-    return primes * game.n * (game.region_count + 1) * k1 * (biggest + 1) * (game.n + 1) * width // 2
+    alive = min(game.regions_needed, game.region_count - game.regions_needed) + 1  # the k that can still swing
+    caps = max(game.region_quotas)  # a region's measure is counted up to its quota
+    return primes * game.n * (game.region_count + 1) * alive * (caps + 1) * (game.n + 1) * width // 2
+
+
+def _enumerated(game: Game) -> bool:
+    """Few members: enumerating the coalitions is cheaper than the tables, whose weight axes
+    grow with the units (three members holding 10,000 units between them)."""
+    return game.n <= ENUMERATE_UP_TO
 
 
 def power_of(game: Game, max_cost: int | None = None) -> dict[str, list[Fraction]]:
-    """Normalised Banzhaf, absolute Banzhaf and Shapley-Shubik of ``game``, exact."""
+    """Normalised Banzhaf, absolute Banzhaf and Shapley-Shubik of ``game``, exact.
+
+    With ``max_cost``, raises :class:`TooLarge` before starting when the estimated time
+    (:func:`cost`) or the composite engine's table (:data:`MAX_TABLE_CELLS`) is too large.
+    """
     game = _reduced(game)
     if max_cost is not None and cost(game) > max_cost:
         raise TooLarge(f"this framework's exact power needs about {cost(game):,} table cells, "
@@ -80,6 +96,11 @@ def power_of(game: Game, max_cost: int | None = None) -> dict[str, list[Fraction
             "absolute_banzhaf": [Fraction(s, 2 ** (game.n - 1)) for s in swings],
             "shapley_shubik": power.shapley_shubik(list(game.weights), game.quota),
         }
+    if _enumerated(game):
+        return indices_from_swings(reference_swings_by_size(game))
+    if max_cost is not None and game_power.table_cells(game) > MAX_TABLE_CELLS:
+        raise TooLarge(f"this framework's exact power needs a table of {game_power.table_cells(game):,} cells, "
+                       f"more than the {MAX_TABLE_CELLS:,} allowed here")
     return game_power.power(game)
 
 
@@ -93,6 +114,12 @@ def gini(values: Sequence[Fraction]) -> Fraction:
     return Fraction(2) * weighted / (n * total) - Fraction(n + 1, n)
 
 
+def _regions_by_members(game: Game) -> None:
+    """Frameworks carry a region by its members; the smallest coalitions assume so."""
+    if game.regions_needed and game.region_by_weight:
+        raise InvalidGame("smallest coalitions: regions carried by weight are not supported")
+
+
 def smallest_winning(game: Game) -> list[int]:
     """A winning coalition with the fewest members (heaviest members first among equals).
 
@@ -100,6 +127,7 @@ def smallest_winning(game: Game) -> list[int]:
     required members of each chosen region by weight, then the heaviest of the rest; the
     smallest s for which one such choice wins is the answer.
     """
+    _regions_by_members(game)
     order = sorted(range(game.n), key=lambda i: (-game.weights[i], i))
     by_region = [[i for i in order if game.regions[i] == r] for r in range(game.region_count)]
     choices = list(combinations(range(game.region_count), game.regions_needed)) if game.regions_needed else [()]
@@ -123,6 +151,7 @@ def smallest_blocking(game: Game) -> list[int] | None:
     (take just enough members out of the regions cheapest to deny), or too little weight
     left with a "no" side of at least ``block_minimum`` members.
     """
+    _regions_by_members(game)
     order = sorted(range(game.n), key=lambda i: (-game.weights[i], i))
     candidates: list[list[int]] = []
     if game.member_quota:

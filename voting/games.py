@@ -10,8 +10,10 @@ A :class:`Game` says which coalitions (sets of members saying yes) carry a motio
 A coalition S wins when all of these hold:
 
 * its members are at least ``member_quota`` (0: no member condition);
-* it carries at least ``regions_needed`` regions, region r being carried when S holds at
-  least ``region_quotas[r]`` of its members (0: no regional rule);
+* it carries at least ``regions_needed`` regions (0: no regional rule), region r being
+  carried when S holds at least ``region_quotas[r]`` of its members or, with
+  ``region_by_weight``, at least ``region_quotas[r]`` units of the region's weight (a motion's
+  regional double majority: more yes weight than no weight in the region);
 * its weight is at least ``quota`` (0: no weight condition), **or** the members outside S are
   fewer than ``block_minimum`` (the EU's "a blocking minority needs at least four members": a
   smaller "no" side cannot stop the motion on weight alone; 0: no such clause).
@@ -54,6 +56,7 @@ class Game:
     region_quotas: tuple[int, ...] = ()
     regions_needed: int = 0
     block_minimum: int = 0
+    region_by_weight: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.weights, tuple) or not self.weights:
@@ -74,11 +77,14 @@ class Game:
         _count(self.member_quota, "member_quota", 0, n)
         _count(self.regions_needed, "regions_needed", 0, count)
         _count(self.block_minimum, "block_minimum", 0, n)
+        if not isinstance(self.region_by_weight, bool):
+            raise InvalidGame(f"region_by_weight: got {self.region_by_weight!r}, want true or false")
         quotas = self.region_quotas or (0,) * count
         if len(quotas) != count:
             raise InvalidGame(f"region_quotas: got {len(quotas)} entries, want one per region ({count})")
+        # one above the region's total: a region that can never be carried (no weight in it)
         for r, t in enumerate(quotas):
-            _count(t, f"region_quotas[{r}]", 0, self.region_sizes[r])
+            _count(t, f"region_quotas[{r}]", 0, self.region_totals[r] + self.region_by_weight)
         object.__setattr__(self, "region_quotas", tuple(quotas))
         if not self.wins(range(n)):
             raise InvalidGame("the whole membership cannot carry a motion under these quotas")
@@ -98,6 +104,18 @@ class Game:
             sizes[r] += 1
         return sizes
 
+    @property
+    def region_totals(self) -> list[int]:
+        """Each region's measure: its members, or its weight with ``region_by_weight``."""
+        totals = [0] * (max(self.regions) + 1)
+        for i, r in enumerate(self.regions):
+            totals[r] += self.region_step(i)
+        return totals
+
+    def region_step(self, i: int) -> int:
+        """What member i adds to its region's measure."""
+        return self.weights[i] if self.region_by_weight else 1
+
     def wins_by(self, weight: int, members: int, regions_carried: int) -> bool:
         """Whether a coalition with these totals carries the motion."""
         if members < self.member_quota or regions_carried < self.regions_needed:
@@ -109,7 +127,7 @@ class Game:
         members = set(coalition)
         in_region = [0] * self.region_count
         for i in members:
-            in_region[self.regions[i]] += 1
+            in_region[self.regions[i]] += self.region_step(i)
         carried = sum(1 for r, k in enumerate(in_region) if k >= self.region_quotas[r])
         return self.wins_by(sum(self.weights[i] for i in members), len(members), carried)
 

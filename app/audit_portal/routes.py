@@ -29,6 +29,7 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import Member
 from app.motions.models import Ballot, LogLeaf, Motion, MotionState, TransparencyLog
+from app.motions.power_view import opened_report
 from app.motions.service import MotionError
 from app.whole_numbers import query_int
 from app.witnesses import cosignature_facts, cosigned_note, witness_facts
@@ -139,7 +140,7 @@ def _motion_page(motion: Motion, log: TransparencyLog, status: int = 200, **extr
         entries=entries(motion, log, rows), page=page, pages=pages,
         closed=motion.state in (MotionState.CLOSED, MotionState.CERTIFIED), bundle_name=motion_bundle_filename(motion.id),
         form=extra.pop("form", None) or ReceiptForm(), base_url=request.url_root.rstrip("/"),
-        verifications=verifications(motion), **extra,
+        verifications=verifications(motion), power=opened_report(motion), **extra,
     ), status
 
 

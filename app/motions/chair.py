@@ -23,7 +23,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 import voting
-from voting import power
 from voting import weights as weight_policies
 
 from app.action_log import record_action
@@ -32,7 +31,7 @@ from app.display import SHORT_TIME_PATTERNS, as_utc, clock, machine_time, motion
 from app.extensions import db
 from app.i18n import current_language
 from app.models import Member, utcnow
-from app.motions import bp, service
+from app.motions import bp, power_view, service
 from app.forms import ConfirmForm
 from app.motions.forms import (METHOD_LABELS, THRESHOLD_LABELS, ExtendForm, MotionForm, describe_policy,
                                option_rows, policy_key, to_local, to_utc)
@@ -203,22 +202,13 @@ def preview(motion_id: int) -> str:
             snapshot = weight_policies.recompute(motion.opening.snapshot if motion.opening else {})
     except (service.MotionError, voting.VotingError) as e:
         abort(409, str(e))
-    ids = list(snapshot.weights)
-    values = [snapshot.weights[i] for i in ids]
-    threshold = motion.rules.get("threshold", "majority_cast") if motion.method == "yes_no" else "majority_cast"
-    quota = voting.full_turnout_quota(threshold, snapshot.total)
-    banzhaf, shapley = power.power_indices(values, quota)
-    members = {m.slug: m for m in db.session.scalars(select(Member).where(Member.slug.in_(ids)))}
-    rows = []
-    position = {member_id: i for i, member_id in enumerate(ids)}
-    for row in snapshot.as_dict()["derivation"]["rows"]:
-        i = position[row["id"]]
-        rows.append({**row, "member": members.get(row["id"]), "share_pct": pct(Fraction(row["units"], snapshot.total)),
-                     "banzhaf_pct": pct(banzhaf[i]), "shapley_pct": pct(shapley[i])})
+    rules = motion.opening.rules if motion.opening else motion.rules
+    power = power_view.report(motion, snapshot.as_dict(), rules)
+    members = power_view.members_of(power.snapshot)
+    power.members = members
     conc = weight_policies.concentration(snapshot.weights)
     return render_template(
-        "motions/chair_preview.html", motion=motion, snapshot=snapshot.as_dict(), rows=rows, quota=quota,
-        threshold_label=THRESHOLD_LABELS.get(threshold, threshold), concentration=conc,
+        "motions/chair_preview.html", motion=motion, snapshot=power.snapshot, power=power, concentration=conc,
         largest_pct=pct(Fraction(conc["largest"]["units"], conc["total"])), gini_pct=pct(Fraction(conc["gini"])),
         coalition_pct=pct(Fraction(conc["majority_coalition"]["units"], conc["total"])),
         rare=rare_weights(snapshot.weights) if motion.secret else [], members=members,

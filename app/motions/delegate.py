@@ -40,6 +40,7 @@ from app.motions.ballot_forms import (
     submitted_marks,
 )
 from app.motions.models import Ballot, Motion, MotionState, Proxy, TransparencyLog
+from app.motions.power_view import opened_report
 from app.motions.rule_words import WeightShare, committed_weights, is_eligible, rule_facts, weight_words
 from app.i18n import current_language
 from app.policy import Permission, can, may_view_receipt, requires
@@ -169,7 +170,7 @@ def vote(motion_id: int) -> str:
     history = {row.member.id: _ballots_of(motion, row.member) for row in rows}
     return render_template("motions/ballot_motion.html", motion=motion, rows=rows, history=history,
                            rules=rule_facts(motion), weights={row.member.id: weight_words(motion, row.member) for row in rows},
-                           not_eligible_words=not_eligible_words)
+                           not_eligible_words=not_eligible_words, power=opened_report(motion))
 
 
 # --- casting ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask import abort, render_template
 from app.extensions import db
 from app.motions.models import Motion, MotionState
 from app.audit_portal.verifications import verifications
+from app.motions.power_view import opened_report
 from app.results import bp
 from app.results.view import build
 from app.results.words import METHOD_NAMES, THRESHOLD_NAMES
@@ -25,4 +26,5 @@ def motion(motion_id: int) -> tuple[str, int]:
         return render_template("results/not_closed.html", motion=motion), 409
     return render_template("results/motion.html", motion=motion, result=motion.result, view=build(motion),
                            method_name=METHOD_NAMES.get(motion.method, motion.method),
-                           threshold_names=THRESHOLD_NAMES, verifications=verifications(motion)), 200
+                           threshold_names=THRESHOLD_NAMES, verifications=verifications(motion),
+                           power=opened_report(motion)), 200

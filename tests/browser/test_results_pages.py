@@ -43,6 +43,7 @@ CHART_TEXT_PX = """() => [...document.querySelectorAll("svg.chart")].map(svg =>
 @dataclass(frozen=True)
 class Site:
     certified: dict[str, int]  # method -> a certified demo motion
+    regional: int  # a certified yes/no motion with a regional double majority
     provisional: int  # closed, not certified
     replaced_receipt: dict[str, Any]
     counted_index: int
@@ -53,13 +54,15 @@ def site(live_server: LiveServer) -> Site:
     with live_server.app.app_context():
         motions = list(db.session.scalars(select(Motion).order_by(Motion.id)))
         certified = {m.method: m.id for m in motions if m.state is MotionState.CERTIFIED}
+        regional = next(m.id for m in motions if m.state is MotionState.CERTIFIED and m.method == "yes_no"
+                        and (m.rules.get("double_majority") or {}).get("regions"))
         open_id = next(m.id for m in motions if m.state is MotionState.OPEN and m.revote)
         first = cast_as(open_id, email_for(DELEGATE), "yes").receipt
         second = cast_as(open_id, email_for(DELEGATE), "no").receipt
         with write_transaction():
             service.close_motion(db.session.get(Motion, open_id))
     assert set(certified) >= {"yes_no", "approval", "irv", "stv", "schulze", "ranked_pairs"}, certified
-    return Site(certified, open_id, first, second["index"])
+    return Site(certified, regional, open_id, first, second["index"])
 
 
 class Tour:
@@ -107,6 +110,20 @@ def test_results_and_receipt_pages(lang: str, live_server: LiveServer, site: Sit
             heading = ui.t("The last round") if method == "irv" else ui.t("What decided it")
             expect(page.locator("#charts-heading")).to_have_text(heading)
         tour.look(method.replace("_", "-"))
+        power = page.locator(".power-report")
+        expect(power.locator("table.power-regions")).to_have_count(1 if method == "yes_no" else 0)
+
+    # voting power under the demo's regional double majority: by region, then each member folded
+    for path in (f"/results/motions/{site.regional}", f"/audit/motions/{site.regional}"):
+        page.goto(ui.url(path))
+        power = page.locator(".power-report")
+        expect(power.locator("table.power-regions tbody tr")).to_have_count(4)  # the demo LIPs lie in four
+        expect(power).to_contain_text(ui.t("more than half of the units of every region"))
+        table = power.locator("table.weight-derivation")
+        expect(table).not_to_be_visible()
+        power.locator("summary").click()
+        expect(table.locator("tbody tr")).to_have_count(80)
+        tour.look("power-" + path.split("/")[1])
 
     page.goto(ui.url(f"/results/motions/{site.provisional}"))
     provisional = page.locator(".provisional")
