@@ -16,6 +16,7 @@ from flask import current_app, has_request_context
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 import voting
 from ballots import merkle
@@ -107,10 +108,12 @@ def lock_motion(motion_id: int) -> Motion:
     On PostgreSQL the row stays locked until commit and is read afresh, so every check made in
     the transaction (state, closing time, earlier ballots, proxies) sees the latest committed
     state and no other action on the same motion can slip in between check and write. On
-    SQLite the write transaction already excludes every other writer.
+    SQLite the write transaction already excludes every other writer. The motion's log is read
+    afresh in the same statement (not locked: `board.lock_for_append` does that before an
+    append on PostgreSQL).
     """
-    motion = db.session.scalar(select(Motion).where(Motion.id == motion_id).with_for_update()
-                               .execution_options(populate_existing=True))
+    motion = db.session.scalar(select(Motion).where(Motion.id == motion_id).options(joinedload(Motion.log))
+                               .with_for_update(of=Motion).execution_options(populate_existing=True))
     if motion is None:
         raise MotionError(_("This motion no longer exists."), 404)
     return motion
