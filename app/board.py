@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import Insert, Update, bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ballots import merkle
@@ -72,6 +72,25 @@ class Appended:
                              verifier_key=self.verifier_key)
 
 
+@dataclass(frozen=True)
+class _AppendStatements:
+    leaf: Insert
+    checkpoint: Insert
+    head: Update
+
+
+@lru_cache(maxsize=1)
+def _append_statements() -> _AppendStatements:
+    """Built once: building and keying a statement costs about as much as running it on SQLite."""
+    logs = TransparencyLog.__table__
+    return _AppendStatements(
+        leaf=insert(LogLeaf.__table__),
+        checkpoint=insert(LogCheckpoint.__table__),
+        head=update(logs).where(logs.c.id == bindparam("log_id"))
+        .values(size=bindparam("size"), frontier_json=bindparam("frontier_json")),
+    )
+
+
 def append(log: TransparencyLog, leaf: str) -> Appended:
     """Append one canonical leaf at the next index and store the new signed checkpoint.
 
@@ -91,11 +110,11 @@ def append(log: TransparencyLog, leaf: str) -> Appended:
     note = sign_checkpoint(key, log.origin, size, merkle.frontier_root(new_frontier, size))
     code = tracking_code(hashed)
     frontier_json = json.dumps(merkle.frontier_to_json(new_frontier))
-    db.session.execute(insert(LogLeaf.__table__), [{"log_id": log.id, "index": index, "leaf": leaf, "leaf_hash": hashed,
-                                          "tracking_code": code, "kind": kind}])
-    db.session.execute(insert(LogCheckpoint.__table__), [{"log_id": log.id, "size": size, "note": note}])
-    db.session.execute(update(TransparencyLog.__table__).where(TransparencyLog.__table__.c.id == log.id)
-                       .values(size=size, frontier_json=frontier_json))
+    statements = _append_statements()
+    db.session.execute(statements.leaf, {"log_id": log.id, "index": index, "leaf": leaf, "leaf_hash": hashed,
+                                         "tracking_code": code, "kind": kind})
+    db.session.execute(statements.checkpoint, {"log_id": log.id, "size": size, "note": note})
+    db.session.execute(statements.head, {"log_id": log.id, "size": size, "frontier_json": frontier_json})
     set_committed_value(log, "size", size)
     set_committed_value(log, "frontier_json", frontier_json)
     return Appended(index, leaf, hashed, code, note, proof, key.vkey)
