@@ -155,7 +155,7 @@ def main() -> None:
             results[tree].append(run_tree(tree, args.flows, args.warm, args.casts_only))
             print(f"round {round_ + 1}: {tree.name} done (load {loads[-1]})", file=sys.stderr)
     print(f"CPU ms per request (median of {args.flows} per round; median over {args.rounds} rounds), "
-          f"SQL statements; load average {min(loads)}-{max(loads)}")
+          f"SQL statements; load average {min(loads, key=float)}-{max(loads, key=float)}")
     header = "| request | " + " | ".join(f"{t.name} ms | {t.name} stmts" for t in trees) + " |"
     print(header)
     print("|---" * (1 + 2 * len(trees)) + "|")
