@@ -94,7 +94,7 @@ def _is_live(row: UserSession | Any, now: datetime) -> bool:
 
 
 @cache
-def _session_and_user() -> Select[Any]:
+def _session_and_user() -> Select[User, int, bool, datetime | None, datetime, datetime]:
     """The account and its session's times for one token digest. Built once: every signed-in
     request runs it, and building the statement cost about as much as running it."""
     return (select(User, UserSession.id.label("session_id"), UserSession.remember, UserSession.ended_at,

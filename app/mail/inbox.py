@@ -21,7 +21,7 @@ SHOWN = 200  # the newest ones; older notices are about motions long closed
 
 
 @cache
-def _unread_of() -> Select[tuple[int]]:
+def _unread_of() -> Select[int]:
     """Built once: the header asks it on nearly every page."""
     return (select(func.count()).select_from(Notification)
             .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))

@@ -109,24 +109,24 @@ def committed_weights(motion: Motion) -> dict[str, int]:
 
 
 @cache
-def _motion_to_change() -> Select[tuple[Motion]]:
+def _motion_to_change() -> Select[Motion]:
     return (select(Motion).where(Motion.id == bindparam("motion_id")).options(joinedload(Motion.log))
             .with_for_update(of=Motion).execution_options(populate_existing=True))
 
 
 @cache
-def _member_named() -> Select[tuple[Member]]:
+def _member_named() -> Select[Member]:
     return select(Member).where(Member.slug == bindparam("slug"))
 
 
 @cache
-def _live_proxy_of() -> Select[tuple[Proxy]]:
+def _live_proxy_of() -> Select[Proxy]:
     return select(Proxy).where(Proxy.motion_id == bindparam("motion_id"), Proxy.grantor_id == bindparam("member_id"),
                                Proxy.revoked_at.is_(None))
 
 
 @cache
-def _counted_ballot_of() -> Select[tuple[Ballot]]:
+def _counted_ballot_of() -> Select[Ballot]:
     return select(Ballot).where(Ballot.motion_id == bindparam("motion_id"), Ballot.member_id == bindparam("member_id"),
                                 Ballot.counted)
 
