@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,6 +115,9 @@ def worker(flows: int, warm: int, profile: str | None, casts_only: bool = False)
     if profiler is not None and profile:
         profiler.disable()
         profiler.dump_stats(profile)
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
     return {kind: {"ms": 1000 * statistics.median(cpu[kind]), "mean_ms": 1000 * statistics.fmean(cpu[kind]),
                    "statements": statistics.median(counts[kind])} for kind in KINDS if cpu[kind]}
 
