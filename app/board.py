@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Insert, Update, bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ballots import merkle
 from ballots.bundle import MAX_CHECKPOINTS as MAX_BUNDLE_CHECKPOINTS
@@ -25,6 +26,7 @@ from ballots.leaves import parse_leaf
 from ballots.note import Signer, parse_vkey
 from ballots.receipt import build_receipt, tracking_code
 
+from app.database import in_write_transaction
 from app.extensions import db
 from app.motions.models import LogCheckpoint, LogKind, LogLeaf, TransparencyLog
 
@@ -71,11 +73,32 @@ class Appended:
                              verifier_key=self.verifier_key)
 
 
+@dataclass(frozen=True)
+class _AppendStatements:
+    leaf: Insert
+    checkpoint: Insert
+    head: Update
+
+
+@lru_cache(maxsize=1)
+def _append_statements() -> _AppendStatements:
+    """Built once: building and keying a statement costs about as much as running it on SQLite."""
+    logs = TransparencyLog.__table__
+    return _AppendStatements(
+        leaf=insert(LogLeaf.__table__),
+        checkpoint=insert(LogCheckpoint.__table__),
+        head=update(logs).where(logs.c.id == bindparam("log_id"))
+        .values(size=bindparam("size"), frontier_json=bindparam("frontier_json")),
+    )
+
+
 def append(log: TransparencyLog, leaf: str) -> Appended:
     """Append one canonical leaf at the next index and store the new signed checkpoint.
 
     The caller holds the write lock (SQLite `BEGIN IMMEDIATE`; on PostgreSQL the log row is
-    locked with `lock_for_append`). The receipt proof comes from the frontier alone.
+    locked with `lock_for_append`). The receipt proof comes from the frontier alone. The three
+    rows are written as plain statements (no unit of work to sort out), and `log` is kept equal
+    to its stored row, so the next append in the same transaction continues from it.
     """
     kind = type(parse_leaf(leaf)).__name__.removesuffix("Leaf").lower()
     index = log.size
@@ -87,11 +110,14 @@ def append(log: TransparencyLog, leaf: str) -> Appended:
     key = signer()
     note = sign_checkpoint(key, log.origin, size, merkle.frontier_root(new_frontier, size))
     code = tracking_code(hashed)
-    db.session.add(LogLeaf(log_id=log.id, index=index, leaf=leaf, leaf_hash=hashed, tracking_code=code, kind=kind))
-    db.session.add(LogCheckpoint(log_id=log.id, size=size, note=note))
-    log.size = size
-    log.frontier_json = json.dumps(merkle.frontier_to_json(new_frontier))
-    db.session.flush()
+    frontier_json = json.dumps(merkle.frontier_to_json(new_frontier))
+    statements = _append_statements()
+    db.session.execute(statements.leaf, {"log_id": log.id, "index": index, "leaf": leaf, "leaf_hash": hashed,
+                                         "tracking_code": code, "kind": kind})
+    db.session.execute(statements.checkpoint, {"log_id": log.id, "size": size, "note": note})
+    db.session.execute(statements.head, {"log_id": log.id, "size": size, "frontier_json": frontier_json})
+    set_committed_value(log, "size", size)
+    set_committed_value(log, "frontier_json", frontier_json)
     return Appended(index, leaf, hashed, code, note, proof, key.vkey)
 
 
@@ -99,8 +125,18 @@ def lock_for_append(log_id: int) -> TransparencyLog:
     """Load a log row for appending; on PostgreSQL this takes a row lock until commit.
 
     The row is read afresh even if the session already holds it: an object loaded before the
-    lock was taken may carry another transaction's older size and frontier.
+    lock was taken may carry another transaction's older size and frontier. On SQLite inside
+    `write_transaction()` a log object the session already holds is used as it is: that
+    transaction took the database's one write lock with its first statement (`BEGIN IMMEDIATE`)
+    after every object of the session had been expired (`write_transaction` ends the read
+    transaction before; a commit or rollback expires them), so anything loaded since was read
+    under the lock and no other writer can have changed it.
     """
+    if db.engine.dialect.name == "sqlite" and in_write_transaction():
+        held = db.session.get(TransparencyLog, log_id)
+        if held is None:
+            raise LookupError(f"no transparency log {log_id}")
+        return held
     log = db.session.scalar(select(TransparencyLog).where(TransparencyLog.id == log_id).with_for_update()
                             .execution_options(populate_existing=True))
     if log is None:

@@ -33,13 +33,9 @@ def init_app(app: Flask) -> None:
     def mail_flags() -> dict[str, object]:
         return {"mail_configured": settings.configured()}
 
-    @app.context_processor
-    def unread_notifications() -> dict[str, object]:
-        from flask_login import current_user
-
-        if not current_user.is_authenticated:
-            return {"unread_notifications": 0}
-        return {"unread_notifications": inbox.unread_count(current_user.id)}
+    # A function, not a value: the count is asked only by a page that shows it (a context
+    # processor runs on every render, fragments and e-mails included), once per request.
+    app.jinja_env.globals["unread_notifications"] = inbox.header_unread_count
 
     @app.template_global()
     def notification_choices_form() -> object:

@@ -3,10 +3,12 @@ read") and the unread count in the header."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from functools import cache
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from app.database import write_transaction
 from app.extensions import db
@@ -18,9 +20,24 @@ bp = Blueprint("notices", __name__, url_prefix="/notifications")
 SHOWN = 200  # the newest ones; older notices are about motions long closed
 
 
+@cache
+def _unread_of() -> Select[int]:
+    """Built once: the header asks it on nearly every page."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_unread_of(), {"user_id": user_id}) or 0
+
+
+def header_unread_count() -> int:
+    """The signed-in person's unread count for the header, read at most once per request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user.id)
+    return int(g.unread_notifications)
 
 
 @bp.get("/")

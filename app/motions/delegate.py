@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, NoReturn, Sequence
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
@@ -49,6 +51,20 @@ VOTABLE = (MotionState.DRAFT, MotionState.OPEN)
 
 
 # --- lookups and refusals --------------------------------------------------------------------
+
+
+@cache
+def _motion_and_log_statement() -> Select[Motion]:
+    return select(Motion).where(Motion.id == bindparam("motion_id")).options(joinedload(Motion.log))
+
+
+def _motion_and_log(motion_id: int) -> Motion:
+    """The motion (404 if none) with its log in the same statement: the ballot, review and receipt
+    pages read both, and the log would otherwise be a second statement."""
+    motion = db.session.scalar(_motion_and_log_statement(), {"motion_id": motion_id})
+    if motion is None:
+        abort(404)
+    return motion
 
 
 def _refuse(error: service.MotionError) -> NoReturn:
@@ -191,7 +207,7 @@ def _ballot_page(motion: Motion, caster: service.Caster, form: BallotForm, marks
 @bp.get("/<int:motion_id>/ballot")
 @requires(Permission.CAST_BALLOT)
 def ballot(motion_id: int) -> tuple[str, int]:
-    motion = db.get_or_404(Motion, motion_id)
+    motion = _motion_and_log(motion_id)
     caster = _caster(motion, request.args.get("member"))
     form = BallotForm(formdata=None, member=caster.member.slug)
     return _ballot_page(motion, caster, form, prefill(motion.method, motion.option_ids, request.args))
@@ -218,7 +234,7 @@ def _shown_again(motion: Motion, form: BallotForm, message: str) -> tuple[str, i
 @bp.post("/<int:motion_id>/ballot/review")
 @requires(Permission.CAST_BALLOT)
 def review(motion_id: int) -> tuple[str, int]:
-    motion = db.get_or_404(Motion, motion_id)
+    motion = _motion_and_log(motion_id)
     caster = _caster(motion, request.form.get("member"))
     form = BallotForm()
     try:
@@ -289,7 +305,7 @@ def audit_link_qr(text: str) -> str:
 @bp.get("/<int:motion_id>/receipts/<int:index>")
 @requires(Permission.CAST_BALLOT)
 def receipt(motion_id: int, index: int) -> str:
-    motion = db.get_or_404(Motion, motion_id)
+    motion = _motion_and_log(motion_id)
     ballot_row, holder, log = _receipt_ballot(motion, index)
     data = board.receipt_for(log, index)
     leaf = parse_leaf(str(data["leaf"]))
@@ -314,7 +330,7 @@ def _download(body: str, filename: str, mimetype: str) -> Response:
 @bp.get("/<int:motion_id>/receipts/<int:index>/receipt.json")
 @requires(Permission.CAST_BALLOT)
 def receipt_json(motion_id: int, index: int) -> Response:
-    motion = db.get_or_404(Motion, motion_id)
+    motion = _motion_and_log(motion_id)
     log = _receipt_ballot(motion, index)[2]
     data = board.receipt_for(log, index)
     return _download(json.dumps(data, ensure_ascii=False, indent=2) + "\n",

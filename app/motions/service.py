@@ -10,12 +10,15 @@ import copy
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Iterable, Sequence
 
 from flask import current_app, has_request_context
 from flask_babel import get_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import voting
 from ballots import merkle
@@ -101,16 +104,54 @@ def committed_weights(motion: Motion) -> dict[str, int]:
 # --- lifecycle -------------------------------------------------------------------------------
 
 
+# The statements every cast runs are built once (`@cache`) with their values as parameters:
+# building and keying a statement cost about as much as running it on SQLite.
+
+
+@cache
+def _motion_to_change() -> Select[Motion]:
+    return (select(Motion).where(Motion.id == bindparam("motion_id")).options(joinedload(Motion.log))
+            .with_for_update(of=Motion).execution_options(populate_existing=True))
+
+
+@cache
+def _member_named() -> Select[Member]:
+    return select(Member).where(Member.slug == bindparam("slug"))
+
+
+@cache
+def _live_proxy_of() -> Select[Proxy]:
+    return select(Proxy).where(Proxy.motion_id == bindparam("motion_id"), Proxy.grantor_id == bindparam("member_id"),
+                               Proxy.revoked_at.is_(None))
+
+
+@cache
+def _counted_ballot_of() -> Select[Ballot]:
+    return select(Ballot).where(Ballot.motion_id == bindparam("motion_id"), Ballot.member_id == bindparam("member_id"),
+                                Ballot.counted)
+
+
+@cache
+def _uncount() -> Update:
+    return update(Ballot.__table__).where(Ballot.__table__.c.id == bindparam("ballot_id")).values(counted=False)
+
+
+@cache
+def _store_ballot() -> Insert:
+    return insert(Ballot.__table__)
+
+
 def lock_motion(motion_id: int) -> Motion:
     """Load a motion to change it, inside `write_transaction()`.
 
     On PostgreSQL the row stays locked until commit and is read afresh, so every check made in
     the transaction (state, closing time, earlier ballots, proxies) sees the latest committed
     state and no other action on the same motion can slip in between check and write. On
-    SQLite the write transaction already excludes every other writer.
+    SQLite the write transaction already excludes every other writer. The motion's log is read
+    afresh in the same statement (not locked: `board.lock_for_append` does that before an
+    append on PostgreSQL).
     """
-    motion = db.session.scalar(select(Motion).where(Motion.id == motion_id).with_for_update()
-                               .execution_options(populate_existing=True))
+    motion = db.session.scalar(_motion_to_change(), {"motion_id": motion_id})
     if motion is None:
         raise MotionError(_("This motion no longer exists."), 404)
     return motion
@@ -320,7 +361,7 @@ def member_name(member: Member) -> str:
 
 
 def member_by_slug(slug: str | None) -> Member:
-    member = db.session.scalar(select(Member).where(Member.slug == (slug or "")))
+    member = db.session.scalar(_member_named(), {"slug": slug or ""})
     if member is None:
         raise MotionError(_("There is no member %(slug)s.", slug=repr(slug or "")), 404)
     return member
@@ -363,13 +404,11 @@ def members_user_may_cast_for(user: User, motions: Sequence[Motion]) -> dict[int
 
 
 def live_proxy(motion: Motion, grantor: Member) -> Proxy | None:
-    return db.session.scalar(select(Proxy).where(
-        Proxy.motion_id == motion.id, Proxy.grantor_id == grantor.id, Proxy.revoked_at.is_(None)))
+    return db.session.scalar(_live_proxy_of(), {"motion_id": motion.id, "member_id": grantor.id})
 
 
 def counted_ballot(motion: Motion, member: Member) -> Ballot | None:
-    return db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.member_id == member.id,
-                                                  Ballot.counted))
+    return db.session.scalar(_counted_ballot_of(), {"motion_id": motion.id, "member_id": member.id})
 
 
 def not_eligible_message(member: Member) -> str:
@@ -459,20 +498,19 @@ def _record_ballot(motion: Motion, user: User, caster: Caster, selection: Any, n
         proxy=proxy.holder.slug if proxy and not motion.secret else None,
     )
     appended = board.append(log, leaf)
-    if previous is not None:
-        previous.counted = False
-        db.session.flush()
+    if previous is not None:  # before the new row: one counted ballot per member, checked by the database
+        db.session.execute(_uncount(), {"ballot_id": previous.id})
+        set_committed_value(previous, "counted", False)
     if proxy is not None:
         proxy.used_at = now
-    ballot = Ballot(motion_id=motion.id, member_id=member.id, leaf_index=appended.index, weight=weight,
-                    cast_by_id=user.id, proxy_id=proxy.id if proxy else None, counted=True, cast_at=now)
-    db.session.add(ballot)
     try:
-        db.session.flush()
+        stored = db.session.execute(_store_ballot(), {
+            "motion_id": motion.id, "member_id": member.id, "leaf_index": appended.index, "weight": weight,
+            "cast_by_id": user.id, "proxy_id": proxy.id if proxy else None, "counted": True, "cast_at": now})
     except IntegrityError as e:  # the database's own one-counted-ballot rule
         raise MotionError(_("%(member)s has already voted on this motion, and this motion does not allow a change of vote.",
                             member=member_name(member))) from e
-    return CastReceipt(ballot.id, appended.receipt(log.origin), appended.tracking_code,
+    return CastReceipt(int(stored.inserted_primary_key[0]), appended.receipt(log.origin), appended.tracking_code,
                        previous.leaf_index if previous else None)
 
 

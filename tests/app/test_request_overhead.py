@@ -69,3 +69,31 @@ def test_the_delegates_list_costs_the_same_queries_however_many_motions_are_open
     client.get("/motions/ballots")
     after = _statements_for(demo_app, client, "/motions/ballots")
     assert after == before
+
+
+def _notification_reads(app: Flask, client: FlaskClient, path: str) -> int:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM notification" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_unread_count_is_read_once_per_page_and_only_where_it_is_shown(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    assert sign_in(client, "delegate.halifax@demo.example", demo.DEMO_PASSWORD).status_code == 302
+    client.get("/home")
+    # the delegate's home renders a fragment as well as the page: the count is still read once
+    assert _notification_reads(demo_app, client, "/home") == 1
+    client.post("/logout", data={})
+    anonymous = demo_app.test_client()
+    assert _notification_reads(demo_app, anonymous, "/login") == 0
