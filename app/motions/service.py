@@ -132,6 +132,12 @@ def _counted_ballot_of() -> Select[Ballot]:
 
 
 @cache
+def _latest_cast_at() -> Select[tuple[datetime]]:
+    return (select(Ballot.cast_at).where(Ballot.motion_id == bindparam("motion_id"))
+            .order_by(Ballot.leaf_index.desc()).limit(1))
+
+
+@cache
 def _uncount() -> Update:
     return update(Ballot.__table__).where(Ballot.__table__.c.id == bindparam("ballot_id")).values(counted=False)
 
@@ -484,6 +490,10 @@ def _record_ballot(motion: Motion, user: User, caster: Caster, selection: Any, n
     assert motion.log is not None and motion.opening is not None
     member, proxy, previous = caster.member, caster.proxy, caster.previous
     weight = motion.opening.weights[member.slug]
+    # Ballot times never go back in the log (the verifier's check 4), even if the server's clock
+    # is stepped back during the vote: a ballot is then stamped with its predecessor's time.
+    latest = db.session.scalar(_latest_cast_at(), {"motion_id": motion.id})
+    now = max(now, latest) if latest is not None else now
     log = board.lock_for_append(motion.log.id)
     leaf = ballot_leaf(
         motion=motion.public_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.models import AuditEvent, Member, User
 from app.motions import proxies, service
 from app.motions.models import Ballot, LogLeaf, Motion, MotionState, Proxy
+from ballots.verify import verify_bundle
 from tests.app import test_delegate
 from tests.app.motion_helpers import cast_as, close_now
 from tests.app.test_delegate import as_user, cast_fields, cast_form_fields, give_proxy, new_motion, review, revoke, vote
@@ -141,6 +143,21 @@ def test_the_cast_receipt_names_the_stored_ballot_and_what_it_replaces(fed: Flas
         row = db.session.get(Ballot, second.ballot_id)
         assert row.leaf_index == second.index and row.counted and not db.session.get(Ballot, first.ballot_id).counted
         assert second.receipt["tracking_code"] == second.tracking_code
+
+
+def test_a_clock_stepped_back_during_the_vote_never_puts_ballot_times_out_of_order(fed: Flask) -> None:
+    motion_id = new_motion(fed, revote=True)
+    with fed.app_context():
+        user_ids = {email: db.session.scalar(select(User.id).where(User.email == email))
+                    for email in ("delegate@example.org", "ottawa@example.org")}
+        first = service.cast(motion_id, user_ids["delegate@example.org"], None, "yes")
+        first_at = db.session.get(Ballot, first.ballot_id).cast_at
+        second = service.cast(motion_id, user_ids["ottawa@example.org"], None, "no",
+                              now=first_at - timedelta(minutes=5))  # NTP stepped the clock back
+        assert db.session.get(Ballot, second.ballot_id).cast_at == first_at
+        motion = close_now(motion_id)
+        report = verify_bundle(service.bundle_for(motion))
+        assert report.check("log structure").ok and report.ok, [c.message for c in report.failures()]
 
 
 # --- the proxy service ------------------------------------------------------------------------
