@@ -92,6 +92,11 @@ def _append_statements() -> _AppendStatements:
     )
 
 
+# The session's info key listing the logs this transaction signed a new checkpoint for (the
+# witnesses are asked about them once it commits: app/witnesses.py).
+NEW_CHECKPOINTS = "lipvote_new_checkpoints"
+
+
 def append(log: TransparencyLog, leaf: str) -> Appended:
     """Append one canonical leaf at the next index and store the new signed checkpoint.
 
@@ -118,6 +123,7 @@ def append(log: TransparencyLog, leaf: str) -> Appended:
     db.session.execute(statements.head, {"log_id": log.id, "size": size, "frontier_json": frontier_json})
     set_committed_value(log, "size", size)
     set_committed_value(log, "frontier_json", frontier_json)
+    db.session.info.setdefault(NEW_CHECKPOINTS, set()).add(log.id)
     return Appended(index, leaf, hashed, code, note, proof, key.vkey)
 
 

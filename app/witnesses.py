@@ -36,7 +36,6 @@ from app.motions.models import LogCheckpoint, LogCosignature, TransparencyLog
 
 DEFAULT_TIMEOUT_SECONDS = 1.0
 MAX_ANSWER_BYTES = 64 * 1024
-_PENDING = "lipvote_new_checkpoints"
 
 # a transport sends one add-checkpoint body and returns the status, content type and answer body
 Transport = Callable[[bytes], tuple[int, str, bytes]]
@@ -235,14 +234,8 @@ def cosignature_facts(log: TransparencyLog, size: int) -> list[tuple[WitnessKey,
 # --- asking after the response --------------------------------------------------------------
 
 
-def _note_new_checkpoints(session: Session, _flush_context: object) -> None:
-    new = {obj.log_id for obj in session.new if isinstance(obj, LogCheckpoint)}
-    if new:
-        session.info.setdefault(_PENDING, set()).update(new)
-
-
 def _after_commit(session: Session) -> None:
-    log_ids = session.info.pop(_PENDING, None)
+    log_ids = session.info.pop(board.NEW_CHECKPOINTS, None)
     if not log_ids or not has_request_context() or not configured():
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -261,7 +254,7 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    session.info.pop(board.NEW_CHECKPOINTS, None)
 
 
 _listening = False
@@ -284,7 +277,6 @@ def init_app(app: Flask) -> None:
     except ValueError as e:
         raise SystemExit(str(e)) from e
     if not _listening:
-        event.listen(Session, "after_flush", _note_new_checkpoints)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
         _listening = True
