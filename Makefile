@@ -48,8 +48,10 @@ test: install-dev test-system-deps
 # The fast tier for the edit-test loop: no browser, no PostgreSQL, no gunicorn, every hypothesis
 # property at a small example count (tests/conftest.py), on every CPU (pytest-xdist).
 # CI runs `make test`.
+# Bytecode caches are kept even where PYTHONDONTWRITEBYTECODE is set (git ignores them): a run
+# then skips compiling every module and pytest's rewriting of every test's asserts.
 check: install-dev
-	LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -n auto -m "not browser and not slow and not site" --ignore=tests/browser $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -n auto -m "not browser and not slow and not site" --ignore=tests/browser $(PYTEST_ARGS)
 
 # Speed and memory, side by side with the baselines; results go in docs/benchmarks.md.
 bench: install-dev

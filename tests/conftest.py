@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
 from jinja2.bccache import Bucket, BytecodeCache
+from werkzeug.routing import Rule
 from sqlalchemy import update
 from werkzeug.security import generate_password_hash
 
@@ -62,6 +63,30 @@ class SharedTemplateCode(BytecodeCache):
 
 
 TEMPLATE_CODE = SharedTemplateCode()
+
+
+def share_url_builders() -> None:
+    """Build each route's URL builder once per test process instead of once per app: werkzeug
+    generates and compiles Python source for every rule of every new app (nine tenths of
+    `create_app`). The generated function takes the rule as an argument, and is fully decided
+    by the rule's text, its parsed parts, its defaults and the flag, which make the key."""
+    original = getattr(Rule, "_compile_builder", None)
+    if original is None or getattr(original, "shared", False):
+        return  # another werkzeug, or already done: apps build their own, only slower
+    built: dict[tuple[object, ...], Any] = {}
+
+    def compile_builder(rule: Rule, append_unknown: bool = True) -> Any:
+        key = (rule.rule, rule.host, rule.subdomain, tuple(rule._trace),
+               repr(sorted((rule.defaults or {}).items())), append_unknown)
+        if key not in built:
+            built[key] = original(rule, append_unknown)
+        return built[key]
+
+    compile_builder.shared = True  # type: ignore[attr-defined]
+    Rule._compile_builder = compile_builder  # type: ignore[method-assign]
+
+
+share_url_builders()
 
 
 def make_app(instance: Path, database: Path, **overrides: Any) -> Flask:
