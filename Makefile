@@ -51,7 +51,7 @@ test: install-dev test-system-deps
 # Bytecode caches are kept even where PYTHONDONTWRITEBYTECODE is set (git ignores them): a run
 # then skips compiling every module and pytest's rewriting of every test's asserts.
 check: install-dev
-	env -u PYTHONDONTWRITEBYTECODE LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -n auto -m "not browser and not slow and not site" --ignore=tests/browser $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE LIPVOTE_HYPOTHESIS=check $(BIN)/python -m pytest -q -p no:playwright -n auto -m "not browser and not slow and not site" --ignore=tests/browser $(PYTEST_ARGS)
 
 # Speed and memory, side by side with the baselines; results go in docs/benchmarks.md.
 bench: install-dev
