@@ -422,7 +422,8 @@ def test_two_motions_from_drafting_to_verified_results(lang: str, width: int, fr
         bundle = Path(info.value.path()).read_text(encoding="utf-8")
         receipts = j.receipts[motion_id]
         report = verify_bundle(bundle, receipts)
-        assert [(c.name, c.status) for c in report.checks] == [(name, "ok") for name in CHECKS], report.as_dict()
+        expected = [(name, "skipped" if name == "witnesses" else "ok") for name in CHECKS]  # no witness keys given
+        assert [(c.name, c.status) for c in report.checks] == expected, report.as_dict()
         assert report.check("receipts").message.startswith(f"{len(receipts)} receipts")
 
         # Online: the keyboard voter's receipt is in the log and counts; on the yes/no motion the
