@@ -23,15 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from .errors import KeyFormatError, NoteError
-from .note import Verifier, _check_name, _split, b64decode_strict, b64encode, key_id
+from .note import (Verifier, _check_name, _split, b64decode_strict, b64encode, check_skey_id, format_skey, key_id,
+                   parse_skey)
 
 __all__ = [
     "ALG_COSIGNATURE_V1",
@@ -139,23 +135,13 @@ class Cosigner:
     @classmethod
     def from_skey(cls, skey: str) -> Cosigner:
         """Parse ``PRIVATE+KEY+name+keyid+base64(0x04 || seed)``."""
-        parts = skey.strip().split("+", 4) if isinstance(skey, str) else []
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise KeyFormatError("witness signing key: want PRIVATE+KEY+name+keyid+base64")
-        name, hexid, b64 = parts[2:]
-        raw = b64decode_strict(b64, "witness signing key", KeyFormatError)
-        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-            raise KeyFormatError("witness signing key: want 0x04 then a 32-byte Ed25519 seed")
-        cosigner = cls.from_seed(_check_name(name, KeyFormatError), raw[1:])
-        if not _HEX_ID.match(hexid) or int(hexid, 16) != cosigner.key.key_id:
-            raise KeyFormatError(f"witness signing key id: got {hexid!r}, want "
-                                 f"{cosigner.key.key_id:08x}")
+        name, hexid, seed = parse_skey(skey, ALG_COSIGNATURE_V1, "witness signing key")
+        cosigner = cls.from_seed(name, seed)
+        check_skey_id(hexid, cosigner.key.key_id, "witness signing key")
         return cosigner
 
     def to_skey(self) -> str:
-        seed = self._private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        return (f"PRIVATE+KEY+{self.key.name}+{self.key.key_id:08x}+"
-                f"{b64encode(bytes([ALG_COSIGNATURE_V1]) + seed)}")
+        return format_skey(self.key.name, self.key.key_id, ALG_COSIGNATURE_V1, self._private)
 
     @property
     def name(self) -> str:

@@ -152,6 +152,30 @@ def parse_vkey(vkey: str) -> Verifier:
     return v
 
 
+def parse_skey(skey: object, alg: int, what: str) -> tuple[str, str, bytes]:
+    """The name, key id (as written) and 32-byte Ed25519 seed of ``PRIVATE+KEY+name+keyid+base64(alg || seed)``."""
+    if not isinstance(skey, str):
+        raise KeyFormatError(f"{what}: want text")
+    parts = skey.strip().split("+", 4)
+    if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+        raise KeyFormatError(f"{what}: want PRIVATE+KEY+name+keyid+base64")
+    name, hexid, b64 = parts[2:]
+    raw = b64decode_strict(b64, what, KeyFormatError)
+    if len(raw) != 33 or raw[0] != alg:
+        raise KeyFormatError(f"{what}: want 0x{alg:02x} then a 32-byte Ed25519 seed")
+    return _check_name(name, KeyFormatError), hexid, raw[1:]
+
+
+def check_skey_id(hexid: str, expected: int, what: str) -> None:
+    if not re.fullmatch(r"[0-9a-f]{8}", hexid) or int(hexid, 16) != expected:
+        raise KeyFormatError(f"{what} id: got {hexid!r}, want {expected:08x}")
+
+
+def format_skey(name: str, key_id: int, alg: int, private_key: Ed25519PrivateKey) -> str:
+    seed = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    return f"PRIVATE+KEY+{name}+{key_id:08x}+{b64encode(bytes([alg]) + seed)}"
+
+
 class Signer:
     """A named Ed25519 private key that signs notes."""
 
@@ -169,25 +193,13 @@ class Signer:
     @classmethod
     def from_skey(cls, skey: str) -> Signer:
         """Parse ``PRIVATE+KEY+name+keyid+base64(0x01 || seed)``."""
-        if not isinstance(skey, str):
-            raise KeyFormatError("signing key: want text")
-        parts = skey.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise KeyFormatError("signing key: want PRIVATE+KEY+name+keyid+base64")
-        name, hexid, b64 = parts[2:]
-        raw = b64decode_strict(b64, "signing key", KeyFormatError)
-        if len(raw) != 33 or raw[0] != ALG_ED25519:
-            raise KeyFormatError("signing key: want 0x01 then a 32-byte Ed25519 seed")
-        signer = cls(_check_name(name, KeyFormatError),
-                     Ed25519PrivateKey.from_private_bytes(raw[1:]))
-        if not re.fullmatch(r"[0-9a-f]{8}", hexid) or int(hexid, 16) != signer.key_id:
-            raise KeyFormatError(f"signing key id: got {hexid!r}, want {signer.key_id:08x}")
+        name, hexid, seed = parse_skey(skey, ALG_ED25519, "signing key")
+        signer = cls(name, Ed25519PrivateKey.from_private_bytes(seed))
+        check_skey_id(hexid, signer.key_id, "signing key")
         return signer
 
     def to_skey(self) -> str:
-        seed = self._private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        return (f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+"
-                f"{b64encode(bytes([ALG_ED25519]) + seed)}")
+        return format_skey(self.name, self.key_id, ALG_ED25519, self._private)
 
     @property
     def name(self) -> str:

@@ -42,11 +42,13 @@ def test_loading_the_demo_shows_its_banner_at_once(app: Flask) -> None:
         assert demo.is_demo() is True
 
 
-def _statements_for(app: Flask, client: FlaskClient, path: str) -> int:
+def _statements_for(app: Flask, client: FlaskClient, path: str, containing: str = "") -> int:
+    """How many SQL statements (those containing `containing`) one GET of `path` runs."""
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
+        if containing in statement:
+            seen.append(statement)
 
     with app.app_context():
         engine = db.engine
@@ -72,20 +74,7 @@ def test_the_delegates_list_costs_the_same_queries_however_many_motions_are_open
 
 
 def _notification_reads(app: Flask, client: FlaskClient, path: str) -> int:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "FROM notification" in statement:
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
+    return _statements_for(app, client, path, containing="FROM notification")
 
 
 def test_the_unread_count_is_read_once_per_page_and_only_where_it_is_shown(demo_app: Flask) -> None:
