@@ -2,9 +2,10 @@
 
 A witness is configured by `LIPVOTE_WITNESSES` (docs/configuration.md): its `add-checkpoint`
 URL prefix and its public key. When a request commits a new checkpoint, each configured witness
-is asked for a cosignature of the log's latest checkpoint *after the response has been sent*
-(`Response.call_on_close`), each call bounded by `LIPVOTE_WITNESS_TIMEOUT_SECONDS`; so a witness
-that is down or slow never delays a cast, and nothing is asked inside a write transaction.
+is asked for a cosignature of the log's latest checkpoint by a background thread of the process
+(the request only queues the log), each call bounded by `LIPVOTE_WITNESS_TIMEOUT_SECONDS`; so a
+witness that is down or slow never delays a cast or holds a worker, and nothing is asked inside
+a write transaction.
 `lipvote tick` asks again for every log whose latest checkpoint some witness has not cosigned.
 A cosignature is checked against the witness's key before it is stored (`log_cosignature`);
 bundles and receipts carry the stored lines after the checkpoint's own signature.
@@ -13,14 +14,14 @@ bundles and receipts carry the stored lines after the checkpoint's own signature
 from __future__ import annotations
 
 import os
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Flask, after_this_request, current_app, has_request_context
-from flask.wrappers import Response
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -231,26 +232,60 @@ def cosignature_facts(log: TransparencyLog, size: int) -> list[tuple[WitnessKey,
     return [(parse_witness_vkey(vkey), when) for vkey, when in rows]
 
 
-# --- asking after the response --------------------------------------------------------------
+# --- asking in the background ----------------------------------------------------------------
+
+
+class _Asker:
+    """One thread per process asks the witnesses; a request that committed checkpoints only
+    adds its logs to a set. So no worker waits for a witness, even after its response, and the
+    logs that committed while a slow witness was being asked are asked about once, for their
+    latest checkpoint. Asks still pending when the process ends are made by `lipvote tick`."""
+
+    def __init__(self) -> None:
+        self._pending: dict[Flask, set[int]] = {}
+        self._busy = False
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, app: Flask, log_ids: Iterable[int]) -> None:
+        with self._changed:
+            self._pending.setdefault(app, set()).update(log_ids)
+            if self._thread is None or not self._thread.is_alive():  # none yet, or lost in a fork
+                self._thread = threading.Thread(target=self._run, name="lipvote-witnesses", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until nothing is pending or being asked (tests; an orderly shutdown)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._pending))
+                app, log_ids = self._pending.popitem()
+                self._busy = True
+            try:
+                with app.app_context():
+                    cosign_logs(log_ids)
+            except Exception:  # never let a witness problem end the thread
+                app.logger.exception("Asking the witnesses failed")
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
+
+
+_asker = _Asker()
+wait_idle = _asker.wait_idle
 
 
 def _after_commit(session: Session) -> None:
     log_ids = session.info.pop(board.NEW_CHECKPOINTS, None)
     if not log_ids or not has_request_context() or not configured():
         return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def ask_after_response() -> None:
-        with app.app_context():
-            try:
-                cosign_logs(log_ids)
-            except Exception:  # never let a witness problem reach the server's error handling
-                app.logger.exception("Asking the witnesses failed")
-
-    @after_this_request
-    def schedule(response: Response) -> Response:
-        response.call_on_close(ask_after_response)
-        return response
+    _asker.submit(current_app._get_current_object(), log_ids)  # type: ignore[attr-defined]
 
 
 def _after_rollback(session: Session) -> None:
