@@ -9,10 +9,11 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app import board
+from app import board, witnesses
 from app.audit_portal.export import motion_bundle_bytes
 from app.extensions import db
 from app.models import DelegateRank, Member, Role
@@ -286,3 +287,25 @@ def test_tick_asks_for_what_is_missing(app: Flask, motion_id: int) -> None:
     assert result.exit_code == 0 and "witness cosignature(s)" in result.output
     assert cosigned_sizes(app, motion_id) == [2]
     assert "witness" not in app.test_cli_runner().invoke(args=["tick"]).output  # nothing missing now
+
+
+def test_logs_queued_while_a_witness_is_slow_are_asked_about_once(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The witness thread takes everything queued while it was busy in one round."""
+    asked: list[set[int]] = []
+    asking, first_round = threading.Event(), threading.Event()
+
+    def slow_cosign_logs(log_ids: Iterable[int]) -> int:
+        asked.append(set(log_ids))
+        asking.set()
+        first_round.wait(10)
+        return 0
+
+    monkeypatch.setattr(witnesses, "cosign_logs", slow_cosign_logs)
+    asker = witnesses._Asker()
+    asker.submit(app, [1])
+    assert asking.wait(10)
+    for log_id in (2, 3, 2, 3, 2):  # casts on two motions while the first ask hangs
+        asker.submit(app, [log_id])
+    first_round.set()
+    assert asker.wait_idle(10)
+    assert asked == [{1}, {2, 3}]
