@@ -63,7 +63,7 @@ def cost(game: Game) -> int:
         return game.n * game.n * (game.quota + 1) // 4
     if _enumerated(game):
         return (1 << game.n) * game.n
-    primes = -(-(game.n + 1) // (game_power.PRIME_BITS - 1))
+    primes = len(game_power.moduli(game.n))
     width = game.quota + 1 if game.quota else 1
     if not game.regions_needed:
         return primes * game.n * (game.n + 1) * width

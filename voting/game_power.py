@@ -21,11 +21,12 @@ table is built by dynamic programming:
 
 A k too low for the regions still to come to lift it to the number needed is dropped.
 
-Counts reach 2^(n-1), so the tables hold them modulo a few primes below 2^36 in numpy int64
-arrays (additions only; sums are reduced before they can overflow) and the final counts are
-rebuilt exactly by the Chinese remainder theorem: the primes' product exceeds 2^n.  Without a
-regional rule the whole membership is one region.  Cost: about (R + 1) x n steps over arrays
-of (live k) x (largest region quota + 1) x n x (quota + 1) cells per prime.
+Counts reach 2^(n-1), so the tables hold them in numpy int64 arrays modulo 2^64 (the arrays'
+own wrap-around: additions and subtractions only, never reduced) and, past 64 members, also
+modulo a few primes below 2^36 (sums are reduced before they can overflow); the final counts
+are rebuilt exactly by the Chinese remainder theorem, the moduli's product exceeding 2^(n-1).
+Without a regional rule the whole membership is one region.  Cost: about (R + 1) x n steps
+over arrays of (live k) x (largest region quota + 1) x n x (quota + 1) cells per modulus.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ import numpy as np
 
 from .games import Game, indices_from_swings
 
-__all__ = ["power", "swings_by_size", "table_cells"]
+__all__ = ["moduli", "power", "swings_by_size", "table_cells"]
 
+# The first modulus is 2^64: int64 arithmetic wraps around, so its tables are never reduced.
+WRAP = 1 << 64
 # Counts are held below primes of 36 bits; a step at most doubles a cell, so twelve steps
 # between reductions keep cells below 2^48, and sums of up to 2^14 such cells below 2^62.
 PRIME_BITS = 36
@@ -74,19 +77,31 @@ def _is_prime(n: int) -> bool:
 
 
 @cache
-def _primes(count: int) -> tuple[int, ...]:
-    """The ``count`` largest primes below 2^PRIME_BITS."""
-    found: list[int] = []
+def moduli(n: int) -> tuple[int, ...]:
+    """2^64, then as many primes as make the product exceed 2^(n - 1), the largest count
+    of coalitions among the n - 1 others."""
+    found = [WRAP]
+    product = WRAP
     candidate = (1 << PRIME_BITS) - 1
-    while len(found) < count:
+    while product <= 1 << max(0, n - 1):
         if _is_prime(candidate):
             found.append(candidate)
+            product *= candidate
         candidate -= 2
     return tuple(found)
 
 
+def _reduce(a: Array, p: int) -> Array:
+    """``a`` modulo p, in place; nothing to do modulo 2^64."""
+    if p != WRAP:
+        np.remainder(a, p, out=a)
+    return a
+
+
 def _sum_mod(a: Array, axis: int, p: int) -> Array:
     """Sum along ``axis`` modulo p without overflowing int64."""
+    if p == WRAP:
+        return np.asarray(a.sum(axis=axis))
     size = a.shape[axis]
     if size <= _SUM_CHUNK:
         return np.asarray(a.sum(axis=axis) % p)
@@ -97,37 +112,25 @@ def _sum_mod(a: Array, axis: int, p: int) -> Array:
     return total
 
 
-def _shift_weight(a: Array, d: int, p: int) -> Array:
-    """A new array with every count moved from weight w to min(w + d, cap) (the last axis)."""
-    size = a.shape[-1]
-    if size == 1 or d == 0:
-        return a.copy()
-    out = np.empty_like(a)
-    keep = max(0, size - 1 - d)
-    out[..., :min(d, size - 1)] = 0
-    if keep:
-        out[..., d:size - 1] = a[..., :keep]
-    out[..., size - 1] = _sum_mod(a[..., keep:], a.ndim - 1, p)
-    return out
-
-
-def _advance(a: Array, d: int, s: int, cap: int, p: int) -> Array:
-    """Counts moved by one member: weight w to min(w + d, quota) (the last axis) and region
-    measure j to min(j + s, cap) (axis 1, of size cap + 1)."""
-    moved = _shift_weight(a, d, p)
-    if s == 0 or cap == 0:
-        return moved
-    out = np.empty_like(moved)
-    below = max(0, cap + 1 - s)  # j + s <= cap for j < below; the others land on the cap
-    out[:, :min(s, cap)] = 0
-    landed = _sum_mod(moved[:, below:cap + 1], 1, p) if cap + 1 - below > 1 else moved[:, cap]
-    if below:
-        out[:, s:cap + 1] = moved[:, :below]
-        np.add(out[:, cap], landed, out=out[:, cap])
-        np.remainder(out[:, cap], p, out=out[:, cap])
-    else:
-        out[:, cap] = landed
-    return out
+def _add_moved(dst: Array, src: Array, d: int, s: int, p: int) -> None:
+    """dst += src with every count moved by one member: region measure j to min(j + s, cap)
+    (axis 1, cap its last index) and weight w to min(w + d, quota) (the last axis).  The
+    counts that land on a cap arrive summed (reduced mod p)."""
+    cap, top = src.shape[1] - 1, src.shape[-1] - 1
+    # below / keep: how many j / w move without reaching their cap
+    below = cap + 1 if s == 0 or cap == 0 else max(0, cap - s)
+    keep = top + 1 if d == 0 or top == 0 else max(0, top - d)
+    j_step, w_step = (0 if below == cap + 1 else s), (0 if keep == top + 1 else d)
+    if below and keep:
+        dst[:, j_step:j_step + below, ..., w_step:w_step + keep] += src[:, :below, ..., :keep]
+    if keep < top + 1 and below:
+        dst[:, j_step:j_step + below, ..., top] += _sum_mod(src[:, :below, ..., keep:], 3, p)
+    if below < cap + 1:
+        landed = _sum_mod(src[:, below:], 1, p)  # (k, c, w)
+        if keep:
+            dst[:, cap, :, w_step:w_step + keep] += landed[..., :keep]
+        if keep < top + 1:
+            dst[:, cap, :, top] += _sum_mod(landed[..., keep:], 2, p)
 
 
 class _Table:
@@ -162,8 +165,9 @@ class _Table:
         return other
 
     def reduce(self) -> None:
-        used = self.a[self.alive, :self.cap + 1, :self.members + 1]
-        np.remainder(used, self.p, out=used)
+        if self.p != WRAP:
+            used = self.a[self.alive, :self.cap + 1, :self.members + 1]
+            np.remainder(used, self.p, out=used)
         self.steps = 0
 
     def add(self, d: int, s: int, cap: int) -> None:
@@ -171,7 +175,7 @@ class _Table:
         top = self.members
         self.cap = cap
         a = self.a[self.alive]
-        a[:, :cap + 1, 1:top + 2] += _advance(a[:, :cap + 1, :top + 1], d, s, cap, self.p)
+        _add_moved(a[:, :cap + 1, 1:top + 2], a[:, :cap + 1, :top + 1].copy(), d, s, self.p)
         self.members += 1
         self.steps += 1
         if self.steps == _STEPS_BETWEEN_REDUCTIONS:
@@ -193,52 +197,72 @@ class _Table:
         self.a[:self.alive.start] = 0  # dead from now on: k too low to reach the regions needed
         self.reduce()
 
-    def without(self, d: int, s: int) -> Array:
-        """The table without one member of weight d and region step s, in the region added
-        last: c counts every member exactly, so Q[c] = F[c] - advance(Q[c - 1])."""
+    def suffix_sums(self) -> Array:
+        """G[k, a, c, b] = the counts with j >= a and w >= b (sizes J + 1 and W + 1 along
+        those axes, zero past the end), reduced: any box of (j, w) is four lookups."""
         self.reduce()
         full = self.a[:, :self.cap + 1, :self.members + 1]
-        q = np.zeros_like(full)
-        alive = self.alive
-        q[alive, :, 0] = full[alive, :, 0]
-        for c in range(1, full.shape[2]):
-            q[alive, :, c] = (full[alive, :, c] - _advance(q[alive, :, c - 1], d, s, self.cap, self.p)) % self.p
-        return q
+        k1, jn, cn, wn = full.shape
+        g = np.zeros((k1, jn + 1, cn, wn + 1), dtype=np.int64)
+        g[:, :jn, :, :wn] = np.flip(np.cumsum(np.flip(full, 3), axis=3), 3)
+        _reduce(g, self.p)
+        g[:, :jn] = np.flip(np.cumsum(np.flip(g[:, :jn], 1), axis=1), 1)
+        return _reduce(g, self.p)
 
 
-def _swing_mask(game: Game, shape: tuple[int, ...], region_quota: int, d: int, s: int) -> Array:
-    """Which (k, j, c, w) of the others lose without the member (weight d, region step s) and
-    win with it."""
-    k1, jn, cn, wn = shape
-    k = np.arange(k1).reshape(-1, 1, 1, 1)
-    j = np.arange(jn).reshape(1, -1, 1, 1)
-    c = np.arange(cn).reshape(1, 1, -1, 1)
-    w = np.arange(wn).reshape(1, 1, 1, -1)
+def _swings_from_sums(game: Game, g: Array, region_quota: int, d: int, s: int, p: int) -> list[int]:
+    """Residues mod p of the swings by size c of a member of weight d and region step s, from
+    the suffix sums G of the table F of every member (:meth:`_Table.suffix_sums`).
+
+    The others' table is Q[c] = F[c] - A(Q[c - 1]) (removing the member along c), where A moves
+    a count by (s, d) along (j, w), capped at the last index of each.  Capped moves compose, so
+    Q[c] = sum over t <= c of (-1)^t A^t(F[c - t]) with A^t the capped move by (t s, t d).
+    Whether a count of Q[c] is a swing depends on (k, c) and on which side of two thresholds
+    its j lies (region carried without the member, with it) and its w (quota reached without,
+    with).  A threshold below a capped index reads the same on A^t(F) at index x as on F at
+    x - t * step, so each term is a sum of F over at most nine boxes of (j, w): lookups in G.
+    """
+    k1, jn1, cn, wn1 = g.shape
+    jn, wn = jn1 - 1, wn1 - 1
+    n = game.n
     needed = game.regions_needed
-    if needed:
-        before_k = np.minimum(k + (j >= region_quota), needed)
-        after_k = np.minimum(k + (j + s >= region_quota), needed)
-    else:
-        before_k = after_k = np.zeros_like(k)
+    # j >= tb: the region is carried without the member; j >= ta: with it (no rule: always)
+    tb = region_quota if needed else 0
+    ta = tb - s if needed else 0
+    # w >= ub: the quota is reached without the member; w >= ua: with it (no quota: always)
+    ub = wn - 1 if game.quota else 0
+    ua = ub - d if game.quota else 0
+    c = np.arange(n).reshape(-1, 1)  # coalition size of the others
+    t = np.arange(n).reshape(1, -1)  # the term's power of A
+    live = t <= c
+    size = np.where(live, c - t, 0)
+    sign = np.where(live, 1 - 2 * (t % 2), 0)
 
-    def wins(regions: Array, members: Array, weight: Array) -> Array:
-        heavy = weight >= wn - 1 if game.quota else np.ones_like(weight, dtype=bool)
-        unblockable = game.n - members < game.block_minimum
-        return (members >= game.member_quota) & (regions >= needed) & (heavy | unblockable)
+    def lookup(a: Array, b: Array) -> Array:
+        """G at j >= a, w >= b for every (k, c, t): shape (k, c, t)."""
+        return g[:, np.clip(a, 0, jn), size, np.clip(b, 0, wn)]
 
-    after = wins(after_k, c + 1, np.minimum(w + d, wn - 1))
-    before = wins(before_k, c, w)
-    return np.asarray(after & ~before)
-
-
-def _swings_of(q: Array, mask: Array, n: int, p: int) -> list[int]:
-    """Residues mod p of the swings by coalition size c from the others' table."""
-    picked = np.where(mask, q, 0)
-    by_kjc = _sum_mod(picked, 3, p)
-    by_c = _sum_mod(_sum_mod(by_kjc, 0, p), 0, p)
-    out = np.zeros(n, dtype=np.int64)
-    out[:min(n, by_c.shape[0])] = by_c[:n]
-    return [int(x) for x in out]
+    j_edges = [np.zeros_like(t), ta - t * s, tb - t * s, np.full_like(t, jn)]
+    w_edges = [np.zeros_like(t), ua - t * d, ub - t * d, np.full_like(t, wn)]
+    corners = [[lookup(a, b) for b in w_edges] for a in j_edges]
+    k = np.arange(k1).reshape(-1, 1, 1)
+    members = c.reshape(1, -1, 1)
+    unblockable_before = n - members < game.block_minimum
+    unblockable_after = n - members - 1 < game.block_minimum
+    total = np.zeros((k1, n, n), dtype=np.int64)
+    for jc, (carried_before, carried_after) in enumerate(((0, 0), (0, 1), (1, 1))):
+        regions_before = np.minimum(k + carried_before, needed) >= needed
+        regions_after = np.minimum(k + carried_after, needed) >= needed
+        for wc, (heavy_before, heavy_after) in enumerate(((False, False), (False, True), (True, True))):
+            before = (members >= game.member_quota) & regions_before & (heavy_before | unblockable_before)
+            after = (members + 1 >= game.member_quota) & regions_after & (heavy_after | unblockable_after)
+            swing = after & ~before
+            if not swing.any():
+                continue
+            box = (corners[jc][wc] - corners[jc + 1][wc] - corners[jc][wc + 1] + corners[jc + 1][wc + 1])
+            total += np.where(swing, box, 0)
+    by_size = _sum_mod(_sum_mod(total * sign, 2, p), 0, p)
+    return [int(x) % p for x in by_size]
 
 
 def _crt(residues: Sequence[int], primes: Sequence[int]) -> int:
@@ -265,11 +289,11 @@ def _residue_swings(game: Game, groups: list[list[int]], p: int) -> list[dict[in
             table.fold()
         _add_region(table, game, members, target)
         quota = game.region_quotas[target] if game.regions_needed else 0
+        sums = table.suffix_sums()
         by_weight = {}
         for i in _one_per_weight(members, game):
-            d, s = game.weights[i], _step(game, i)
-            others = table.without(d, s)
-            by_weight[d] = _swings_of(others, _swing_mask(game, others.shape, quota, d, s), game.n, p)
+            d = game.weights[i]
+            by_weight[d] = _swings_from_sums(game, sums, quota, d, _step(game, i), p)
         out.append(by_weight)
         if target + 1 < len(groups):
             _add_region(prefix, game, members, target)
@@ -303,7 +327,7 @@ def swings_by_size(game: Game) -> list[list[int]]:
             groups[r].append(i)
     else:
         groups = [list(range(game.n))]
-    primes = _primes(-(-(game.n + 1) // (PRIME_BITS - 1)))
+    primes = moduli(game.n)
     swings: list[list[int]] = [[] for _ in range(game.n)]
     per_prime = [_residue_swings(game, groups, p) for p in primes]
     for target, members in enumerate(groups):
