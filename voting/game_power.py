@@ -112,25 +112,40 @@ def _sum_mod(a: Array, axis: int, p: int) -> Array:
     return total
 
 
-def _add_moved(dst: Array, src: Array, d: int, s: int, p: int) -> None:
-    """dst += src with every count moved by one member: region measure j to min(j + s, cap)
-    (axis 1, cap its last index) and weight w to min(w + d, quota) (the last axis).  The
-    counts that land on a cap arrive summed (reduced mod p)."""
-    cap, top = src.shape[1] - 1, src.shape[-1] - 1
-    # below / keep: how many j / w move without reaching their cap
-    below = cap + 1 if s == 0 or cap == 0 else max(0, cap - s)
-    keep = top + 1 if d == 0 or top == 0 else max(0, top - d)
-    j_step, w_step = (0 if below == cap + 1 else s), (0 if keep == top + 1 else d)
-    if below and keep:
-        dst[:, j_step:j_step + below, ..., w_step:w_step + keep] += src[:, :below, ..., :keep]
-    if keep < top + 1 and below:
-        dst[:, j_step:j_step + below, ..., top] += _sum_mod(src[:, :below, ..., keep:], 3, p)
-    if below < cap + 1:
-        landed = _sum_mod(src[:, below:], 1, p)  # (k, c, w)
-        if keep:
-            dst[:, cap, :, w_step:w_step + keep] += landed[..., :keep]
-        if keep < top + 1:
-            dst[:, cap, :, top] += _sum_mod(landed[..., keep:], 2, p)
+def _moved_into(out: Array, old: Array, top: tuple[int, int, int], step: tuple[int, int],
+                caps: tuple[int, int], p: int) -> None:
+    """out = old + the counts of old's used corner moved by one member, over the new corner.
+
+    Axes (k, j, c, w): a count at (j, c, w) also lands at (min(j + s, j cap), c + 1,
+    min(w + d, w cap)), where (s, d) = ``step``; ``top`` is the largest (j, c, w) in use in
+    ``old`` (everything beyond is zero); ``out`` (another buffer, same shape) is written on
+    the whole new corner, so whatever it held before does not matter.  Counts that land on a
+    cap arrive summed (reduced mod p)."""
+    (j_top, c_top, w_top), (s, d), (j_cap, w_cap) = top, step, caps
+    new_j, new_w = (min(j_top + s, j_cap) if j_cap else 0), min(w_top + d, w_cap)
+    src = old[:, :j_top + 1, :c_top + 1, :w_top + 1]
+    # how many j / w move without reaching their cap, and to where
+    j_free = j_top + 1 if s == 0 or j_cap == 0 else min(j_top + 1, max(0, j_cap - s))
+    w_free = w_top + 1 if d == 0 or w_cap == 0 else min(w_top + 1, max(0, w_cap - d))
+    j0, w0 = (s if s and j_cap else 0), (d if d and w_cap else 0)
+    j1, w1 = j0 + j_free, w0 + w_free
+    c = slice(1, c_top + 2)
+    # the cells no uncapped count lands on keep old's value
+    out[:, :new_j + 1, 0, :new_w + 1] = old[:, :new_j + 1, 0, :new_w + 1]
+    out[:, :j0, c, :new_w + 1] = old[:, :j0, c, :new_w + 1]
+    out[:, j1:new_j + 1, c, :new_w + 1] = old[:, j1:new_j + 1, c, :new_w + 1]
+    out[:, j0:j1, c, :w0] = old[:, j0:j1, c, :w0]
+    out[:, j0:j1, c, w1:new_w + 1] = old[:, j0:j1, c, w1:new_w + 1]
+    if j_free and w_free:
+        np.add(old[:, j0:j1, c, w0:w1], src[:, :j_free, :, :w_free], out=out[:, j0:j1, c, w0:w1])
+    if w_free <= w_top and j_free:
+        out[:, j0:j1, c, w_cap] += _sum_mod(src[:, :j_free, :, w_free:], 3, p)
+    if j_free <= j_top:
+        landed = _sum_mod(src[:, j_free:], 1, p)  # (k, c, w)
+        if w_free:
+            out[:, j_cap, c, w0:w1] += landed[..., :w_free]
+        if w_free <= w_top:
+            out[:, j_cap, c, w_cap] += _sum_mod(landed[..., w_free:], 2, p)
 
 
 class _Table:
@@ -142,9 +157,16 @@ class _Table:
         caps = max(game.region_quotas) if game.regions_needed else 0
         self.a = np.zeros((k1, caps + 1, game.n + 1, game.quota + 1 if game.quota else 1), dtype=np.int64)
         self.a[0, 0, 0, 0] = 1
+        # each step writes the next table into the spare buffer and swaps: within a region
+        # the used corner only grows, so both buffers are zero beyond it (spare is cleared
+        # when a region is folded and the corner shrinks)
+        self.spare = np.zeros(self.a.shape, dtype=np.int64)  # pages untouched until written
         self.p = p
         self.members = 0  # members added so far (the largest c in use)
         self.cap = 0  # j's cap in the region being added
+        self.j_top = 0  # the largest j in use
+        self.w_top = 0  # the largest w in use
+        self.w_cap = self.a.shape[3] - 1
         self.steps = 0
         self.needed = game.regions_needed
         self.region_count = game.region_count if game.regions_needed else 1
@@ -161,21 +183,32 @@ class _Table:
     def copy(self) -> _Table:
         other = object.__new__(_Table)
         other.__dict__.update(self.__dict__)
-        other.a = self.a.copy()
+        other.a = np.zeros(self.a.shape, dtype=np.int64)
+        other.spare = np.zeros(self.a.shape, dtype=np.int64)
+        used = self.used
+        other.a[used] = self.a[used]
         return other
+
+    @property
+    def used(self) -> tuple[slice, ...]:
+        """The cells that may be non-zero: live k, j, c and w up to their largest in use."""
+        return self.alive, slice(0, self.cap + 1), slice(0, self.members + 1), slice(0, self.w_top + 1)
 
     def reduce(self) -> None:
         if self.p != WRAP:
-            used = self.a[self.alive, :self.cap + 1, :self.members + 1]
+            used = self.a[self.used]
             np.remainder(used, self.p, out=used)
         self.steps = 0
 
     def add(self, d: int, s: int, cap: int) -> None:
         """A member of weight d adding s to its region's measure, capped at ``cap``: c + 1."""
-        top = self.members
+        top, j_top, w_top = self.members, self.j_top, self.w_top
         self.cap = cap
-        a = self.a[self.alive]
-        _add_moved(a[:, :cap + 1, 1:top + 2], a[:, :cap + 1, :top + 1].copy(), d, s, self.p)
+        self.j_top = min(j_top + s, cap) if cap else 0
+        self.w_top = min(w_top + d, self.w_cap)
+        alive = self.alive
+        _moved_into(self.spare[alive], self.a[alive], (j_top, top, w_top), (s, d), (cap, self.w_cap), self.p)
+        self.a, self.spare = self.spare, self.a
         self.members += 1
         self.steps += 1
         if self.steps == _STEPS_BETWEEN_REDUCTIONS:
@@ -185,29 +218,36 @@ class _Table:
         """Close a region: S carried it when j reached the cap; add that to k (capped)."""
         self.reduce()
         span = slice(self.alive.start, min(self.folded + 1, self.needed) + 1)  # k may rise by one
-        a, top, cap = self.a[span], self.members + 1, self.cap
+        top, cap, w = self.members + 1, self.cap, self.w_top + 1
+        a = self.a[span, :, :, :w]
         lost = _sum_mod(a[:, :cap, :top], 1, self.p) if cap else np.zeros_like(a[:, 0, :top])
         won = a[:, cap, :top].copy()
         a[:, :cap + 1, :top] = 0
         a[:, 0, :top] = lost
         a[1:, 0, :top] += won[:-1]
         a[-1, 0, :top] += won[-1]
-        self.cap = 0
+        self.cap = self.j_top = 0
         self.folded += 1
-        self.a[:self.alive.start] = 0  # dead from now on: k too low to reach the regions needed
+        self.a[:self.alive.start, :cap + 1, :top, :w] = 0  # dead from now on: k too low to reach the regions needed
+        self.spare[span, :cap + 1, :top, :w] = 0
         self.reduce()
 
     def suffix_sums(self) -> Array:
         """G[k, a, c, b] = the counts with j >= a and w >= b (sizes J + 1 and W + 1 along
-        those axes, zero past the end), reduced: any box of (j, w) is four lookups."""
+        those axes, zero past the end; only the live k are filled), reduced: any box of
+        (j, w) is four lookups."""
         self.reduce()
-        full = self.a[:, :self.cap + 1, :self.members + 1]
-        k1, jn, cn, wn = full.shape
-        g = np.zeros((k1, jn + 1, cn, wn + 1), dtype=np.int64)
-        g[:, :jn, :, :wn] = np.flip(np.cumsum(np.flip(full, 3), axis=3), 3)
-        _reduce(g, self.p)
-        g[:, :jn] = np.flip(np.cumsum(np.flip(g[:, :jn], 1), axis=1), 1)
-        return _reduce(g, self.p)
+        alive = self.alive
+        full = self.a[alive, :self.cap + 1, :self.members + 1]
+        jn, cn, wn = full.shape[1:]
+        g = np.zeros((self.a.shape[0], jn + 1, cn, wn + 1), dtype=np.int64)
+        live = g[alive, :jn, :, :wn]
+        np.cumsum(full[..., ::-1], axis=3, out=live[..., ::-1])
+        if jn * wn >= (1 << 63) // self.p:  # the sums over (j, w) could overflow: reduce between
+            _reduce(live, self.p)
+        np.cumsum(live[:, ::-1], axis=1, out=live[:, ::-1])
+        _reduce(live, self.p)
+        return g
 
 
 def _swings_from_sums(game: Game, g: Array, region_quota: int, d: int, s: int, p: int) -> list[int]:
@@ -232,37 +272,43 @@ def _swings_from_sums(game: Game, g: Array, region_quota: int, d: int, s: int, p
     # w >= ub: the quota is reached without the member; w >= ua: with it (no quota: always)
     ub = wn - 1 if game.quota else 0
     ua = ub - d if game.quota else 0
-    c = np.arange(n).reshape(-1, 1)  # coalition size of the others
-    t = np.arange(n).reshape(1, -1)  # the term's power of A
-    live = t <= c
-    size = np.where(live, c - t, 0)
-    sign = np.where(live, 1 - 2 * (t % 2), 0)
-
-    def lookup(a: Array, b: Array) -> Array:
-        """G at j >= a, w >= b for every (k, c, t): shape (k, c, t)."""
-        return g[:, np.clip(a, 0, jn), size, np.clip(b, 0, wn)]
-
-    j_edges = [np.zeros_like(t), ta - t * s, tb - t * s, np.full_like(t, jn)]
-    w_edges = [np.zeros_like(t), ua - t * d, ub - t * d, np.full_like(t, wn)]
-    corners = [[lookup(a, b) for b in w_edges] for a in j_edges]
-    k = np.arange(k1).reshape(-1, 1, 1)
-    members = c.reshape(1, -1, 1)
+    c, t = _size_pairs(n)  # every (c, t) with t <= c, ordered by c
+    # swing[k, c] for each side (before, after) of each threshold: 3 x 3 classes of (j, w)
+    k = np.arange(k1).reshape(-1, 1)
+    members = np.arange(n).reshape(1, -1)
     unblockable_before = n - members < game.block_minimum
     unblockable_after = n - members - 1 < game.block_minimum
-    total = np.zeros((k1, n, n), dtype=np.int64)
+    # coefficient of each corner G(j >= edge a, w >= edge b), edges 0, ta, tb (j) and 0, ua, ub (w);
+    # the last edges (past the end) read zero and are left out
+    coefficient = np.zeros((3, 3, k1, n), dtype=np.int64)
     for jc, (carried_before, carried_after) in enumerate(((0, 0), (0, 1), (1, 1))):
         regions_before = np.minimum(k + carried_before, needed) >= needed
         regions_after = np.minimum(k + carried_after, needed) >= needed
         for wc, (heavy_before, heavy_after) in enumerate(((False, False), (False, True), (True, True))):
             before = (members >= game.member_quota) & regions_before & (heavy_before | unblockable_before)
             after = (members + 1 >= game.member_quota) & regions_after & (heavy_after | unblockable_after)
-            swing = after & ~before
-            if not swing.any():
-                continue
-            box = (corners[jc][wc] - corners[jc + 1][wc] - corners[jc][wc + 1] + corners[jc + 1][wc + 1])
-            total += np.where(swing, box, 0)
-    by_size = _sum_mod(_sum_mod(total * sign, 2, p), 0, p)
-    return [int(x) % p for x in by_size]
+            swing = (after & ~before).astype(np.int64)
+            # the box [edge jc, edge jc + 1) x [edge wc, edge wc + 1) by inclusion-exclusion
+            for dj, dw, sign in ((0, 0, 1), (1, 0, -1), (0, 1, -1), (1, 1, 1)):
+                if jc + dj < 3 and wc + dw < 3:
+                    coefficient[jc + dj, wc + dw] += sign * swing
+    j_edges = (np.zeros_like(t), np.clip(ta - t * s, 0, jn), np.clip(tb - t * s, 0, jn))
+    w_edges = (np.zeros_like(t), np.clip(ua - t * d, 0, wn), np.clip(ub - t * d, 0, wn))
+    terms = np.zeros((k1, t.size), dtype=np.int64)
+    for a in range(3):
+        for b in range(3):
+            if coefficient[a, b].any():
+                terms += coefficient[a, b][:, c] * g[:, j_edges[a], c - t, w_edges[b]]
+    terms[:, t % 2 == 1] *= -1
+    by_size = np.add.reduceat(terms, np.flatnonzero(t == 0), axis=1)  # sum over t for each c
+    return [int(x) % p for x in _sum_mod(by_size, 0, p)]
+
+
+@cache
+def _size_pairs(n: int) -> tuple[Array, Array]:
+    """(c, t) for 0 <= t <= c < n, c-major."""
+    c, t = np.tril_indices(n)
+    return c, t
 
 
 def _crt(residues: Sequence[int], primes: Sequence[int]) -> int:
