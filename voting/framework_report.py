@@ -56,11 +56,12 @@ def _single_quota(game: Game) -> bool:
 
 def cost(game: Game) -> int:
     """About how many table cells the exact computation touches, a measure of its time
-    (a few 10^7 cells a second on one core); a single quota is dominated by Shapley-Shubik's
-    n^2 x quota slot operations, packed several to a machine word."""
+    (about 3 x 10^8 cells a second on one core of the 2-core machine of docs/benchmarks.md).
+    A single quota is dominated by Shapley-Shubik's n^2 x quota slot operations on n-bit
+    slots, counted as n^3 x quota / 40 cells (500 members and a quota of 5,001: about 26 s)."""
     game = _reduced(game)
     if _single_quota(game):
-        return game.n * game.n * (game.quota + 1) // 4
+        return game.n ** 3 * (game.quota + 1) // 40
     if _enumerated(game):
         return (1 << game.n) * game.n
     primes = len(game_power.moduli(game.n))

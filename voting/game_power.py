@@ -387,10 +387,13 @@ def swings_by_size(game: Game) -> list[list[int]]:
 
 
 def table_cells(game: Game) -> int:
-    """Cells of one table (of the several a computation holds at once), a measure of memory."""
-    k1 = game.regions_needed + 1 if game.regions_needed else 1
-    caps = max(game.region_quotas) if game.regions_needed else 0
-    return k1 * (caps + 1) * (game.n + 1) * (game.quota + 1 if game.quota else 1)
+    """Cells one table (of the several a computation holds at once) touches, a measure of
+    memory: the live k (and the one a fold raises) by j, c and w."""
+    if not game.regions_needed:
+        return (game.n + 1) * (game.quota + 1 if game.quota else 1)
+    needed, regions = game.regions_needed, game.region_count
+    live = min(needed + 1, min(needed, regions - needed) + 2)
+    return live * (max(game.region_quotas) + 1) * (game.n + 1) * (game.quota + 1 if game.quota else 1)
 
 
 def power(game: Game) -> dict[str, list[Fraction]]:

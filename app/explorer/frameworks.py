@@ -1,7 +1,7 @@
 """The explorer's presets in the reader's language, and their reports on the registry.
 
 Reports are exact and can be slow for large registries, so each one is bounded
-(`MAX_COST` table cells, a few seconds) and kept per registry: the same active members give
+(`MAX_COST` table cells, about a second) and kept per registry: the same active members give
 the same report, computed once per process.
 """
 
@@ -21,7 +21,7 @@ from voting import VotingError, frameworks
 from voting.framework_report import TooLarge
 from voting.framework_report import report
 
-MAX_COST = 40_000_000
+MAX_COST = 300_000_000
 MIN_CHOSEN, MAX_CHOSEN = 2, 4
 DEFAULT_CHOICE = ("one_lip_one_vote", "size_tiers", "majority_and_regions")
 
