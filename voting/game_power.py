@@ -15,9 +15,11 @@ table is built by dynamic programming:
    (k, j + step, c + 1, w + weight), j capped at the region's quota; when the region is done,
    j says whether S carried it and is folded into k;
 2. then region r's members the same way, without folding;
-3. for each distinct weight d in region r, "all but one member of weight d" is obtained by
-   dividing the table by that member's step along c, which every member raises by exactly
-   one: Q[c] = F[c] - step(Q[c - 1]), instead of rebuilding it.
+3. for each distinct weight d in region r, the swings of "all but one member of weight d"
+   are read from that table F without building the others' table Q: removing the member
+   along c (which every member raises by exactly one) gives Q[c] = F[c] - step(Q[c - 1]),
+   so Q[c] is an alternating sum of F[c - t] moved t steps, and each swing count is a sum of
+   boxes of F, read from its suffix sums (:func:`_swings_from_sums`).
 
 A k too low for the regions still to come to lift it to the number needed is dropped.
 

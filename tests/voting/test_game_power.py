@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import examples
-from voting import frameworks
+from voting import frameworks, game_power
 from voting.framework_report import gini, power_of, report, smallest_blocking, smallest_winning
 from voting.game_power import power, swings_by_size
 from voting.games import Game, InvalidGame, indices_from_swings, reference_swings_by_size
@@ -209,17 +209,31 @@ def test_too_many_regions_needed() -> None:
         frameworks.build(fw, MEMBERS)
 
 
-def test_engine_matches_generating_functions_where_counts_need_several_primes() -> None:
-    # 70 members: swing counts reach 2^69, beyond one 36-bit prime, so the Chinese remainder
-    # step is exercised; the engine (power) is compared with voting.power on a plain quota.
-    rng = random.Random(70)
-    weights = [rng.randint(1, 12) for _ in range(70)]
+@pytest.mark.parametrize("members", [70, 130])
+def test_engine_matches_generating_functions_where_counts_need_several_moduli(members: int) -> None:
+    # swing counts reach 2^(n-2): past 64 members they need a prime beside 2^64, past 100
+    # two, so the Chinese remainder step is exercised with the wrap-around modulus first;
+    # the engine (power) is compared with voting.power on a plain quota.
+    assert len(game_power.moduli(members)) == (2 if members == 70 else 3)
+    rng = random.Random(members)
+    weights = [rng.randint(1, 12) for _ in range(members)]
     quota = sum(weights) * 2 // 3
     from voting import power as single
 
     ours = power(Game(weights=tuple(weights), quota=quota))
     assert ours["banzhaf"] == single.banzhaf(weights, quota)
     assert ours["shapley_shubik"] == single.shapley_shubik(weights, quota)
+
+
+@pytest.mark.parametrize("members", [1, 2, 64, 65, 100, 101, 200])
+def test_moduli_cover_every_count(members: int) -> None:
+    found = game_power.moduli(members)
+    assert found[0] == 1 << 64
+    product = 1
+    for modulus in found:
+        product *= modulus
+    assert product > 1 << (members - 1)  # coalitions of the n - 1 others
+    assert product // found[-1] <= 1 << (members - 1) or len(found) == 1  # and no more than needed
 
 
 def test_symmetric_regions_give_equal_power() -> None:
@@ -230,3 +244,15 @@ def test_symmetric_regions_give_equal_power() -> None:
     result = power(game)
     assert result["banzhaf"] == [Fraction(1, 60)] * 60
     assert result["shapley_shubik"] == [Fraction(1, 60)] * 60
+
+
+def test_regional_counts_past_64_members_match_a_closed_form() -> None:
+    # 90 equal members in two regions of 45, a majority of each region needed: member i of a
+    # region swings exactly when 22 others of its region and at least 23 of the other region
+    # vote yes, so swings_i(c) = C(44, 22) x C(45, c - 22).  Counts reach 2^84: 2^64 and a
+    # prime, with the regions folded and the target region unfolded.
+    from math import comb
+
+    game = Game(weights=(1,) * 90, regions=(0,) * 45 + (1,) * 45, region_quotas=(23, 23), regions_needed=2)
+    expected = [comb(44, 22) * comb(45, c - 22) if c - 22 >= 23 else 0 for c in range(90)]
+    assert swings_by_size(game) == [expected] * 90
