@@ -65,6 +65,13 @@ def site(live_server: LiveServer) -> Site:
     return Site(certified, regional, open_id, first, second["index"])
 
 
+# the visible scroll boxes of tables that stack into one block per row on phones (the
+# weight derivation's dozen columns among them)
+STACKED_TABLES_SCROLLING = """() => [...document.querySelectorAll('.table-scroll')]
+  .filter(e => e.querySelector('table.stack, table.weight-derivation') && e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.getAttribute('aria-labelledby'))"""
+
+
 class Tour:
     """Looks at each page as a chair, a delegate on a phone and an auditor would: axe at 1280 and
     320 px (which also fails on sideways scrolling), screenshots at 1280 and 375 px."""
@@ -73,6 +80,7 @@ class Tour:
         self.page, self.ui, self.artifacts = page, ui, artifacts
         self.axe = Axe(page, axe_source, ui.lang, impacts=ALL_IMPACTS)
         self.small_chart_text: list[str] = []
+        self.sideways: list[str] = []
 
     def look(self, name: str) -> None:
         page = self.page
@@ -82,6 +90,9 @@ class Tour:
                 sizes = page.evaluate(CHART_TEXT_PX)
                 if sizes and min(sizes) < 12:
                     self.small_chart_text.append(f"{name}: chart text {min(sizes):.1f} px at {width} px")
+                boxes = page.evaluate(STACKED_TABLES_SCROLLING)
+                if boxes:
+                    self.sideways.append(f"{name}: {boxes} scroll sideways at {width} px")
             if width in (WIDE, PHONE):
                 page.screenshot(path=self.artifacts / f"results-{name}-{self.ui.lang}-{width}.png", full_page=True)
             if width in (WIDE, NARROW):
@@ -90,6 +101,7 @@ class Tour:
 
     def report(self) -> None:
         assert not self.small_chart_text, "\n".join(self.small_chart_text)
+        assert not self.sideways, "\n".join(self.sideways)  # a table built to stack on phones
         self.axe.report()
 
 
