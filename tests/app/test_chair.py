@@ -286,10 +286,10 @@ def test_preview_shows_power_beside_share_and_warns_on_unique_secret_weights(
     motion_id = new_draft(app, policy=tiered, secret=True)
     page = text(login("chair").get(f"/motions/{motion_id}/preview"))
     row = re.search(r"<th scope=\"row\">Halifax LIP.*?</tr>", page, re.S).group(0)
-    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row)
     assert cells[-3:] == ["66.67%", "100.00%", "100.00%"]
     bow = re.search(r"<th scope=\"row\">Bow Valley Immigration Partnership.*?</tr>", page, re.S).group(0)
-    assert re.findall(r'<td class="num">([^<]*)</td>', bow)[-3:] == ["33.33%", "0.00%", "0.00%"]
+    assert re.findall(r'<td class="num"[^>]*>([^<]*)</td>', bow)[-3:] == ["33.33%", "0.00%", "0.00%"]
     assert "at least 5,001 of the 10,000 units" in page
     warning = re.search(r'<div class="warning" role="alert">(.*?)</div>', page, re.S).group(1)
     assert "Weight 3333 is held by 1 member" in warning and "Weight 6667 is held by 1 member" in warning

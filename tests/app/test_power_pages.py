@@ -65,7 +65,7 @@ def power_section(html: str) -> str:
 def member_cells(section: str, name: str) -> list[str]:
     row = re.search(rf'<th scope="row">{re.escape(str(escape(name)))}.*?</tr>', section, re.S)
     assert row, (name, re.findall(r"<th scope=\"row\">[^<]*", section))
-    return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
+    return re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row.group(0))
 
 
 PAGES = ("/results/motions/{id}", "/audit/motions/{id}", "/motions/{id}/vote")
