@@ -131,8 +131,8 @@ def _rows(user: User, motions: Sequence[Motion]) -> list[BallotRow]:
     member_ids = {member.id for r in represented.values() for member in r.members}
     ballots: dict[tuple[int, int], list[Ballot]] = {}
     if member_ids:
-        for ballot in db.session.scalars(select(Ballot).where(
-                Ballot.motion_id.in_([m.id for m in motions]), Ballot.member_id.in_(member_ids)).order_by(Ballot.leaf_index)):
+        for ballot in db.session.scalars(_ballots_of_members(), {"motion_ids": [m.id for m in motions],
+                                                                 "member_ids": sorted(member_ids)}):
             ballots.setdefault((ballot.motion_id, ballot.member_id), []).append(ballot)
     return [_row(motion, member, user, ballots.get((motion.id, member.id), []), represented[motion.id].own_proxy_holder)
             for motion in motions for member in represented[motion.id].members]
@@ -143,9 +143,30 @@ def rows_for(user: User, motion: Motion) -> list[BallotRow]:
 
 
 def delegate_rows(user: User, states: tuple[MotionState, ...] = VOTABLE) -> list[BallotRow]:
-    motions = db.session.scalars(select(Motion).where(Motion.state.in_(states))
-                                 .order_by(Motion.state.desc(), Motion.agenda_order, Motion.id.desc())).all()
+    motions = db.session.scalars(_motions_in_states(), {"states": list(states)}).all()
     return _rows(user, motions)
+
+
+# The statements every receipt page and the delegate's home page run are built once, with their
+# values as parameters (as the casting service's are).
+
+
+@cache
+def _motions_in_states() -> Select[Motion]:
+    return (select(Motion).where(Motion.state.in_(bindparam("states", expanding=True)))
+            .order_by(Motion.state.desc(), Motion.agenda_order, Motion.id.desc()))
+
+
+@cache
+def _ballots_of_members() -> Select[Ballot]:
+    return (select(Ballot).where(Ballot.motion_id.in_(bindparam("motion_ids", expanding=True)),
+                                 Ballot.member_id.in_(bindparam("member_ids", expanding=True)))
+            .order_by(Ballot.leaf_index))
+
+
+@cache
+def _ballot_at_leaf() -> Select[Ballot]:
+    return select(Ballot).where(Ballot.motion_id == bindparam("motion_id"), Ballot.leaf_index == bindparam("index"))
 
 
 @bp.app_context_processor
@@ -279,7 +300,7 @@ def cast(motion_id: int) -> Response | tuple[str, int]:
 
 def _receipt_ballot(motion: Motion, index: int) -> tuple[Ballot, Member | None, TransparencyLog]:
     """The ballot stored at leaf `index` and its log, if the current user may see its receipt (else 404/403)."""
-    ballot_row = db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.leaf_index == index))
+    ballot_row = db.session.scalar(_ballot_at_leaf(), {"motion_id": motion.id, "index": index})
     log = motion.log
     if ballot_row is None or log is None:
         abort(404)
