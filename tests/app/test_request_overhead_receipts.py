@@ -1,5 +1,5 @@
 """What a receipt page keeps instead of doing again (issue 12, third pass): the checked root of a
-signed checkpoint and the QR code of an audit link."""
+signed checkpoint, the QR code of an audit link, and the delegate's ballots counted by the database."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
 from app import board, qr
+from app.extensions import db
+from app.models import User
+from app.motions.delegate import delegate_rows, next_awaiting
+from app.motions.models import Motion
 from ballots.checkpoint import sign_checkpoint
 from ballots.errors import BallotsError
 from ballots.note import Signer
+from tests.app import test_delegate
+from tests.app.motion_helpers import cast_as
+from tests.app.test_delegate import new_motion
+
+fed = test_delegate.fed  # halifax (delegate@ and alt.halifax@), bow-valley, ottawa (ottawa@)
 
 ORIGIN = "lipvote.example/motion/7"
 ROOT = bytes(range(32))
@@ -75,3 +86,23 @@ def test_each_link_and_each_title_gets_its_own_code() -> None:
     french = qr.qr_svg(link, "Code QR du lien de vérification")
     assert "<title>Code QR du lien de vérification</title>" in french and french != english
     assert qr.qr_svg(link.replace("NPQA", "NPQB"), "QR code of the audit link") != english
+
+
+def test_the_delegates_rows_count_changed_votes_and_name_the_counted_one(fed: Flask) -> None:
+    """The rows of the receipt page's "next motion" and the delegate's list are counted by the
+    database; a vote changed several times is one row naming the ballot that counts."""
+    changed, voted, waiting = (new_motion(fed, revote=True, title=f"Motion {n}") for n in range(3))
+    with fed.app_context():
+        for choice in ("yes", "no", "abstain"):
+            cast_as(changed, "delegate@example.org", choice)
+        last = cast_as(changed, "delegate@example.org", "yes").index
+        cast_as(voted, "delegate@example.org", "no")
+        cast_as(voted, "ottawa@example.org", "yes")  # another member's ballot is not the delegate's
+        user = db.session.scalar(select(User).where(User.email == "delegate@example.org"))
+        rows = {row.motion.id: row for row in delegate_rows(user)}
+        assert (rows[changed].status, rows[changed].receipt_index) == ("changed", last)
+        assert (rows[voted].status, rows[voted].receipt_index) == ("voted", 1)
+        assert (rows[waiting].status, rows[waiting].receipt_index) == ("not_yet", None)
+        assert {row.member.slug for row in rows.values()} == {"halifax"}
+        assert next_awaiting(user).motion.id == waiting
+        assert next_awaiting(user, after=db.session.get(Motion, waiting)) is None
