@@ -1,5 +1,6 @@
 """What a receipt page keeps instead of doing again (issue 12, third pass): the checked root of a
-signed checkpoint, the QR code of an audit link, and the delegate's ballots counted by the database."""
+signed checkpoint, the QR code of an audit link, the delegate's ballots counted by the database, and
+the catalogue a page's strings are translated with."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
+from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
-from app import board, qr
+from app import board, i18n, qr
 from app.extensions import db
 from app.models import User
 from app.motions.delegate import delegate_rows, next_awaiting
@@ -106,3 +108,23 @@ def test_the_delegates_rows_count_changed_votes_and_name_the_counted_one(fed: Fl
         assert {row.member.slug for row in rows.values()} == {"halifax"}
         assert next_awaiting(user).motion.id == waiting
         assert next_awaiting(user, after=db.session.get(Motion, waiting)) is None
+
+
+def test_a_page_looks_its_catalogue_up_once_and_again_for_another_language(app: Flask,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_up: list[str] = []
+    real = i18n.get_translations
+
+    def counted() -> Any:
+        looked_up.append(str(get_locale()))
+        return real()
+
+    monkeypatch.setattr(i18n, "get_translations", counted)
+    page = "{{ _('Sign out') }}|{{ _('Sign in') }}|{{ ngettext('%(num)d ballot', '%(num)d ballots', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        french = render_template_string(page)
+        with force_locale("en"):
+            english = render_template_string(page)
+        again = render_template_string(page)
+    assert french == again and french.startswith("Se déconnecter|") and english.startswith("Sign out|Sign in|")
+    assert looked_up == ["fr", "en", "fr"]
