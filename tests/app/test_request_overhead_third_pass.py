@@ -1,6 +1,6 @@
 """What a receipt page keeps instead of doing again (issue 12, third pass): the checked root of a
-signed checkpoint, the QR code of an audit link, the delegate's ballots counted by the database, and
-the catalogue a page's strings are translated with."""
+signed checkpoint, the QR code of an audit link, the delegate's ballots counted by the database,
+the catalogue a page's strings are translated with, and the header's unread count."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
+from flask.testing import FlaskClient
 from flask_babel import force_locale, get_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import board, i18n, qr
+from app.database import write_transaction
 from app.extensions import db
+from app.mail.models import Notification
 from app.models import User
 from app.motions.delegate import delegate_rows, next_awaiting
 from app.motions.models import Motion
@@ -22,7 +25,7 @@ from ballots.errors import BallotsError
 from ballots.note import Signer
 from tests.app import test_delegate
 from tests.app.motion_helpers import cast_as
-from tests.app.test_delegate import new_motion
+from tests.app.test_delegate import as_user, new_motion
 
 fed = test_delegate.fed  # halifax (delegate@ and alt.halifax@), bow-valley, ottawa (ottawa@)
 
@@ -128,3 +131,34 @@ def test_a_page_looks_its_catalogue_up_once_and_again_for_another_language(app: 
         again = render_template_string(page)
     assert french == again and french.startswith("Se déconnecter|") and english.startswith("Sign out|Sign in|")
     assert looked_up == ["fr", "en", "fr"]
+
+
+def _add_notice(app: Flask, email: str, ref: str) -> None:
+    with app.app_context(), write_transaction():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        db.session.add(Notification(user_id=user_id, kind="test", text_en="A notice", text_fr="Un avis", path="/home",
+                                    ref=ref))
+
+
+def test_the_header_count_comes_with_the_session_and_follows_new_notices(fed: Flask, client: FlaskClient) -> None:
+    as_user(client, "delegate@example.org")
+    _add_notice(fed, "delegate@example.org", "one")
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with fed.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = client.get("/home").get_data(as_text=True)
+        _add_notice(fed, "delegate@example.org", "two")
+        seen.clear()
+        second = client.get("/home").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert '<span aria-hidden="true"> (1)</span>' in first
+    assert '<span aria-hidden="true"> (2)</span>' in second
+    notification_reads = [s for s in seen if "FROM notification" in s]
+    assert len(notification_reads) == 1 and "user_session" in notification_reads[0], notification_reads
