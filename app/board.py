@@ -11,11 +11,11 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import Insert, Update, bindparam, insert, select, update
+from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ballots import merkle
@@ -170,11 +170,25 @@ def latest_signed(log: TransparencyLog) -> tuple[int, str] | None:
     newer commit than the one before, so a proof built from every leaf stored and a checkpoint
     read a moment later can describe two different trees.
     """
-    row = db.session.execute(
-        select(LogCheckpoint.size, LogCheckpoint.note).where(LogCheckpoint.log_id == log.id)
-        .order_by(LogCheckpoint.size.desc()).limit(1)
-    ).first()
+    row = db.session.execute(_latest_checkpoint_of(), {"log_id": log.id}).first()
     return (int(row.size), str(row.note)) if row else None
+
+
+# The statements every receipt runs are built once with their values as parameters, as the
+# casting service's are (building and keying a statement costs about as much as running it).
+
+
+@cache
+def _latest_checkpoint_of() -> Select[tuple[int, str]]:
+    return (select(LogCheckpoint.size, LogCheckpoint.note).where(LogCheckpoint.log_id == bindparam("log_id"))
+            .order_by(LogCheckpoint.size.desc()).limit(1))
+
+
+@cache
+def _hashes_between() -> Select[tuple[bytes]]:
+    return (select(LogLeaf.leaf_hash).where(LogLeaf.log_id == bindparam("log_id"), LogLeaf.index >= bindparam("start"),
+                                            LogLeaf.index < bindparam("stop"))
+            .order_by(LogLeaf.index))
 
 
 def checkpoint_at(log: TransparencyLog, size: int) -> str | None:
@@ -194,9 +208,7 @@ def tree(log: TransparencyLog, size: int) -> merkle.Tree:
 
 
 def _stored_hashes(log: TransparencyLog, start: int, stop: int) -> Iterator[bytes]:
-    return (bytes(h) for h in db.session.scalars(
-        select(LogLeaf.leaf_hash).where(LogLeaf.log_id == log.id, LogLeaf.index >= start, LogLeaf.index < stop)
-        .order_by(LogLeaf.index)))
+    return (bytes(h) for h in db.session.scalars(_hashes_between(), {"log_id": log.id, "start": start, "stop": stop}))
 
 
 class _TreeCache:
@@ -235,7 +247,17 @@ _trees = _TreeCache()
 
 
 def signed_root(log: TransparencyLog, note: str) -> bytes:
-    return open_checkpoint(note, [parse_vkey(log.verifier_key)], origin=log.origin).root
+    return _checked_root(note, log.verifier_key, log.origin)
+
+
+@lru_cache(maxsize=256)
+def _checked_root(note: str, verifier_key: str, origin: str) -> bytes:
+    """The root a checkpoint states, once its signature is checked against the log's key.
+
+    Kept per (note, key, origin): the same checkpoint text checked against the same key always
+    gives the same answer, and every receipt against the latest checkpoint checked it again. A
+    note that fails the check raises and is not kept."""
+    return open_checkpoint(note, [parse_vkey(verifier_key)], origin=origin).root
 
 
 def signed_tree(log: TransparencyLog, size: int, note: str) -> merkle.Tree:

@@ -175,6 +175,7 @@ class User(UserMixin, db.Model):
     # stores get_id() in the session cookie and the remember-me cookie, so both carry only the
     # server-side session's random token, never the account id.
     session_token = None  # str | None; an attribute of the loaded object, not a column
+    unread_notifications = None  # int | None; counted when the session loaded the account (app.sessions)
 
     def get_id(self) -> str:
         if self.session_token is None:

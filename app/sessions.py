@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 from flask_login import login_user, logout_user
-from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy import Select, Update, bindparam, func, select, update
 
 from app.database import SQLITE_BEGIN_OPTION, in_write_transaction, sqlite_writers_queue
 from app.extensions import db, login_manager
@@ -94,11 +94,17 @@ def _is_live(row: UserSession | Any, now: datetime) -> bool:
 
 
 @cache
-def _session_and_user() -> Select[User, int, bool, datetime | None, datetime, datetime]:
+def _session_and_user() -> Select[User, int, bool, datetime | None, datetime, datetime, int]:
     """The account and its session's times for one token digest. Built once: every signed-in
     request runs it, and building the statement cost about as much as running it."""
+    from app.mail.models import Notification  # the mail package's table; its package imports the pages
+
+    # The header shows the unread count on nearly every page: read with the account, the page
+    # needs no statement of its own for it (`app.mail.inbox.header_unread_count`).
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
     return (select(User, UserSession.id.label("session_id"), UserSession.remember, UserSession.ended_at,
-                   UserSession.created_at, UserSession.last_seen_at)
+                   UserSession.created_at, UserSession.last_seen_at, unread.label("unread_notifications"))
             .join(UserSession, UserSession.user_id == User.id)
             .where(UserSession.token_hash == bindparam("digest")))
 
@@ -114,6 +120,7 @@ def load_user(token: str) -> User | None:
         _write_now(update(UserSession).where(UserSession.id == row.session_id).values(last_seen_at=now))
     user: User = row.User
     user.session_token = token
+    user.unread_notifications = int(row.unread_notifications)
     return user
 
 

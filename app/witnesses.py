@@ -20,9 +20,10 @@ import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 
 from flask import Flask, current_app, has_request_context
-from sqlalchemy import event, func, select
+from sqlalchemy import Select, bindparam, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -193,9 +194,16 @@ def cosign_pending() -> int:
     return cosign_logs(pending)
 
 
+@cache
+def _cosignature_lines_of() -> Select[tuple[str]]:
+    """Built once: every receipt runs it (see `app.board`, statements built once)."""
+    return (select(LogCosignature.line).where(LogCosignature.log_id == bindparam("log_id"),
+                                              LogCosignature.size == bindparam("size"))
+            .order_by(LogCosignature.id))
+
+
 def stored_lines(log: TransparencyLog, size: int) -> list[str]:
-    return list(db.session.scalars(select(LogCosignature.line).where(
-        LogCosignature.log_id == log.id, LogCosignature.size == size).order_by(LogCosignature.id)))
+    return list(db.session.scalars(_cosignature_lines_of(), {"log_id": log.id, "size": size}))
 
 
 def cosigned_note(log: TransparencyLog, size: int, note: str) -> str:

@@ -36,7 +36,8 @@ def header_unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
     if "unread_notifications" not in g:
-        g.unread_notifications = unread_count(current_user.id)
+        counted_at_load = current_user.unread_notifications  # read with the account (app.sessions)
+        g.unread_notifications = counted_at_load if counted_at_load is not None else unread_count(current_user.id)
     return int(g.unread_notifications)
 
 

@@ -16,7 +16,7 @@ from typing import Any, NoReturn, Sequence
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
@@ -106,11 +106,21 @@ class BallotRow:
     receipt_index: int | None
 
 
-def _row(motion: Motion, member: Member, user: User, ballots: list[Ballot], own_proxy_holder: Member | None) -> BallotRow:
-    counted = next((b for b in ballots if b.counted), None)
+@dataclass(frozen=True)
+class _BallotsCast:
+    """How many ballots a member has cast on a motion, and the leaf of the one counted."""
+
+    count: int
+    counted_index: int | None
+
+
+NONE_CAST = _BallotsCast(0, None)
+
+
+def _row(motion: Motion, member: Member, user: User, cast: _BallotsCast, own_proxy_holder: Member | None) -> BallotRow:
     proxy_to = own_proxy_holder if member.id == user.member_id else None
-    if counted is not None:
-        status = "changed" if len(ballots) > 1 else "voted"
+    if cast.counted_index is not None:
+        status = "changed" if cast.count > 1 else "voted"
     elif proxy_to is not None:
         status = "proxy_given"
     elif not is_eligible(motion, member):
@@ -121,20 +131,22 @@ def _row(motion: Motion, member: Member, user: User, ballots: list[Ballot], own_
         status = "not_yet"
     else:
         status = "closed"
-    return BallotRow(motion, member, member.id != user.member_id, proxy_to, status,
-                     counted.leaf_index if counted else None)
+    return BallotRow(motion, member, member.id != user.member_id, proxy_to, status, cast.counted_index)
 
 
 def _rows(user: User, motions: Sequence[Motion]) -> list[BallotRow]:
-    """A row per (motion, member the user casts for), in three queries whatever their number."""
+    """A row per (motion, member the user casts for), in three queries whatever their number.
+
+    The ballots are counted by the database, one row per (motion, member): a member that changed
+    its vote many times in a long meeting costs no more than one that voted once."""
     represented = service.members_user_may_cast_for(user, motions)
     member_ids = {member.id for r in represented.values() for member in r.members}
-    ballots: dict[tuple[int, int], list[Ballot]] = {}
+    cast: dict[tuple[int, int], _BallotsCast] = {}
     if member_ids:
-        for ballot in db.session.scalars(select(Ballot).where(
-                Ballot.motion_id.in_([m.id for m in motions]), Ballot.member_id.in_(member_ids)).order_by(Ballot.leaf_index)):
-            ballots.setdefault((ballot.motion_id, ballot.member_id), []).append(ballot)
-    return [_row(motion, member, user, ballots.get((motion.id, member.id), []), represented[motion.id].own_proxy_holder)
+        for motion_id, member_id, count, counted_index in db.session.execute(
+                _ballots_cast_by_members(), {"motion_ids": [m.id for m in motions], "member_ids": sorted(member_ids)}):
+            cast[(motion_id, member_id)] = _BallotsCast(int(count), counted_index)
+    return [_row(motion, member, user, cast.get((motion.id, member.id), NONE_CAST), represented[motion.id].own_proxy_holder)
             for motion in motions for member in represented[motion.id].members]
 
 
@@ -143,9 +155,32 @@ def rows_for(user: User, motion: Motion) -> list[BallotRow]:
 
 
 def delegate_rows(user: User, states: tuple[MotionState, ...] = VOTABLE) -> list[BallotRow]:
-    motions = db.session.scalars(select(Motion).where(Motion.state.in_(states))
-                                 .order_by(Motion.state.desc(), Motion.agenda_order, Motion.id.desc())).all()
+    motions = db.session.scalars(_motions_in_states(), {"states": list(states)}).all()
     return _rows(user, motions)
+
+
+# The statements every receipt page and the delegate's home page run are built once, with their
+# values as parameters (as the casting service's are).
+
+
+@cache
+def _motions_in_states() -> Select[Motion]:
+    return (select(Motion).where(Motion.state.in_(bindparam("states", expanding=True)))
+            .order_by(Motion.state.desc(), Motion.agenda_order, Motion.id.desc()))
+
+
+@cache
+def _ballots_cast_by_members() -> Select[tuple[int, int, int, int | None]]:
+    return (select(Ballot.motion_id, Ballot.member_id, func.count(),
+                   func.max(case((Ballot.counted, Ballot.leaf_index))))
+            .where(Ballot.motion_id.in_(bindparam("motion_ids", expanding=True)),
+                   Ballot.member_id.in_(bindparam("member_ids", expanding=True)))
+            .group_by(Ballot.motion_id, Ballot.member_id))
+
+
+@cache
+def _ballot_at_leaf() -> Select[Ballot]:
+    return select(Ballot).where(Ballot.motion_id == bindparam("motion_id"), Ballot.leaf_index == bindparam("index"))
 
 
 @bp.app_context_processor
@@ -279,7 +314,7 @@ def cast(motion_id: int) -> Response | tuple[str, int]:
 
 def _receipt_ballot(motion: Motion, index: int) -> tuple[Ballot, Member | None, TransparencyLog]:
     """The ballot stored at leaf `index` and its log, if the current user may see its receipt (else 404/403)."""
-    ballot_row = db.session.scalar(select(Ballot).where(Ballot.motion_id == motion.id, Ballot.leaf_index == index))
+    ballot_row = db.session.scalar(_ballot_at_leaf(), {"motion_id": motion.id, "index": index})
     log = motion.log
     if ballot_row is None or log is None:
         abort(404)

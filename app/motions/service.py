@@ -396,9 +396,8 @@ def members_user_may_cast_for(user: User, motions: Sequence[Motion]) -> dict[int
     if user.member is None or not motions:
         return {m.id: Represented([], None) for m in motions}
     own = [user.member] if user.member.active else []
-    proxies = db.session.scalars(select(Proxy).where(
-        Proxy.motion_id.in_([m.id for m in motions]), Proxy.revoked_at.is_(None),
-        (Proxy.holder_id == user.member_id) | (Proxy.grantor_id == user.member_id)).order_by(Proxy.id))
+    proxies = db.session.scalars(_live_proxies_touching(), {"motion_ids": [m.id for m in motions],
+                                                            "member_id": user.member_id})
     grantors: dict[int, list[Member]] = {}
     holders: dict[int, Member] = {}
     for proxy in proxies:
@@ -407,6 +406,15 @@ def members_user_may_cast_for(user: User, motions: Sequence[Motion]) -> dict[int
         elif proxy.grantor.active:
             grantors.setdefault(proxy.motion_id, []).append(proxy.grantor)
     return {m.id: Represented(own + grantors.get(m.id, []), holders.get(m.id)) for m in motions}
+
+
+@cache
+def _live_proxies_touching() -> Select[Proxy]:
+    """The live proxies a member gave or holds on some motions (every receipt page reads them)."""
+    member_id = bindparam("member_id")
+    return (select(Proxy).where(Proxy.motion_id.in_(bindparam("motion_ids", expanding=True)), Proxy.revoked_at.is_(None),
+                                (Proxy.holder_id == member_id) | (Proxy.grantor_id == member_id))
+            .order_by(Proxy.id))
 
 
 def live_proxy(motion: Motion, grantor: Member) -> Proxy | None:
