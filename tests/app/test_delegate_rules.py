@@ -100,7 +100,7 @@ def test_french_rule_words(fed: Flask, client: FlaskClient) -> None:
     to_french(client, "delegate@example.org")
     words = text_of(client.get(f"/motions/{motion_id}/vote").get_data(as_text=True))
     assert "Le oui doit obtenir au moins les deux tiers des unités exprimées pour le oui ou le non" in words
-    assert re.search(r"Poids\u00a0: [\d\u00a0\u202f]+ unités sur [\d\u00a0\u202f]+ \(\d+,\d\d\u00a0%\)", words)
+    assert re.search(r"Poids\u00a0: [\d\u00a0\u202f]+ sur [\d\u00a0\u202f]+ unités \(\d+,\d\d\u00a0%\)", words)
 
 
 def late_member(app: Flask, locale: str = "en") -> None:

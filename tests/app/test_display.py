@@ -53,3 +53,14 @@ def test_motion_states_are_words_in_the_reader_language(app: Flask) -> None:
         with force_locale("fr"):
             assert [motion_state(s) for s in ("draft", "open", "closed", "certified")] == [
                 "ébauche", "ouverte", "fermée, non certifiée", "certifiée"]
+
+
+def test_a_weight_of_one_unit_reads_as_french_singular(app: Flask) -> None:
+    # "1 unités sur 80" was printed on receipts: the French puts the plural noun on the total
+    from app.motions.rule_words import WeightShare
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert WeightShare(1, 80).words() == "1 sur 80 unités (1,25\u00a0%)"
+        with force_locale("en"):
+            assert WeightShare(1, 80).words() == "1 of 80 units (1.25%)"
