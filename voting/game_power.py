@@ -152,7 +152,7 @@ def _moved_into(out: Array, old: Array, top: tuple[int, int, int], step: tuple[i
 
 class _Table:
     """Counts of coalitions by (regions carried k, the current region's measure j capped at
-    its quota, members c, weight w), modulo one prime; only the used corner is touched."""
+    its quota, members c, weight w), modulo one modulus; only the used corner is touched."""
 
     def __init__(self, game: Game, p: int) -> None:
         k1 = game.regions_needed + 1 if game.regions_needed else 1
@@ -313,12 +313,13 @@ def _size_pairs(n: int) -> tuple[Array, Array]:
     return c, t
 
 
-def _crt(residues: Sequence[int], primes: Sequence[int]) -> int:
-    value, modulus = 0, 1
-    for r, p in zip(residues, primes, strict=True):
-        step = (r - value) * pow(modulus, -1, p) % p
-        value += modulus * step
-        modulus *= p
+def _crt(residues: Sequence[int], of: Sequence[int]) -> int:
+    """The number below the product of the moduli ``of`` with these residues."""
+    value, product = 0, 1
+    for r, p in zip(residues, of, strict=True):
+        step = (r - value) * pow(product, -1, p) % p
+        value += product * step
+        product *= p
     return value
 
 
@@ -375,13 +376,13 @@ def swings_by_size(game: Game) -> list[list[int]]:
             groups[r].append(i)
     else:
         groups = [list(range(game.n))]
-    primes = moduli(game.n)
+    found = moduli(game.n)
     swings: list[list[int]] = [[] for _ in range(game.n)]
-    per_prime = [_residue_swings(game, groups, p) for p in primes]
+    per_modulus = [_residue_swings(game, groups, p) for p in found]
     for target, members in enumerate(groups):
-        residues = [found[target] for found in per_prime]
+        residues = [swings_found[target] for swings_found in per_modulus]
         for d in residues[0]:
-            exact = [_crt([res[d][s] for res in residues], primes) for s in range(game.n)]
+            exact = [_crt([res[d][s] for res in residues], found) for s in range(game.n)]
             for i in members:
                 if game.weights[i] == d:
                     swings[i] = list(exact)
